@@ -1,0 +1,60 @@
+/// Everything a person can ask the platform to do that needs a permission.
+public enum Action: String, Sendable, CaseIterable {
+    /// Read public pages and the public API: regions, assemblies, proposals.
+    case viewPublic
+    /// Create an own citizen account (only when not logged in).
+    case registerSelf
+    /// Register a citizen at the village office, without a password.
+    case registerCitizen
+    /// See and change one's own account.
+    case manageOwnAccount
+    /// Create and disable staff accounts.
+    case manageStaff
+}
+
+/// The one place that says who may do what, and where.
+///
+/// A role's reach is its region: a village operator acts in their village, a district operator
+/// in their kecamatan, regency staff in their regency, an admin everywhere. An action on a region
+/// is allowed only when the role may take the action at all and the region lies within its reach.
+public enum Policy {
+    public static func allows(_ principal: Principal?, _ action: Action, in region: RegionCode? = nil) -> Bool {
+        guard let principal else {
+            return action == .viewPublic || action == .registerSelf
+        }
+        guard roles(for: action).contains(principal.role) else { return false }
+        guard let region else { return true }
+        return reaches(principal, region)
+    }
+
+    /// Which roles may take an action at all (before looking at the region).
+    public static func roles(for action: Action) -> Set<Role> {
+        switch action {
+        case .viewPublic, .manageOwnAccount:
+            Set(Role.allCases)
+        case .registerSelf:
+            []
+        case .registerCitizen:
+            [.admin, .planner, .districtOperator, .villageOperator]
+        case .manageStaff:
+            [.admin, .planner]
+        }
+    }
+
+    /// Whether the region lies within the person's reach.
+    public static func reaches(_ principal: Principal, _ region: RegionCode) -> Bool {
+        if principal.role == .admin { return true }
+        guard let own = principal.region else { return false }
+        return own.contains(region)
+    }
+
+    /// Which roles a person may give to a new staff account: a planner staffs their regency but
+    /// cannot make administrators or other planners; an admin may make anyone.
+    public static func assignableRoles(by principal: Principal) -> [Role] {
+        switch principal.role {
+        case .admin: Role.allCases.filter(\.isStaff)
+        case .planner: [.host, .agency, .council, .districtOperator, .villageOperator]
+        default: []
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import MusrenbangCore
+import MusrenbangStore
+
+/// Everything the server needs to start, from flags and environment (flags win).
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// The tenant: one regency (kabupaten/kota).
+    public var regency: RegionCode
+    public var dataDirectory: URL
+    public var databaseURL: DatabaseURL
+    public var secret: String?
+    /// Set when a TLS proxy sits in front, so cookies carry `Secure`.
+    public var behindTLS: Bool
+    /// bcrypt cost: slow on purpose (≈ 50–100 ms at 10 here); tests lower it to stay quick.
+    public var bcryptCost: UInt8
+    /// Pooled database connections per event loop (one loop per core).
+    public var connectionsPerLoop: Int = 4
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
+                dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
+                behindTLS: Bool = false, bcryptCost: UInt8 = 10) {
+        self.host = host
+        self.port = port
+        self.regency = regency
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL ?? .sqlite(path: dataDirectory.appendingPathComponent("musrenbang.sqlite").path)
+        self.secret = secret
+        self.behindTLS = behindTLS
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        let dataDirectory = URL(fileURLWithPath: environment["MUSRENBANG_DATA_DIR"] ?? "var", isDirectory: true)
+        let databaseURL = try environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try DatabaseURL($0) }
+        return AppConfiguration(
+            dataDirectory: dataDirectory,
+            databaseURL: databaseURL,
+            secret: environment["MUSRENBANG_SECRET"],
+            behindTLS: environment["MUSRENBANG_BEHIND_TLS"] == "1"
+        )
+    }
+}

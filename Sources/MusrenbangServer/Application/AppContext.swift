@@ -1,0 +1,41 @@
+import Hummingbird
+import MusrenbangCore
+import MusrenbangStore
+import NIOCore
+
+/// What a request carries through the router: who is asking, in which language, from where.
+public struct AppContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+    /// The signed-in account, set by `AuthenticationMiddleware`.
+    public var user: UserRecord?
+    /// How the account was proven: a bearer token (API) or the session cookie (pages).
+    public var credential: Credential?
+    public var locale: LocalizedText.Locale = .indonesian
+    /// The CSRF nonce of this browser (from its cookie, or freshly made for this response).
+    public var csrfNonce: String?
+
+    public enum Credential: Sendable {
+        case bearer(String)
+        case session(String)
+    }
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// Request bodies larger than this are refused with 413 before they are read.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    public var principal: Principal? { user?.principal }
+
+    /// The client address as a rate-limit key.
+    public var clientAddress: String {
+        switch remoteAddress {
+        case .v4(let address): address.host
+        case .v6(let address): address.host
+        default: "local"
+        }
+    }
+}

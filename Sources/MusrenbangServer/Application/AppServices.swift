@@ -1,0 +1,87 @@
+import Foundation
+import HummingbirdBcrypt
+import Logging
+import MusrenbangCore
+import MusrenbangStore
+import NIOPosix
+
+/// The long-lived parts every route uses, built once at start.
+public struct AppServices: Sendable {
+    public let configuration: AppConfiguration
+    public let database: Database
+    public let regions: RegionStore
+    public let accounts: AccountStore
+    public let secret: ServerSecret
+    public let tenant: RegionRecord
+    let pages: PageRenderer
+    let csrf: CSRFGuard
+    let throttle: ThrottleBox
+    let passwords: PasswordHasher
+
+    public init(configuration: AppConfiguration, database: Database, logger: Logger) async throws {
+        self.configuration = configuration
+        self.database = database
+        self.regions = RegionStore(database)
+        self.accounts = AccountStore(database)
+        self.secret = try ServerSecret.loadOrCreate(dataDirectory: configuration.dataDirectory, given: configuration.secret)
+        guard let tenant = try await regions.region(configuration.regency), tenant.level == .regency else {
+            throw StoreError.invalidConfiguration("\(configuration.regency) is not a regency in the region list")
+        }
+        self.tenant = tenant
+        self.csrf = CSRFGuard(secret: secret)
+        self.pages = try await PageRenderer.load(regencyName: tenant.name, csrf: csrf)
+        self.throttle = ThrottleBox()
+        self.passwords = PasswordHasher(cost: configuration.bcryptCost)
+    }
+
+    /// Today in WIB (UTC+7), the calendar the NIK's birth dates are written in.
+    var today: CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+    }
+}
+
+/// bcrypt, off the event loops: a slow hash must not stall other requests.
+struct PasswordHasher: Sendable {
+    let cost: UInt8
+    /// A hash to verify against when the account does not exist, so timing does not tell.
+    static let decoy = Bcrypt.hash("decoy-password-for-timing", cost: 4)
+
+    func hash(_ password: String) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verify(_ password: String, hash: String?) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive {
+            let ok = Bcrypt.verify(password, hash: hash ?? Self.decoy)
+            return ok && hash != nil
+        }
+    }
+}
+
+/// The login throttle shared by all requests.
+actor ThrottleBox {
+    private var throttle = LoginThrottle()
+    private var lastPrune = Date().timeIntervalSince1970
+
+    func wait(account: String, address: String) -> Double {
+        let now = Date().timeIntervalSince1970
+        if now - lastPrune > 300 {
+            throttle.prune(now: now)
+            lastPrune = now
+        }
+        return max(throttle.wait(for: "account:\(account)", now: now), throttle.wait(for: "ip:\(address)", now: now))
+    }
+
+    func failed(account: String, address: String) {
+        let now = Date().timeIntervalSince1970
+        throttle.recordFailure("account:\(account)", rule: .account, now: now)
+        throttle.recordFailure("ip:\(address)", rule: .address, now: now)
+    }
+
+    func succeeded(account: String) {
+        throttle.recordSuccess("account:\(account)")
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import MusrenbangCore
+import MusrenbangStore
+
+/// Turns every error into an answer the client can use: JSON under `/api`, an Indonesian page
+/// elsewhere. Anything unexpected is logged with the request id and answered as a plain 500,
+/// never with its internals.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let pages: PageRenderer
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let appError = Self.appError(for: error, context: context)
+            if request.uri.path.hasPrefix("/api/") || request.uri.path == "/api" {
+                return appError.jsonResponse(locale: context.locale)
+            }
+            return pages.errorPage(appError, context: context)
+        }
+    }
+
+    static func appError(for error: any Error, context: AppContext) -> AppError {
+        switch error {
+        case let error as AppError:
+            return error
+        case let error as ValidationError:
+            return AppError(error)
+        case let error as ValidationErrors:
+            return AppError(error.first)
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound:
+                return .notFound(.init(id: "Alamat ini tidak ada.", en: "There is nothing at this address."))
+            case .contentTooLarge:
+                return .tooLarge
+            case .methodNotAllowed:
+                return AppError(.methodNotAllowed, code: "methodNotAllowed",
+                                message: .init(id: "Metode tidak diizinkan.", en: "Method not allowed."))
+            default:
+                return AppError(error.status, code: "http\(error.status.code)",
+                                message: .init(id: error.body ?? error.status.reasonPhrase, en: error.body ?? error.status.reasonPhrase))
+            }
+        default:
+            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
+            return AppError(.internalServerError, code: "internal",
+                            message: .init(id: "Terjadi kesalahan di server. Silakan coba lagi.",
+                                           en: "The server failed. Please try again."))
+        }
+    }
+}
+
+/// Who is asking: a bearer token (API) or the session cookie (pages), their language, and the
+/// browser's CSRF nonce. Unsafe API calls made with the cookie must carry `X-CSRF-Token`.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let services: AppServices
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.locale = Self.locale(request)
+        let cookieNonce = request.cookies[CSRFGuard.cookieName]?.value
+        context.csrfNonce = cookieNonce ?? TokenMaker.random(bytes: 16)
+
+        if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
+            let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+            guard let user = try await services.accounts.user(token: token, kind: .api) else {
+                throw AppError(.unauthorized, code: "invalidToken",
+                               message: .init(id: "Token tidak berlaku.", en: "The token is not valid."))
+            }
+            context.user = user
+            context.credential = .bearer(token)
+        } else if let session = request.cookies[SessionCookie.name]?.value,
+                  let user = try await services.accounts.user(token: session, kind: .session) {
+            context.user = user
+            context.credential = .session(session)
+            let unsafe = ![.get, .head, .options].contains(request.method)
+            if unsafe && request.uri.path.hasPrefix("/api/")
+                && !services.csrf.isValid(request.headers[CSRFGuard.headerName], nonce: cookieNonce) {
+                throw AppError.csrf
+            }
+        }
+        if let user = context.user {
+            context.logger[metadataKey: "user"] = "\(user.id)"
+        }
+        var response = try await next(request, context)
+        if cookieNonce == nil, let nonce = context.csrfNonce {
+            response.setCookie(Cookie(name: CSRFGuard.cookieName, value: nonce, path: "/",
+                                      secure: services.configuration.behindTLS, httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    /// A `lang` cookie chosen on the page wins; then the browser's first language; Indonesian by default.
+    static func locale(_ request: Request) -> LocalizedText.Locale {
+        if let chosen = request.cookies["lang"]?.value { return chosen == "en" ? .english : .indonesian }
+        let accept = request.headers[.acceptLanguage]?.lowercased() ?? ""
+        return accept.hasPrefix("en") ? .english : .indonesian
+    }
+}
+
+/// Headers every response carries: the request id (to find it in the logs) and browser hardening.
+struct ResponseHeadersMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if case .string(let id)? = context.logger[metadataKey: "hb.request.id"] {
+            response.headers[HTTPField.Name("X-Request-Id")!] = id
+        } else if let id = context.logger[metadataKey: "hb.request.id"] {
+            response.headers[HTTPField.Name("X-Request-Id")!] = "\(id)"
+        }
+        response.headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
+        response.headers[HTTPField.Name("Content-Security-Policy")!] =
+            "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        return response
+    }
+}
+
+enum SessionCookie {
+    static let name = "mb_session"
+    static let lifetime: TimeInterval = 7 * 86_400
+
+    static func set(_ token: String, on response: inout Response, secure: Bool) {
+        response.setCookie(Cookie(name: name, value: token, maxAge: Int(lifetime), path: "/",
+                                  secure: secure, httpOnly: true, sameSite: .lax))
+    }
+
+    static func clear(on response: inout Response, secure: Bool) {
+        response.setCookie(Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+    }
+}
+
+extension AppContext {
+    /// The signed-in account, or 401.
+    func requireUser() throws -> UserRecord {
+        guard let user else { throw AppError.unauthenticated }
+        return user
+    }
+
+    /// Passes when the policy allows the action here; 401 for the public, 403 for the signed-in.
+    func require(_ action: Action, in region: RegionCode? = nil) throws {
+        guard Policy.allows(principal, action, in: region) else {
+            throw user == nil ? AppError.unauthenticated : AppError.forbidden
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import MusrenbangCore
+import MusrenbangStore
+
+/// What the API and the pages both do with accounts, in one place: they differ only in how
+/// they read input and show the outcome.
+struct AccountService: Sendable {
+    let services: AppServices
+
+    struct CitizenInput: Sendable {
+        var name: String?
+        var nik: String?
+        var villageCode: String?
+        var gender: String?
+        var password: String?
+        var phone: String?
+    }
+
+    struct RegisteredCitizen: Sendable {
+        let id: Int64
+        let nikMasked: String
+        let villageCode: String
+        /// Only for a registration at the village office without a password: given once, to the citizen.
+        let activationCode: String?
+    }
+
+    /// Registers a citizen. Anyone not logged in registers themself and must choose a password;
+    /// an operator registers a resident of their area, and the resident activates the account later.
+    func registerCitizen(_ input: CitizenInput, by registrar: UserRecord?) async throws -> RegisteredCitizen {
+        var errors: [ValidationError] = []
+        func collect<T>(_ result: Result<T, ValidationError>) -> T? {
+            switch result {
+            case .success(let value): return value
+            case .failure(let error): errors.append(error); return nil
+            }
+        }
+        let name = collect(AccountRules.name(input.name))
+        let gender = collect(Self.gender(input.gender))
+        let village = collect(try await village(input.villageCode))
+        let phone = collect(AccountRules.phone(input.phone))
+        var passwordHash: String?
+        if registrar == nil || !(input.password ?? "").isEmpty {
+            if let password = collect(AccountRules.password(input.password)) {
+                passwordHash = try await services.passwords.hash(password)
+            }
+        }
+        var nik: NIK?
+        if let raw = input.nik, !raw.isEmpty {
+            if let gender {
+                nik = collect(try await services.regions.validateNIK(raw, gender: gender, today: services.today))
+            }
+        } else {
+            errors.append(.required("nik", label: .init(id: "NIK", en: "NIK")))
+        }
+        if let first = errors.first { throw ValidationErrors(all: errors, first: first) }
+        guard let name, let gender, let village, let nik else { throw ValidationErrors(all: errors, first: errors[0]) }
+
+        if let registrar, !Policy.allows(registrar.principal, .registerCitizen, in: village) {
+            throw AppError.forbidden
+        }
+        let activationCode = passwordHash == nil ? ActivationCode.make() : nil
+        let created = try await services.accounts.createCitizen(NewCitizen(
+            name: name, nikHash: services.secret.nikHash(nik.digits), nikMasked: nik.masked, gender: gender,
+            village: village, passwordHash: passwordHash, phone: phone ?? nil, createdBy: registrar?.id,
+            activationHash: activationCode.map { services.secret.sign(ActivationCode.normalise($0), purpose: "activation") }
+        ))
+        guard let id = created else {
+            throw AppError(.conflict, code: "nik.taken",
+                           message: .init(id: "NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau hubungi operator desa.",
+                                          en: "This NIK is already registered. If it is yours, log in or contact your village operator."),
+                           field: "nik")
+        }
+        return RegisteredCitizen(id: id, nikMasked: nik.masked, villageCode: village.description, activationCode: activationCode)
+    }
+
+    /// A village of the tenant regency.
+    func village(_ raw: String?) async throws -> Result<RegionCode, ValidationError> {
+        let label = LocalizedText(id: "Desa/kelurahan", en: "Village")
+        guard let raw, !raw.isEmpty else { return .failure(.required("villageCode", label: label)) }
+        guard let code = RegionCode(raw), code.level == .village, try await services.regions.exists(code) else {
+            return .failure(ValidationError(field: "villageCode", code: "villageCode.unknown",
+                message: .init(id: "Kode desa/kelurahan \(raw) tidak dikenal.", en: "Unknown village code \(raw).")))
+        }
+        guard services.configuration.regency.contains(code) else {
+            return .failure(ValidationError(field: "villageCode", code: "villageCode.outsideRegency",
+                message: .init(id: "Desa/kelurahan ini tidak berada di \(services.tenant.name).",
+                               en: "This village is not in \(services.tenant.name).")))
+        }
+        return .success(code)
+    }
+
+    static func gender(_ raw: String?) -> Result<Gender, ValidationError> {
+        guard let raw, !raw.isEmpty else {
+            return .failure(.required("gender", label: .init(id: "Jenis kelamin", en: "Gender")))
+        }
+        guard let gender = Gender(rawValue: raw) else {
+            return .failure(ValidationError(field: "gender", code: "gender.invalid",
+                message: .init(id: "Jenis kelamin harus female atau male.", en: "Gender must be female or male.")))
+        }
+        return .success(gender)
+    }
+
+    // MARK: logging in
+
+    struct Session: Sendable {
+        let token: String
+        let user: UserRecord
+    }
+
+    static let badCredentials = AppError(.unauthorized, code: "badCredentials",
+        message: .init(id: "NIK/nama pengguna atau kata sandi salah.", en: "Wrong NIK/username or password."))
+
+    /// Checks the password and opens a token of the given kind. Failures are throttled per
+    /// account and per address, and an unknown account costs as much time as a wrong password.
+    func logIn(username rawUsername: String, password: String, address: String, kind: TokenKind) async throws -> Session {
+        let username = rawUsername.trimmingCharacters(in: .whitespaces)
+        let accountKey = Self.isNIKShaped(username) ? services.secret.nikHash(username) : username.lowercased()
+        let wait = await services.throttle.wait(account: accountKey, address: address)
+        if wait > 0 {
+            var error = AppError(.tooManyRequests, code: "throttled",
+                message: .init(id: "Terlalu banyak percobaan gagal. Coba lagi dalam \(Int(wait.rounded(.up))) detik.",
+                               en: "Too many failed attempts. Try again in \(Int(wait.rounded(.up))) seconds."))
+            error.headers[.retryAfter] = "\(Int(wait.rounded(.up)))"
+            throw error
+        }
+        let user = Self.isNIKShaped(username)
+            ? try await services.accounts.user(nikHash: accountKey)
+            : try await services.accounts.user(username: accountKey)
+        let matches = try await services.passwords.verify(password, hash: user?.passwordHash)
+        guard let user, matches, !user.disabled else {
+            await services.throttle.failed(account: accountKey, address: address)
+            throw Self.badCredentials
+        }
+        await services.throttle.succeeded(account: accountKey)
+        let token = TokenMaker.random()
+        try await services.accounts.createToken(token, userId: user.id, kind: kind,
+                                                lifetime: kind == .session ? SessionCookie.lifetime : 30 * 86_400)
+        return Session(token: token, user: user)
+    }
+
+    static func isNIKShaped(_ text: String) -> Bool {
+        text.count == 16 && text.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// Sets the first password of an account registered at the village office.
+    func activate(nik: String?, code: String?, password: String?) async throws -> Int64 {
+        let password = try AccountRules.password(password).get()
+        let digits = (nik ?? "").filter { !$0.isWhitespace }
+        let codeText = ActivationCode.normalise(code ?? "")
+        guard Self.isNIKShaped(digits), !codeText.isEmpty else { throw Self.badActivation }
+        let hash = try await services.passwords.hash(password)
+        guard let id = try await services.accounts.activate(
+            nikHash: services.secret.nikHash(digits),
+            activationHash: services.secret.sign(codeText, purpose: "activation"),
+            passwordHash: hash) else { throw Self.badActivation }
+        return id
+    }
+
+    static let badActivation = AppError(.unprocessableContent, code: "activation.invalid",
+        message: .init(id: "NIK atau kode aktivasi salah, atau kode sudah kedaluwarsa.",
+                       en: "Wrong NIK or activation code, or the code has expired."), field: "activationCode")
+
+    func changePassword(user: UserRecord, current: String?, new: String?, keepToken: String?) async throws {
+        guard try await services.passwords.verify(current ?? "", hash: user.passwordHash) else {
+            throw AppError(.unprocessableContent, code: "password.wrong",
+                           message: .init(id: "Kata sandi sekarang salah.", en: "The current password is wrong."),
+                           field: "currentPassword")
+        }
+        let password = try AccountRules.password(new, field: "newPassword").get()
+        try await services.accounts.setPassword(userId: user.id, hash: try await services.passwords.hash(password))
+        try await services.accounts.deleteTokens(userId: user.id, except: keepToken)
+    }
+
+    // MARK: staff
+
+    struct StaffInput: Sendable {
+        var username: String?
+        var name: String?
+        var password: String?
+        var role: String?
+        var regionCode: String?
+        var agencyCode: String?
+    }
+
+    /// Creates a staff account bound to the region its role needs, within the creator's reach.
+    func createStaff(_ input: StaffInput, by creator: UserRecord?) async throws -> Int64 {
+        var errors: [ValidationError] = []
+        func collect<T>(_ result: Result<T, ValidationError>) -> T? {
+            switch result {
+            case .success(let value): return value
+            case .failure(let error): errors.append(error); return nil
+            }
+        }
+        let username = collect(AccountRules.username(input.username))
+        let name = collect(AccountRules.name(input.name))
+        let password = collect(AccountRules.password(input.password))
+        let role = Role(rawValue: input.role ?? "")
+        if role == nil || role == .citizen {
+            errors.append(ValidationError(field: "role", code: "role.invalid",
+                message: .init(id: "Peran petugas tidak dikenal.", en: "Unknown staff role.")))
+        }
+        var region: RegionCode?
+        if let role, let level = role.boundLevel {
+            let raw = (input.regionCode ?? "").trimmingCharacters(in: .whitespaces)
+            if let code = RegionCode(raw), code.level == level, try await services.regions.exists(code) {
+                region = code
+            } else {
+                errors.append(ValidationError(field: "regionCode", code: "regionCode.level",
+                    message: .init(id: "Peran ini memerlukan kode \(level.indonesianName.lowercased()) yang terdaftar.",
+                                   en: "This role needs a registered \(level.rawValue) code.")))
+            }
+        }
+        var agency: String?
+        if role == .agency { agency = collect(AccountRules.agencyCode(input.agencyCode)) }
+        if let first = errors.first { throw ValidationErrors(all: errors, first: first) }
+        guard let username, let name, let password, let role else { throw ValidationErrors(all: errors, first: errors[0]) }
+
+        if let creator {
+            guard Policy.assignableRoles(by: creator.principal).contains(role) else { throw AppError.forbidden }
+            if let region, !Policy.allows(creator.principal, .manageStaff, in: region) { throw AppError.forbidden }
+        }
+        guard let id = try await services.accounts.createStaff(NewStaff(
+            username: username, name: name, passwordHash: try await services.passwords.hash(password), role: role,
+            region: region, agencyCode: agency, createdBy: creator?.id)) else {
+            throw AppError(.conflict, code: "username.taken",
+                           message: .init(id: "Nama pengguna sudah dipakai.", en: "The username is taken."), field: "username")
+        }
+        return id
+    }
+
+    /// Disables or re-enables a staff account within the actor's reach; nobody disables themself.
+    func setDisabled(userId: Int64, _ disabled: Bool, by actor: UserRecord) async throws {
+        guard let target = try await services.accounts.user(id: userId), target.role != .citizen else {
+            throw AppError.notFound(.init(id: "Akun tidak ditemukan.", en: "Account not found."))
+        }
+        guard target.id != actor.id,
+              Policy.allows(actor.principal, .manageStaff, in: target.regionCode),
+              target.role != .admin || actor.role == .admin else { throw AppError.forbidden }
+        try await services.accounts.setDisabled(userId: userId, disabled)
+    }
+}
+
+/// Every refusal of a form, so a page can show them all at once; the API answers the first.
+struct ValidationErrors: Error {
+    let all: [ValidationError]
+    let first: ValidationError
+}
+
+/// Eight characters from an alphabet without look-alikes, shown as `ABCD-EFGH`.
+enum ActivationCode {
+    static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let characters = (0..<8).map { _ in alphabet.randomElement(using: &generator)! }
+        return String(characters[0..<4]) + "-" + String(characters[4..<8])
+    }
+
+    static func normalise(_ text: String) -> String {
+        text.uppercased().filter { $0.isLetter || $0.isNumber }
+    }
+}

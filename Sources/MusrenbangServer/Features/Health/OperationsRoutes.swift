@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import Metrics
+import NIOCore
+import Prometheus
+
+/// Prometheus registry of this process. Bootstrapped once, because swift-metrics allows one
+/// factory per process; tests that build many applications share it.
+public enum AppMetrics {
+    public static let registry = PrometheusCollectorRegistry()
+    private static let bootstrap: Void = {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    }()
+
+    public static func bootstrapOnce() { _ = bootstrap }
+}
+
+/// `/healthz` (alive), `/readyz` (the database answers), `/metrics` (Prometheus text).
+struct OperationsRoutes {
+    let services: AppServices
+
+    func register(on router: Router<AppContext>) {
+        let pingSeconds = Timer(label: "musrenbang_db_ping_seconds", preferredDisplayUnit: .seconds)
+        let reachable = Gauge(label: "musrenbang_db_reachable")
+        Gauge(label: "musrenbang_db_pool_max_connections").record(services.configuration.connectionsPerLoop * System.coreCount)
+
+        router.get("healthz") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
+        }
+
+        router.get("readyz") { _, _ in
+            let started = DispatchTime.now().uptimeNanoseconds
+            let ok = await services.database.isReachable()
+            pingSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            reachable.record(ok ? 1 : 0)
+            return Response(status: ok ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
+                            body: .init(byteBuffer: ByteBuffer(string: ok ? "ready\n" : "database unreachable\n")))
+        }
+
+        router.get("metrics") { _, _ in
+            let started = DispatchTime.now().uptimeNanoseconds
+            reachable.record(await services.database.isReachable() ? 1 : 0)
+            pingSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            var buffer: [UInt8] = []
+            AppMetrics.registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import MusrenbangCore
+import SQLKit
+
+/// A person with an account, as the server needs it. Personal data stays out: only the masked NIK.
+public struct UserRecord: Sendable, Equatable {
+    public let id: Int64
+    public let username: String?
+    public let name: String
+    public let role: Role
+    public let regionCode: RegionCode?
+    public let agencyCode: String?
+    public let passwordHash: String?
+    public let nikMasked: String?
+    public let gender: Gender?
+    public let disabled: Bool
+    public let createdAt: Date
+
+    public var principal: Principal {
+        Principal(userId: id, role: role, region: regionCode, agencyCode: agencyCode)
+    }
+}
+
+public struct NewStaff: Sendable {
+    public var username: String
+    public var name: String
+    public var passwordHash: String
+    public var role: Role
+    public var region: RegionCode?
+    public var agencyCode: String?
+    public var createdBy: Int64?
+
+    public init(username: String, name: String, passwordHash: String, role: Role, region: RegionCode?,
+                agencyCode: String?, createdBy: Int64?) {
+        self.username = username
+        self.name = name
+        self.passwordHash = passwordHash
+        self.role = role
+        self.region = region
+        self.agencyCode = agencyCode
+        self.createdBy = createdBy
+    }
+}
+
+public struct NewCitizen: Sendable {
+    public var name: String
+    public var nikHash: String
+    public var nikMasked: String
+    public var gender: Gender
+    public var village: RegionCode
+    public var passwordHash: String?
+    public var phone: String?
+    public var createdBy: Int64?
+    /// Hash of the one-time code a citizen registered at the village office uses to set a password.
+    public var activationHash: String?
+
+    public init(name: String, nikHash: String, nikMasked: String, gender: Gender, village: RegionCode,
+                passwordHash: String?, phone: String?, createdBy: Int64?, activationHash: String? = nil) {
+        self.activationHash = activationHash
+        self.name = name
+        self.nikHash = nikHash
+        self.nikMasked = nikMasked
+        self.gender = gender
+        self.village = village
+        self.passwordHash = passwordHash
+        self.phone = phone
+        self.createdBy = createdBy
+    }
+}
+
+public enum TokenKind: String, Sendable {
+    /// A bearer token for the API.
+    case api
+    /// A browser session behind an HttpOnly cookie.
+    case session
+}
+
+/// Accounts, credentials and sessions.
+public struct AccountStore: Sendable {
+    let database: Database
+    public init(_ database: Database) { self.database = database }
+
+    static let columns = ["id", "username", "name", "role", "region_code", "agency_code", "password_hash",
+                          "nik_masked", "gender", "disabled", "created_at"]
+
+    /// Creates a staff account; `nil` when the username is taken.
+    public func createStaff(_ staff: NewStaff) async throws -> Int64? {
+        try await database.sql.insert(into: "users")
+            .columns("username", "name", "role", "region_code", "agency_code", "password_hash", "disabled",
+                     "created_at", "created_by")
+            .values(SQLBind(staff.username), SQLBind(staff.name), SQLBind(staff.role.rawValue),
+                    SQLBind(staff.region?.description), SQLBind(staff.agencyCode), SQLBind(staff.passwordHash),
+                    SQLBind(false), SQLBind(Date()), SQLBind(staff.createdBy))
+            .ignoringConflicts()
+            .returning("id")
+            .first()?.decode(column: "id", as: Int64.self)
+    }
+
+    /// Creates a citizen account; `nil` when the NIK already has one (a single atomic insert, so
+    /// two registrations racing with one NIK cannot both win).
+    public func createCitizen(_ citizen: NewCitizen) async throws -> Int64? {
+        try await database.sql.insert(into: "users")
+            .columns("name", "role", "region_code", "password_hash", "nik_hash", "nik_masked", "gender", "phone",
+                     "disabled", "created_at", "created_by", "activation_hash", "activation_expires_at")
+            .values(SQLBind(citizen.name), SQLBind(Role.citizen.rawValue), SQLBind(citizen.village.description),
+                    SQLBind(citizen.passwordHash), SQLBind(citizen.nikHash), SQLBind(citizen.nikMasked),
+                    SQLBind(citizen.gender.rawValue), SQLBind(citizen.phone), SQLBind(false), SQLBind(Date()),
+                    SQLBind(citizen.createdBy), SQLBind(citizen.activationHash),
+                    SQLBind(citizen.activationHash == nil ? nil : Date().addingTimeInterval(30 * 86_400)))
+            .ignoringConflicts()
+            .returning("id")
+            .first()?.decode(column: "id", as: Int64.self)
+    }
+
+    public func user(id: Int64) async throws -> UserRecord? {
+        try await select().where("id", .equal, id).first().map(Self.record)
+    }
+
+    public func user(username: String) async throws -> UserRecord? {
+        try await select().where("username", .equal, username).first().map(Self.record)
+    }
+
+    public func user(nikHash: String) async throws -> UserRecord? {
+        try await select().where("nik_hash", .equal, nikHash).first().map(Self.record)
+    }
+
+    /// Staff accounts, newest first; within a region when given.
+    public func staff(within region: RegionCode?) async throws -> [UserRecord] {
+        var query = select().where("role", .notEqual, Role.citizen.rawValue)
+        if let region {
+            query = query.where { group in
+                group.where("region_code", .equal, region.description)
+                    .orWhere("region_code", .like, "\(region.description).%")
+            }
+        }
+        return try await query.orderBy("id", .descending).limit(500).all().map(Self.record)
+    }
+
+    /// Sets the first password of an account registered at the village office, if the activation
+    /// code matches and has not expired; the code works once. Returns the account's id.
+    public func activate(nikHash: String, activationHash: String, passwordHash: String) async throws -> Int64? {
+        try await database.sql.update("users")
+            .set("password_hash", to: passwordHash)
+            .set("activation_hash", to: SQLLiteral.null)
+            .set("activation_expires_at", to: SQLLiteral.null)
+            .where("nik_hash", .equal, nikHash)
+            .where("activation_hash", .equal, activationHash)
+            .where("activation_expires_at", .greaterThan, Date())
+            .where("disabled", .equal, false)
+            .returning("id")
+            .first()?.decode(column: "id", as: Int64.self)
+    }
+
+    public func setPassword(userId: Int64, hash: String) async throws {
+        try await database.sql.update("users").set("password_hash", to: hash).where("id", .equal, userId).run()
+    }
+
+    /// Disabling also ends every session of the account.
+    public func setDisabled(userId: Int64, _ disabled: Bool) async throws {
+        try await database.transaction { connection in
+            try await connection.update("users").set("disabled", to: disabled).where("id", .equal, userId).run()
+            if disabled {
+                try await connection.delete(from: "auth_tokens").where("user_id", .equal, userId).run()
+            }
+        }
+    }
+
+    public func countUsers(role: Role? = nil) async throws -> Int {
+        var query = database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("users")
+        if let role { query = query.where("role", .equal, role.rawValue) }
+        return try await query.first()!.decode(column: "n", as: Int.self)
+    }
+
+    // MARK: tokens
+
+    public func createToken(_ token: String, userId: Int64, kind: TokenKind, lifetime: TimeInterval) async throws {
+        let now = Date()
+        try await database.sql.insert(into: "auth_tokens")
+            .columns("token_hash", "user_id", "kind", "created_at", "expires_at")
+            .values(SQLBind(TokenMaker.digest(token)), SQLBind(userId), SQLBind(kind.rawValue), SQLBind(now),
+                    SQLBind(now.addingTimeInterval(lifetime)))
+            .run()
+    }
+
+    /// The live, enabled account behind a token, or `nil`.
+    public func user(token: String, kind: TokenKind) async throws -> UserRecord? {
+        let row = try await database.sql.select().columns(Self.columns.map { SQLColumn($0, table: "users") })
+            .from("auth_tokens")
+            .join("users", on: SQLColumn("user_id", table: "auth_tokens"), .equal, SQLColumn("id", table: "users"))
+            .where(SQLColumn("token_hash", table: "auth_tokens"), .equal, SQLBind(TokenMaker.digest(token)))
+            .where(SQLColumn("kind", table: "auth_tokens"), .equal, SQLBind(kind.rawValue))
+            .where(SQLColumn("expires_at", table: "auth_tokens"), .greaterThan, SQLBind(Date()))
+            .first()
+        guard let user = try row.map(Self.record), !user.disabled else { return nil }
+        return user
+    }
+
+    public func deleteToken(_ token: String) async throws {
+        try await database.sql.delete(from: "auth_tokens").where("token_hash", .equal, TokenMaker.digest(token)).run()
+    }
+
+    /// Ends every session but, optionally, the one in use (after a password change).
+    public func deleteTokens(userId: Int64, except token: String? = nil) async throws {
+        var query = database.sql.delete(from: "auth_tokens").where("user_id", .equal, userId)
+        if let token { query = query.where("token_hash", .notEqual, TokenMaker.digest(token)) }
+        try await query.run()
+    }
+
+    private func select() -> SQLSelectBuilder {
+        database.sql.select().columns(Self.columns.map { SQLColumn($0) }).from("users")
+    }
+
+    static func record(_ row: any SQLRow) throws -> UserRecord {
+        UserRecord(
+            id: try row.decode(column: "id", as: Int64.self),
+            username: try row.decode(column: "username", as: String?.self),
+            name: try row.decode(column: "name", as: String.self),
+            role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .citizen,
+            regionCode: try row.decode(column: "region_code", as: String?.self).flatMap { RegionCode($0) },
+            agencyCode: try row.decode(column: "agency_code", as: String?.self),
+            passwordHash: try row.decode(column: "password_hash", as: String?.self),
+            nikMasked: try row.decode(column: "nik_masked", as: String?.self),
+            gender: try row.decode(column: "gender", as: String?.self).flatMap(Gender.init(rawValue:)),
+            disabled: try row.decode(column: "disabled", as: Bool.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self)
+        )
+    }
+}

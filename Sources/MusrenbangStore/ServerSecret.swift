@@ -1,0 +1,69 @@
+@preconcurrency import Crypto
+import Foundation
+
+/// The server's own secret: keys the NIK hash and signs CSRF and check-in codes.
+///
+/// Given by `MUSRENBANG_SECRET`, or generated once into the data directory (mode 0600) and
+/// reused, because changing it would orphan every stored NIK hash.
+public struct ServerSecret: Sendable {
+    let key: SymmetricKey
+
+    public init(_ bytes: some DataProtocol) {
+        self.key = SymmetricKey(data: Data(bytes))
+    }
+
+    public static func loadOrCreate(dataDirectory: URL, given: String?) throws -> ServerSecret {
+        if let given, !given.isEmpty {
+            guard given.utf8.count >= 16 else {
+                throw StoreError.invalidConfiguration("MUSRENBANG_SECRET must be at least 16 characters")
+            }
+            return ServerSecret(Data(given.utf8))
+        }
+        let file = dataDirectory.appendingPathComponent("secret.key")
+        if let existing = try? Data(contentsOf: file), existing.count >= 32 {
+            return ServerSecret(existing)
+        }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        guard FileManager.default.createFile(atPath: file.path, contents: fresh, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError.invalidConfiguration("cannot write \(file.path)")
+        }
+        return ServerSecret(fresh)
+    }
+
+    /// A key for one purpose, so a signature made for one use is worthless for another.
+    public func subkey(_ purpose: String) -> SymmetricKey {
+        SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(purpose.utf8), using: key)))
+    }
+
+    /// The keyed hash under which a NIK is stored and looked up; the NIK itself is never kept.
+    public func nikHash(_ digits: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(digits.utf8), using: subkey("nik")).hex
+    }
+
+    public func sign(_ message: String, purpose: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: subkey(purpose)).hex
+    }
+
+    public func verify(_ signature: String, for message: String, purpose: String) -> Bool {
+        let expected = sign(message, purpose: purpose)
+        guard expected.utf8.count == signature.utf8.count else { return false }
+        return zip(expected.utf8, signature.utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    public var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+/// Random tokens for sessions and API access; only their SHA-256 is stored.
+public enum TokenMaker {
+    public static func random(bytes count: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }.hex
+    }
+
+    public static func digest(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).hex
+    }
+}

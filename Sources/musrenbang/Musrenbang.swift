@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MusrenbangCore
+import MusrenbangServer
+import MusrenbangStore
+
+@main
+struct Musrenbang: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "musrenbang",
+        abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self]
+    )
+}
+
+/// Flags every command shares; each falls back to the environment, then to a default.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Database: sqlite:/path or postgres://user:pass@host/db (default: $DATABASE_URL, else SQLite in the data directory).")
+    var databaseURL: String?
+
+    @Option(help: "Data directory: SQLite file, server secret, uploads (default: $MUSRENBANG_DATA_DIR, else ./var).")
+    var dataDir: String?
+
+    @Option(help: "The tenant regency's Kemendagri code.")
+    var regency: String = "35.10"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+
+    func configuration() throws -> AppConfiguration {
+        var environment = ProcessInfo.processInfo.environment
+        if let databaseURL { environment["DATABASE_URL"] = databaseURL }
+        if let dataDir { environment["MUSRENBANG_DATA_DIR"] = dataDir }
+        var configuration = try AppConfiguration.fromEnvironment(environment)
+        guard let code = RegionCode(regency), code.level == .regency else {
+            throw ValidationError("--regency must be a regency code such as 35.10")
+        }
+        configuration.regency = code
+        return configuration
+    }
+
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+
+    func withServices<T>(_ body: (AppServices) async throws -> T) async throws -> T {
+        let configuration = try configuration()
+        let logger = logger("musrenbang")
+        let database = try await Database.open(configuration.databaseURL, logger: logger)
+        do {
+            try await Migrator.migrate(database, logger: logger)
+            let services = try await AppServices(configuration: configuration, database: database, logger: logger)
+            let result = try await body(services)
+            try await database.close()
+            return result
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the web server (migrates first).")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on.") var host: String = ProcessInfo.processInfo.environment["HOST"] ?? "127.0.0.1"
+    @Option(help: "Port to listen on.") var port: Int = Int(ProcessInfo.processInfo.environment["PORT"] ?? "") ?? 8080
+
+    func run() async throws {
+        LoggingSystem.bootstrap(StructuredLogHandler.init)
+        var configuration = try common.configuration()
+        configuration.host = host
+        configuration.port = port
+        let logger = common.logger("musrenbang")
+        logger.info("starting", metadata: ["database": "\(configuration.databaseURL)", "regency": "\(configuration.regency)"])
+        let app = try await buildApplication(configuration, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations (and load the regions on first run).")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        let logger = common.logger("musrenbang.migrate")
+        let database = try await Database.open(configuration.databaseURL, logger: logger)
+        let started = Date()
+        let applied = try await Migrator.migrate(database, logger: logger)
+        let version = try await Migrator.currentVersion(database)
+        try await database.close()
+        print("migrations applied: \(applied); schema version \(version) (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.",
+                                                    subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a staff account.")
+        @OptionGroup var common: CommonOptions
+        @Option var username: String
+        @Option var password: String
+        @Option(help: "admin, planner, host, agency, council, district_operator, village_operator") var role: String
+        @Option(help: "Region code the role is bound to (regency, district or village).") var region: String?
+        @Option(help: "Agency code, for the agency role.") var agency: String?
+        @Option(help: "Display name (default: the username).") var name: String?
+
+        func run() async throws {
+            let id = try await common.withServices { services in
+                try await StaffAccounts.create(services, username: username, name: name ?? username, password: password,
+                                               role: role, region: region, agency: agency)
+            }
+            print("created \(role) \(username) (id \(id))")
+        }
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load a ready demo for the regency: one account per role.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let lines = try await common.withServices { services in try await DemoData.load(services) }
+        for line in lines { print(line) }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the project needs on Debian and is missing. `install-deps.sh run` for the server,
+# `install-deps.sh test` adds PostgreSQL, Chromium and Python's Playwright for the test suite.
+set -euo pipefail
+want=${1:-run}
+command -v swift >/dev/null || [ -x /opt/swift/usr/bin/swift ] || { echo "Swift 6.3 is required (expected in PATH or /opt/swift)" >&2; exit 1; }
+packages=()
+if [ "$want" = test ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+  [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
+  fc-list 2>/dev/null | grep -qi dejavu || packages+=(fonts-dejavu-core)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+if [ "$want" = test ]; then
+  python3 -c "import playwright, axe_playwright_python, pytest" 2>/dev/null \
+    || python3 -m pip install -q playwright axe-playwright-python pytest
+fi

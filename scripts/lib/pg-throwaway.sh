@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for tests: 127.0.0.1 only, trust auth, deleted on stop.
+#   pg-throwaway.sh start DIR PORT   → prints the DATABASE_URL
+#   pg-throwaway.sh stop DIR
+set -euo pipefail
+action=$1 dir=$2 port=${3:-54329}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$bin" ] || { echo "PostgreSQL server binaries not found" >&2; exit 1; }
+as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+case $action in
+start)
+  rm -rf "$dir"; mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+  as_pg "'$bin/initdb' -D '$dir/data' -A trust -U musrenbang -E UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1" \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+  as_pg "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
+    -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start >/dev/null" \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  echo "postgres://musrenbang@127.0.0.1:$port/postgres?tlsmode=disable"
+  ;;
+stop)
+  [ -d "$dir/data" ] && as_pg "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop >/dev/null 2>&1" || true
+  rm -rf "$dir"
+  ;;
+esac
