@@ -66,15 +66,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore"]),
-        .testTarget(
-            name: "StoreTests",
-            dependencies: ["MusrenbangStore", "MusrenbangCore"]
+        // Fresh databases per test, on SQLite and (when MUSRENBANG_TEST_POSTGRES_URL is set) PostgreSQL.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "MusrenbangStore",
+                "MusrenbangServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+            ],
+            path: "Tests/TestSupport"
         ),
+        .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore"]),
+        .testTarget(name: "StoreTests", dependencies: ["MusrenbangStore", "MusrenbangCore", "TestSupport"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
                 "MusrenbangServer",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

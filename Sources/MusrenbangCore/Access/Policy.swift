@@ -23,8 +23,17 @@ public enum Policy {
             return action == .viewPublic || action == .registerSelf
         }
         guard roles(for: action).contains(principal.role) else { return false }
-        guard let region else { return true }
+        guard let region, isRegional(action) else { return true }
         return reaches(principal, region)
+    }
+
+    /// Whether the action is bound to the place it concerns. Looking at public pages and one's
+    /// own account are not: a villager may read about any village.
+    public static func isRegional(_ action: Action) -> Bool {
+        switch action {
+        case .viewPublic, .manageOwnAccount, .registerSelf: false
+        case .registerCitizen, .manageStaff: true
+        }
     }
 
     /// Which roles may take an action at all (before looking at the region).

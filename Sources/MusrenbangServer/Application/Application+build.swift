@@ -6,6 +6,7 @@ import ServiceLifecycle
 
 /// Builds the router: middleware outermost first, then each feature's routes.
 public func buildRouter(_ services: AppServices) -> Router<AppContext> {
+    AppMetrics.bootstrapOnce()
     let router = Router(context: AppContext.self)
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
@@ -30,7 +31,6 @@ var publicDirectory: String {
 
 /// The whole server: migrations applied, then HTTP on the configured address until a signal.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
-    AppMetrics.bootstrapOnce()
     let database = try await Database.open(configuration.databaseURL, logger: logger,
                                            connectionsPerLoop: configuration.connectionsPerLoop)
     try await Migrator.migrate(database, logger: logger)

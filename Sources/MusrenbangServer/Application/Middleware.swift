@@ -16,6 +16,8 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
+            var context = context
+            context.locale = AuthenticationMiddleware.locale(request)
             let appError = Self.appError(for: error, context: context)
             if request.uri.path.hasPrefix("/api/") || request.uri.path == "/api" {
                 return appError.jsonResponse(locale: context.locale)

@@ -1,0 +1,189 @@
+"""Browser tests for the Musrenbang web app.
+
+Run with:  python3 -m pytest -q Tests/Browser
+
+The session starts one server on a fresh temporary data directory (migrate + demo),
+so every run begins with an empty citizen table. The binary is taken from
+$MUSRENBANG_BIN (default .build/debug/musrenbang); it is copied into the temp dir
+first so that a rebuild of the checkout during the run cannot pull it away.
+Chromium is Debian's (/usr/lib/chromium/chromium, override with $CHROMIUM_PATH);
+no browser is downloaded.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+DEFAULT_BIN = "/work/main/.build/debug/musrenbang"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
+HEALTH_TIMEOUT = 60.0
+MOBILE_VIEWPORT = {"width": 360, "height": 740}
+
+_failed_tests: list[str] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        _failed_tests.append(item.nodeid)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_binary(path: Path, timeout: float = 60.0) -> None:
+    """The checkout may be mid-rebuild: the binary can be briefly missing or half-written."""
+    deadline = time.monotonic() + timeout
+    last_size = -1
+    while time.monotonic() < deadline:
+        if path.is_file() and os.access(path, os.X_OK):
+            size = path.stat().st_size
+            if size == last_size and size > 0:
+                return
+            last_size = size
+        time.sleep(1.0)
+    raise RuntimeError(f"musrenbang binary not found (or still changing) at {path}")
+
+
+def _run(cmd: list[str], env: dict[str, str], timeout: float = 120.0) -> None:
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(cmd)} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
+        )
+
+
+@pytest.fixture(scope="session")
+def server():
+    """Yields the base URL (http://127.0.0.1:PORT) of a freshly migrated demo server."""
+    source_bin = Path(os.environ.get("MUSRENBANG_BIN", DEFAULT_BIN))
+    _wait_for_binary(source_bin)
+
+    tmp = Path(tempfile.mkdtemp(prefix="musrenbang-browser-"))
+    data_dir = tmp / "data"
+    data_dir.mkdir()
+    binary = tmp / "musrenbang"
+    shutil.copy2(source_bin, binary)
+
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)  # force SQLite in our data dir
+    env.pop("MUSRENBANG_BEHIND_TLS", None)
+    env["MUSRENBANG_DATA_DIR"] = str(data_dir)
+    env["MUSRENBANG_SECRET"] = "browser-test-secret-0123456789ab"  # 32 chars
+
+    _run([str(binary), "migrate", "--data-dir", str(data_dir)], env)
+    _run([str(binary), "demo", "--data-dir", str(data_dir)], env)
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [str(binary), "serve", "--data-dir", str(data_dir), "--port", str(port), "--host", "127.0.0.1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    )
+    stderr_tail: collections.deque[str] = collections.deque(maxlen=50)
+    reader = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)
+    reader.start()
+
+    try:
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                reader.join(timeout=2)
+                raise RuntimeError(
+                    f"server exited with {proc.returncode} before /healthz answered:\n" + "".join(stderr_tail)
+                )
+            try:
+                with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"server did not answer /healthz within {HEALTH_TIMEOUT:.0f} s:\n" + "".join(stderr_tail)
+                )
+            time.sleep(0.2)
+
+        yield base_url
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        reader.join(timeout=2)
+        if _failed_tests:
+            print(f"\n--- last {len(stderr_tail)} lines of server stderr ({len(_failed_tests)} failed test(s)) ---")
+            print("".join(stderr_tail), end="")
+            print("--- end of server stderr ---")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def base_url(server):
+    return server
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless=new", "--no-sandbox"],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Factory for extra mobile contexts (closed at teardown)."""
+    contexts = []
+
+    def make(**kwargs):
+        options = {"viewport": MOBILE_VIEWPORT, "locale": "id-ID"}
+        options.update(kwargs)
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context):
+    """A page in a fresh mobile-sized (360x740) context: no cookies, no session."""
+    return new_context().new_page()

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import MusrenbangCore
+@testable import MusrenbangStore
+import SQLKit
+import Testing
+import TestSupport
+
+@Suite("Store on SQLite and PostgreSQL")
+struct StoreTests {
+    @Test("migrations load every region of Indonesia once", arguments: TestFlavour.enabled)
+    func migrationsAndRegionCounts(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            #expect(try await Migrator.currentVersion(database) == Migrator.latestVersion)
+            #expect(try await Migrator.migrate(database, logger: Logger(label: "test")) == 0)
+            let regions = RegionStore(database)
+            #expect(try await regions.count(level: .province) == 38)
+            #expect(try await regions.count(level: .regency) == 514)
+            #expect(try await regions.count(level: .district) == 7_285)
+            #expect(try await regions.count(level: .village) == 83_762)
+            let banyuwangi = try #require(RegionCode("35.10"))
+            #expect(try await regions.count(level: .district, within: banyuwangi) == 25)
+            #expect(try await regions.count(level: .village, within: banyuwangi) == 217)
+        }
+    }
+
+    @Test("a region, its parent and its children", arguments: TestFlavour.enabled)
+    func regionLookup(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            let regions = RegionStore(database)
+            let bubuk = try #require(try await regions.region(RegionCode("35.10.13.2007")!))
+            #expect(bubuk == RegionRecord(code: "35.10.13.2007", name: "Bubuk", level: .village, parentCode: "35.10.13", kind: .desa))
+            let villages = try await regions.children(of: RegionCode("35.10")!)
+            #expect(villages.count == 25)
+            #expect(villages.allSatisfy { $0.level == .district && $0.parentCode == "35.10" })
+            #expect(try await regions.region(RegionCode("35.10.99")!) == nil)
+            let banyuwangiVillages = try await regions.search("a", within: RegionCode("35.10")!, limit: 1000)
+            #expect(banyuwangiVillages.allSatisfy { $0.code.hasPrefix("35.10.") })
+            let kelurahan = try await regions.children(of: RegionCode("35.10.05")!).filter { $0.kind == .kelurahan }
+            #expect(kelurahan.allSatisfy { RegionCode($0.code)?.villageKind == .kelurahan })
+        }
+    }
+
+    @Test("search ignores case and accents and matches word starts", arguments: TestFlavour.enabled)
+    func search(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            let regions = RegionStore(database)
+            let inBanyuwangi = try await regions.search("BUBUK", within: RegionCode("35.10")!)
+            #expect(inBanyuwangi.map(\.code) == ["35.10.13.2007"])
+            let everywhere = try await regions.search("bubuk", within: nil).map(\.name)
+            #expect(everywhere.contains("Bubuk") && everywhere.contains("Bubuko"))
+            #expect(!everywhere.contains("Sembubuk"), "a match inside a word is not a word start")
+            #expect(try await regions.search("regapu'u", within: nil).map(\.name) == ["Regapu’u"])
+            #expect(try await regions.search("pakam i", within: nil).contains { $0.name == "Lubuk Pakam I,II" })
+            #expect(try await regions.search("%", within: nil).isEmpty)
+        }
+    }
+
+    @Test("usernames and NIKs are unique, even when registrations race", arguments: TestFlavour.enabled)
+    func uniqueness(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            let accounts = AccountStore(database)
+            let staff = NewStaff(username: "op", name: "Operator", passwordHash: "x", role: .villageOperator,
+                                 region: RegionCode("35.10.13.2007"), agencyCode: nil, createdBy: nil)
+            #expect(try await accounts.createStaff(staff) != nil)
+            #expect(try await accounts.createStaff(staff) == nil)
+
+            let citizen = NewCitizen(name: "Siti", nikHash: "hash-1", nikMasked: "351013********01", gender: .female,
+                                     village: RegionCode("35.10.13.2007")!, passwordHash: nil, phone: nil, createdBy: nil)
+            let winners = try await withThrowingTaskGroup(of: Int64?.self) { group in
+                for _ in 0..<20 { group.addTask { try await accounts.createCitizen(citizen) } }
+                return try await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }
+            }
+            #expect(winners.count == 1)
+            #expect(try await accounts.countUsers(role: .citizen) == 1)
+        }
+    }
+
+    @Test("tokens find live, enabled accounts only", arguments: TestFlavour.enabled)
+    func tokens(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            let accounts = AccountStore(database)
+            let id = try #require(try await accounts.createStaff(NewStaff(
+                username: "bappeda", name: "Bappeda", passwordHash: "x", role: .planner, region: RegionCode("35.10"),
+                agencyCode: nil, createdBy: nil)))
+            try await accounts.createToken("live", userId: id, kind: .api, lifetime: 60)
+            try await accounts.createToken("expired", userId: id, kind: .api, lifetime: -1)
+            #expect(try await accounts.user(token: "live", kind: .api)?.id == id)
+            #expect(try await accounts.user(token: "live", kind: .session) == nil)
+            #expect(try await accounts.user(token: "expired", kind: .api) == nil)
+            #expect(try await accounts.user(token: "unknown", kind: .api) == nil)
+            try await accounts.setDisabled(userId: id, true)
+            #expect(try await accounts.user(token: "live", kind: .api) == nil)
+            #expect(try await accounts.user(id: id)?.disabled == true)
+        }
+    }
+
+    @Test("an activation code sets the first password once", arguments: TestFlavour.enabled)
+    func activation(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            let accounts = AccountStore(database)
+            var citizen = NewCitizen(name: "Budi", nikHash: "hash-2", nikMasked: "351013********02", gender: .male,
+                                     village: RegionCode("35.10.13.2007")!, passwordHash: nil, phone: nil, createdBy: nil)
+            citizen.activationHash = "code-hash"
+            let id = try #require(try await accounts.createCitizen(citizen))
+            #expect(try await accounts.activate(nikHash: "hash-2", activationHash: "wrong", passwordHash: "p") == nil)
+            #expect(try await accounts.activate(nikHash: "hash-2", activationHash: "code-hash", passwordHash: "p") == id)
+            #expect(try await accounts.activate(nikHash: "hash-2", activationHash: "code-hash", passwordHash: "q") == nil)
+            #expect(try await accounts.user(id: id)?.passwordHash == "p")
+        }
+    }
+
+    @Test("a failed transaction leaves nothing behind", arguments: TestFlavour.enabled)
+    func transactionRollback(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await database.transaction { connection in
+                    try await connection.insert(into: "users").columns("username", "name", "role", "disabled", "created_at")
+                        .values(SQLBind("ghost"), SQLBind("Ghost"), SQLBind("planner"), SQLBind(false), SQLBind(Date()))
+                        .run()
+                    throw Boom()
+                }
+            }
+            let ghost = try await AccountStore(database).user(username: "ghost")
+            #expect(ghost == nil)
+        }
+    }
+}
+
+@Suite("Database URLs and secrets")
+struct ConfigurationTests {
+    @Test func urls() throws {
+        #expect(try DatabaseURL("sqlite:/tmp/x.sqlite") == .sqlite(path: "/tmp/x.sqlite"))
+        #expect(try DatabaseURL("sqlite:///tmp/x.sqlite") == .sqlite(path: "/tmp/x.sqlite"))
+        #expect(try DatabaseURL("postgresql://u:p@h/db") == .postgres(url: "postgres://u:p@h/db"))
+        #expect(throws: StoreError.self) { try DatabaseURL("mysql://x") }
+        #expect(throws: StoreError.self) { try DatabaseURL("sqlite:") }
+        #expect("\(try DatabaseURL("postgres://user:secret@host/db"))" == "postgres://user:***@host/db")
+    }
+
+    @Test func theSecretIsCreatedOnceAndKeysTheNIKHash() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try ServerSecret.loadOrCreate(dataDirectory: directory, given: nil)
+        let again = try ServerSecret.loadOrCreate(dataDirectory: directory, given: nil)
+        let other = try ServerSecret.loadOrCreate(dataDirectory: directory, given: "another-secret-of-some-length")
+        let nik = "3510135203900001"
+        #expect(first.nikHash(nik) == again.nikHash(nik))
+        #expect(first.nikHash(nik) != other.nikHash(nik))
+        #expect(!first.nikHash(nik).contains(nik))
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("secret.key").path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(throws: StoreError.self) { try ServerSecret.loadOrCreate(dataDirectory: directory, given: "short") }
+        #expect(first.verify(first.sign("m", purpose: "p"), for: "m", purpose: "p"))
+        #expect(!first.verify(first.sign("m", purpose: "p"), for: "m", purpose: "q"))
+    }
+
+    @Test func csvLinesWithQuotesAndCommas() throws {
+        let regions = try RegionLoader.parse("kode,nama,tingkat\n12.07.28.1007,\"Lubuk Pakam I,II\",kelurahan\n11,Aceh,provinsi\n")
+        #expect(regions.map(\.name) == ["Lubuk Pakam I,II", "Aceh"])
+        #expect(regions[0].kind == .kelurahan)
+        #expect(throws: StoreError.self) { try RegionLoader.parse("kode,nama,tingkat\nxx,Bad,desa\n") }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MusrenbangServer
+import MusrenbangStore
+import NIOCore
+
+/// An application on a fresh database, driven in-process through its router.
+public struct TestApp: Sendable {
+    public let services: AppServices
+    public let client: any TestClientProtocol
+
+    /// A staff account made directly (as the CLI does), returning its API token.
+    public func staffToken(username: String, role: String, region: String?, agency: String? = nil,
+                           password: String = "rahasia-123") async throws -> String {
+        _ = try await StaffAccounts.create(services, username: username, name: "Petugas \(username)", password: password,
+                                           role: role, region: region, agency: agency)
+        return try await login(username, password)
+    }
+
+    public func login(_ username: String, _ password: String) async throws -> String {
+        let response = try await client.execute(uri: "/api/v1/auth/login", method: .post, headers: [:],
+                                                body: ByteBuffer(string: #"{"username":"\#(username)","password":"\#(password)"}"#))
+        guard response.status == .ok, let token = try response.json()["token"] as? String else {
+            throw TestFailure("login of \(username) failed: \(response.status) \(String(buffer: response.body))")
+        }
+        return token
+    }
+
+    /// Sends JSON with an optional bearer token.
+    public func send(_ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = nil,
+                     headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        if json != nil { headers[.contentType] = "application/json" }
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension TestResponse {
+    /// The body parsed as a JSON object.
+    public func json() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(buffer: body))
+        guard let dictionary = object as? [String: Any] else { throw TestFailure("not a JSON object: \(String(buffer: body))") }
+        return dictionary
+    }
+
+    public var text: String { String(buffer: body) }
+}
+
+/// Builds the real router over a fresh database and runs `body` against it.
+public func withTestApp<T: Sendable>(_ flavour: TestFlavour, _ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
+    try await withTestDatabase(flavour) { database in
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-app-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = AppConfiguration(dataDirectory: directory, secret: "test-secret-test-secret-test-secret", bcryptCost: 4)
+        configuration.connectionsPerLoop = 1
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let services = try await AppServices(configuration: configuration, database: database, logger: logger)
+        let app = Application(router: buildRouter(services), logger: logger)
+        return try await app.test(.router) { client in
+            try await body(TestApp(services: services, client: client))
+        }
+    }
+}
