@@ -10,6 +10,20 @@ public enum Action: String, Sendable, CaseIterable {
     case manageOwnAccount
     /// Create and disable staff accounts.
     case manageStaff
+    /// Submit a proposal for a village (a citizen for their own; operators and pokir for their area).
+    case submitProposal
+    /// Support a proposal: one per citizen, in their own village.
+    case supportProposal
+    /// Comment on a proposal, or flag a comment.
+    case comment
+    /// Hide a comment with a reason; merge duplicates.
+    case moderate
+    /// Score and rank the village's proposals.
+    case rankProposals
+    /// Set indicative ceilings, scoring criteria and agency assignments.
+    case configurePlanning
+    /// Record the realisation of an accepted proposal.
+    case recordRealisation
 }
 
 /// The one place that says who may do what, and where.
@@ -31,8 +45,9 @@ public enum Policy {
     /// own account are not: a villager may read about any village.
     public static func isRegional(_ action: Action) -> Bool {
         switch action {
-        case .viewPublic, .manageOwnAccount, .registerSelf: false
-        case .registerCitizen, .manageStaff: true
+        case .viewPublic, .manageOwnAccount, .registerSelf, .comment: false
+        case .registerCitizen, .manageStaff, .submitProposal, .supportProposal, .moderate, .rankProposals,
+             .configurePlanning, .recordRealisation: true
         }
     }
 
@@ -45,8 +60,20 @@ public enum Policy {
             []
         case .registerCitizen:
             [.admin, .planner, .districtOperator, .villageOperator]
-        case .manageStaff:
+        case .manageStaff, .configurePlanning:
             [.admin, .planner]
+        case .submitProposal:
+            [.admin, .planner, .villageOperator, .council, .agency, .citizen]
+        case .supportProposal:
+            [.citizen]
+        case .comment:
+            Set(Role.allCases)
+        case .moderate:
+            [.admin, .planner, .districtOperator, .villageOperator]
+        case .rankProposals:
+            [.admin, .planner, .villageOperator]
+        case .recordRealisation:
+            [.admin, .planner, .agency, .villageOperator]
         }
     }
 
