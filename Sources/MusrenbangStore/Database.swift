@@ -58,6 +58,10 @@ public final class Database: Sendable {
     /// For single statements: each takes a pooled connection for its duration.
     public let sql: any SQLDatabase
     private let shutdownPool: @Sendable () async throws -> Void
+    /// SQLite has one writer at a time. Queueing write transactions here, instead of in
+    /// SQLite's busy handler, keeps waiting writers from occupying the threads the writer
+    /// holding the lock needs to finish.
+    private let writers = AsyncLock()
 
     private init(flavour: SQLFlavour, sql: any SQLDatabase, shutdown: @escaping @Sendable () async throws -> Void) {
         self.flavour = flavour
@@ -71,8 +75,12 @@ public final class Database: Sendable {
         case .sqlite(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // sqlite-nio runs every statement on a thread pool; its own, so that slow hashing or
+            // file I/O elsewhere never waits behind a query.
+            let threads = NIOThreadPool(numberOfThreads: max(4, connectionsPerLoop * System.coreCount))
+            threads.start()
             let pool = EventLoopGroupConnectionPool(
-                source: TunedSQLiteSource(path: path),
+                source: TunedSQLiteSource(path: path, threads: threads),
                 maxConnectionsPerEventLoop: connectionsPerLoop,
                 requestTimeout: .seconds(30),
                 logger: logger,
@@ -81,6 +89,7 @@ public final class Database: Sendable {
             let database = PooledSQLite(pool: pool, logger: logger, eventLoop: group.any())
             return Database(flavour: .sqlite, sql: database.sql(encoder: .init(), decoder: .init(), queryLogLevel: .trace)) {
                 try await pool.shutdownAsync()
+                try await threads.shutdownGracefully()
             }
         case .postgres(let text):
             let configuration = try SQLPostgresConfiguration(url: text)
@@ -100,8 +109,22 @@ public final class Database: Sendable {
     /// Runs `body` on one connection inside a transaction: all of it is written or none of it.
     /// SQLite takes the write lock at BEGIN, so two writers queue instead of deadlocking.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let begin = flavour == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        return try await sql.withSession { connection in
+        if flavour == .sqlite {
+            await writers.lock()
+            do {
+                let result = try await run("BEGIN IMMEDIATE", body)
+                await writers.unlock()
+                return result
+            } catch {
+                await writers.unlock()
+                throw error
+            }
+        }
+        return try await run("BEGIN", body)
+    }
+
+    private func run<T: Sendable>(_ begin: String, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await sql.withSession { connection in
             try await connection.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(connection)
@@ -127,9 +150,10 @@ public final class Database: Sendable {
 /// writer, foreign keys enforced, and a bounded busy wait instead of sqlite-nio's endless one.
 struct TunedSQLiteSource: ConnectionPoolSource {
     let path: String
+    let threads: NIOThreadPool
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: eventLoop)
             .flatMap { connection in
                 let pragmas = ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
                                "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"]
@@ -153,5 +177,27 @@ struct PooledSQLite: SQLiteDatabase {
 
     func withConnection<T>(_ closure: @escaping @Sendable (SQLiteConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         pool.withConnection(logger: logger, closure)
+    }
+}
+
+/// A first-come, first-served lock for async code.
+actor AsyncLock {
+    private var held = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !held {
+            held = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func unlock() {
+        if waiting.isEmpty {
+            held = false
+        } else {
+            waiting.removeFirst().resume()
+        }
     }
 }

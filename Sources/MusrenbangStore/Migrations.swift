@@ -61,6 +61,7 @@ public enum Migrator {
         ], load: { database, logger in
             try await RegionLoader.loadBundledList(into: database, logger: logger)
         }),
+        proposals,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -107,9 +108,9 @@ public enum Migrator {
 
     static func spell(_ statement: String, for flavour: SQLFlavour) -> String {
         let words: [String: String] = switch flavour {
-        case .sqlite: ["{ID}": "INTEGER PRIMARY KEY AUTOINCREMENT", "{TS}": "REAL", "{BOOL}": "INTEGER",
+        case .sqlite: ["{ID}": "INTEGER PRIMARY KEY AUTOINCREMENT", "{TS}": "REAL", "{BOOL}": "INTEGER", "{REAL}": "REAL",
                        "{FALSE}": "0", "{TRUE}": "1"]
-        case .postgres: ["{ID}": "BIGSERIAL PRIMARY KEY", "{TS}": "TIMESTAMPTZ", "{BOOL}": "BOOLEAN",
+        case .postgres: ["{ID}": "BIGSERIAL PRIMARY KEY", "{TS}": "TIMESTAMPTZ", "{BOOL}": "BOOLEAN", "{REAL}": "DOUBLE PRECISION",
                          "{FALSE}": "FALSE", "{TRUE}": "TRUE"]
         }
         return words.reduce(statement) { $0.replacingOccurrences(of: $1.key, with: $1.value) }

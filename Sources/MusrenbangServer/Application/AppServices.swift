@@ -13,6 +13,8 @@ public struct AppServices: Sendable {
     public let accounts: AccountStore
     public let secret: ServerSecret
     public let tenant: RegionRecord
+    /// Names of the tenant's districts and villages by code: read on every proposal view.
+    let placeNames: [String: String]
     let pages: PageRenderer
     let csrf: CSRFGuard
     let throttle: ThrottleBox
@@ -28,6 +30,12 @@ public struct AppServices: Sendable {
             throw StoreError.invalidConfiguration("\(configuration.regency) is not a regency in the region list")
         }
         self.tenant = tenant
+        var names: [String: String] = [:]
+        for district in try await regions.children(of: configuration.regency) {
+            names[district.code] = district.name
+            for village in try await regions.children(of: RegionCode(district.code)!) { names[village.code] = village.name }
+        }
+        self.placeNames = names
         self.csrf = CSRFGuard(secret: secret)
         self.pages = try await PageRenderer.load(regencyName: tenant.name, csrf: csrf)
         self.throttle = ThrottleBox()

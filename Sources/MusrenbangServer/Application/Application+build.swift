@@ -20,8 +20,10 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     let api = router.group("api/v1")
     RegionAPI(services: services).register(on: api)
     AccountAPI(services: services).register(on: api)
+    ProposalAPI(services: services).register(on: api)
     HomePages(services: services).register(on: router)
     AccountPages(services: services).register(on: router)
+    ProposalPages(services: services).register(on: router)
     return router
 }
 
