@@ -185,6 +185,11 @@ public enum Routing {
 
     /// Who may decide at a level: the village team in its village, the district in its
     /// district, the assigned agency, the regency's planner and host; planners and admins anywhere.
+    /// Whether the person may decide the proposal where it stands now (for showing the form).
+    public static func mayDecide(_ principal: Principal, state: ProposalState, village: RegionCode) -> Bool {
+        state.status == .pending && authority(principal, level: state.level, state: state, village: village) == nil
+    }
+
     static func authority(_ principal: Principal, level: DecisionLevel, state: ProposalState,
                           village: RegionCode) -> DecisionRefusal? {
         let allowed: Bool = switch (level, principal.role) {

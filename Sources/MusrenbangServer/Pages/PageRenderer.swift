@@ -34,9 +34,26 @@ public struct PageRenderer: Sendable {
         if let user = context.user {
             object["user"] = ["name": user.name, "role": user.role.rawValue, "isStaffAdmin": Policy.allows(user.principal, .manageStaff)]
         }
-        let html = library.render(object, withTemplate: template) ?? "<!doctype html><title>error</title>"
+        let html = library.render(Self.prepare(object), withTemplate: template) ?? "<!doctype html><title>error</title>"
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Wraps every string so that an empty one counts as absent in `{{#section}}`, as in other
+    /// Mustache implementations (swift-mustache treats "" as present).
+    static func prepare(_ value: Any) -> Any {
+        switch value {
+        case let text as String: Text(value: text)
+        case let dictionary as [String: Any]: dictionary.mapValues(prepare)
+        case let array as [Any]: array.map(prepare)
+        default: value
+        }
+    }
+
+    struct Text: MustacheCustomRenderable {
+        let value: String
+        var renderText: String { value }
+        var isNull: Bool { value.isEmpty }
     }
 
     func errorPage(_ error: AppError, context: AppContext) -> Response {

@@ -16,6 +16,8 @@ enum Strings {
                     "Development-planning deliberations, in every village at once."),
         "skip": ("Lompat ke isi", "Skip to content"),
         "home": ("Beranda", "Home"),
+        "proposals": ("Usulan", "Proposals"),
+        "myProposals": ("Usulan saya", "My proposals"),
         "login": ("Masuk", "Log in"),
         "logout": ("Keluar", "Log out"),
         "register": ("Daftar", "Register"),
