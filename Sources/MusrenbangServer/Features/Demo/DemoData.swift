@@ -75,6 +75,89 @@ public enum DemoData {
                                                         gender: "female", password: password, phone: nil), by: nil)
         }
         lines.append("  \("citizen".padding(toLength: 18, withPad: " ", startingAt: 0)) \(citizenNIK) (NIK of a fictitious resident of \(village.name))")
+        lines.append(try await loadProposals(services))
         return lines
     }
+
+    /// Citizens in every village and a few hundred proposals in every status, so each page has
+    /// something to show. Skipped when proposals exist already.
+    static func loadProposals(_ services: AppServices, perVillage: Int = 2, citizensPerVillage: Int = 3) async throws -> String {
+        let proposals = ProposalStore(services.database)
+        if try await proposals.list(.init(), page: 1, pageSize: 1).total > 0 {
+            return "Demo proposals already present."
+        }
+        guard let planner = try await services.accounts.user(username: "bappeda") else { return "No planner account." }
+        var generator = ProposalGenerator(seed: 2020, year: services.today.year + 1)
+        let passwordHash = try await services.passwords.hash(password)
+        let villages = services.placeNames.keys.filter { RegionCode($0)?.level == .village }.sorted()
+        var citizensByVillage: [String: [Int64]] = [:]
+        var serial = 100
+        for village in villages {
+            let district = String(village.prefix(8))
+            for index in 0..<citizensPerVillage {
+                serial += 1
+                let gender: Gender = index % 2 == 0 ? .female : .male
+                let nik = generator.nik(district: district, gender: gender, serial: serial)
+                let name = Self.names[(serial * 7) % Self.names.count] + (gender == .female ? " (P)" : "")
+                if let id = try await services.accounts.createCitizen(NewCitizen(
+                    name: name.replacingOccurrences(of: " (P)", with: ""), nikHash: services.secret.nikHash(nik),
+                    nikMasked: String(nik.prefix(6)) + "********" + String(nik.suffix(2)), gender: gender,
+                    village: RegionCode(village)!, passwordHash: passwordHash, phone: nil, createdBy: nil)) {
+                    citizensByVillage[village, default: []].append(id)
+                }
+            }
+        }
+        var created = 0
+        let reasons = ["Di luar kewenangan desa; diteruskan dalam DU-RKPDes", "Prioritas tinggi hasil musyawarah",
+                       "Sudah dianggarkan dari program provinsi tahun ini", "Melebihi sisa pagu indikatif kecamatan",
+                       "Sesuai prioritas RKPD bidang infrastruktur"]
+        for village in villages {
+            for _ in 0..<perVillage {
+                let draft = generator.draft(village: village)
+                let citizens = citizensByVillage[village] ?? []
+                let proposer = citizens.randomElement(using: &generator.random)
+                let record = try await proposals.create(draft, district: RegionCode(village)!.parent!, proposerId: proposer,
+                                                        enteredBy: proposer ?? planner.id, actorRole: .citizen, idempotencyKey: nil).proposal
+                created += 1
+                for supporter in citizens where supporter != proposer && Bool.random(using: &generator.random) {
+                    _ = try await EngagementStore(services.database).support(record.id, by: supporter)
+                }
+                // Move it along a plausible road; the planner may decide at every level.
+                let roll = Int.random(in: 0..<100, using: &generator.random)
+                let who = planner.principal
+                func decide(_ level: DecisionLevel, _ outcome: DecisionOutcome, _ reason: String?) async {
+                    _ = try? await proposals.decide(record.id, DecisionRequest(level: level, outcome: outcome, reason: reason), by: who)
+                }
+                if roll < 35 { continue }
+                if draft.fundingSource.isVillageBudget && RegionCode(village)?.villageKind == .desa && roll < 55 {
+                    await decide(.village, .accepted, nil)
+                    continue
+                }
+                if roll < 60 {
+                    await decide(.village, .rejected, reasons[2])
+                    continue
+                }
+                await decide(.village, .forwarded, reasons[0])
+                if roll < 75 { continue }
+                if roll < 82 {
+                    await decide(.district, .rejected, reasons[3])
+                    continue
+                }
+                await decide(.district, .forwarded, reasons[1])
+                if roll < 90 { continue }
+                await decide(.agency, .forwarded, reasons[4])
+                await decide(.regency, .accepted, nil)
+                if roll >= 95 {
+                    _ = try? await PlanningStore(services.database).recordRealisation(
+                        record.id, budgetLine: "1.03.10.2.01.0001", amount: draft.estimatedCost, year: draft.year,
+                        progress: roll >= 98 ? 100 : 45, note: "Pekerjaan fisik", by: who)
+                }
+            }
+        }
+        return "Demo: \(citizensByVillage.values.map(\.count).reduce(0, +)) citizens (password \"\(password)\") and \(created) proposals across \(villages.count) villages."
+    }
+
+    static let names = ["Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Salim", "Sri Wahyuni", "Joko Susilo",
+                        "Nur Hasanah", "Slamet Riyadi", "Rina Marlina", "Hadi Purnomo", "Endang Sulastri", "Bambang Irawan",
+                        "Yuli Astuti", "Eko Prasetyo", "Lilik Suryani", "Imam Syafii", "Ratna Sari", "Suparman"]
 }
