@@ -274,3 +274,44 @@ extension ProposalStore {
         return result
     }
 }
+
+extension ProposalStore {
+    /// Inserts many submitted proposals at once, each with its history line: for demo and
+    /// benchmark data sets, where one transaction per proposal would take minutes.
+    public func bulkInsert(_ drafts: [(draft: ProposalDraft, proposer: Int64?)], enteredBy: Int64) async throws {
+        let now = Date()
+        for chunk in drafts.chunked(200) {
+            try await database.transaction { connection in
+                var insert = connection.insert(into: "proposals")
+                    .columns("village_code", "district_code", "year", "title", "problem", "activity", "field_code", "subfield_code",
+                             "kind", "hamlet", "rw", "rt", "lat", "lng", "volume", "unit", "estimated_cost", "funding_source",
+                             "beneficiaries_total", "beneficiaries_women", "beneficiaries_poor", "beneficiaries_disabled", "sdg",
+                             "source", "proposer_id", "entered_by", "show_proposer_name", "level", "status",
+                             "current_volume", "current_cost", "progress", "support_count", "search_folded", "created_at", "updated_at")
+                for (draft, proposer) in chunk {
+                    let l = draft.location
+                    insert = insert.values(
+                        SQLBind(draft.villageCode), SQLBind(String(draft.villageCode.prefix(8))), SQLBind(draft.year),
+                        SQLBind(draft.title), SQLBind(draft.problem), SQLBind(draft.activity), SQLBind(draft.fieldCode),
+                        SQLBind(draft.subfieldCode), SQLBind(draft.kind.rawValue), SQLBind(l.hamlet), SQLBind(l.rw), SQLBind(l.rt),
+                        SQLBind(l.lat), SQLBind(l.lng), SQLBind(draft.volume), SQLBind(draft.unit), SQLBind(draft.estimatedCost),
+                        SQLBind(draft.fundingSource.rawValue), SQLBind(draft.beneficiaries.total), SQLBind(draft.beneficiaries.women),
+                        SQLBind(draft.beneficiaries.poor), SQLBind(draft.beneficiaries.disabled), SQLBind(draft.sdg),
+                        SQLBind(draft.source.rawValue), SQLBind(proposer), SQLBind(enteredBy), SQLBind(draft.showProposerName),
+                        SQLBind(DecisionLevel.village.rawValue), SQLBind(ProposalStatus.pending.rawValue), SQLBind(draft.volume),
+                        SQLBind(draft.estimatedCost), SQLBind(0), SQLBind(0),
+                        SQLBind(TextFolding.fold("\(draft.title) \(draft.activity)")), SQLBind(now), SQLBind(now))
+                }
+                let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }
+                var history = connection.insert(into: "proposal_history")
+                    .columns("proposal_id", "event", "level", "actor_id", "actor_role", "created_at")
+                for id in ids {
+                    history = history.values(SQLBind(id), SQLBind(HistoryEntry.Event.submitted.rawValue),
+                                             SQLBind(DecisionLevel.village.rawValue), SQLBind(enteredBy), SQLBind(Role.citizen.rawValue),
+                                             SQLBind(now))
+                }
+                try await history.run()
+            }
+        }
+    }
+}

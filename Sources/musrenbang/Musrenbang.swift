@@ -10,7 +10,7 @@ struct Musrenbang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "musrenbang",
         abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self]
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, BenchData.self]
     )
 }
 
@@ -128,5 +128,21 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let lines = try await common.withServices { services in try await DemoData.load(services) }
         for line in lines { print(line) }
+    }
+}
+
+struct BenchData: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-data",
+                                                    abstract: "Add a large generated data set of proposals (for benchmarks).")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "How many proposals.") var proposals: Int = 5000
+    @Option(help: "First plan year.") var fromYear: Int = 2023
+    @Option(help: "Last plan year.") var toYear: Int = 2027
+
+    func run() async throws {
+        let line = try await common.withServices { services in
+            try await BenchmarkData.load(services, proposals: proposals, years: fromYear...max(fromYear, toYear))
+        }
+        print(line)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MusrenbangCore
 import MusrenbangStore
 
@@ -160,4 +161,30 @@ public enum DemoData {
     static let names = ["Siti Aminah", "Budi Santoso", "Dewi Lestari", "Agus Salim", "Sri Wahyuni", "Joko Susilo",
                         "Nur Hasanah", "Slamet Riyadi", "Rina Marlina", "Hadi Purnomo", "Endang Sulastri", "Bambang Irawan",
                         "Yuli Astuti", "Eko Prasetyo", "Lilik Suryani", "Imam Syafii", "Ratna Sari", "Suparman"]
+}
+
+/// `musrenbang bench-data`: a large, reproducible data set of proposals for benchmarks, spread
+/// over every village of the regency and several plan years.
+public enum BenchmarkData {
+    public static func load(_ services: AppServices, proposals count: Int, years: ClosedRange<Int>, seed: UInt64 = 42) async throws -> String {
+        guard let planner = try await services.accounts.user(username: "bappeda") else {
+            throw CommandLineError("run `musrenbang demo` first: the data set is entered by the demo planner")
+        }
+        let villages = services.placeNames.keys.filter { RegionCode($0)?.level == .village }.sorted()
+        var generator = ProposalGenerator(seed: seed, year: years.lowerBound)
+        var batch: [(draft: ProposalDraft, proposer: Int64?)] = []
+        let store = ProposalStore(services.database)
+        let started = Date()
+        for index in 0..<count {
+            var draft = generator.draft(village: villages[index % villages.count])
+            draft.year = years.lowerBound + (index / villages.count) % years.count
+            batch.append((draft, nil))
+            if batch.count == 2000 {
+                try await store.bulkInsert(batch, enteredBy: planner.id)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { try await store.bulkInsert(batch, enteredBy: planner.id) }
+        return "inserted \(count) proposals over \(villages.count) villages and years \(years) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+    }
 }
