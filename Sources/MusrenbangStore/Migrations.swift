@@ -62,6 +62,7 @@ public enum Migrator {
             try await RegionLoader.loadBundledList(into: database, logger: logger)
         }),
         proposals,
+        assemblies,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -19,6 +19,7 @@ public struct AppServices: Sendable {
     let csrf: CSRFGuard
     let throttle: ThrottleBox
     let passwords: PasswordHasher
+    let live = LiveHub()
 
     public init(configuration: AppConfiguration, database: Database, logger: Logger) async throws {
         self.configuration = configuration

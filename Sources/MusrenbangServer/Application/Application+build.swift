@@ -21,6 +21,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     RegionAPI(services: services).register(on: api)
     AccountAPI(services: services).register(on: api)
     ProposalAPI(services: services).register(on: api)
+    AssemblyAPI(services: services).register(on: api)
     HomePages(services: services).register(on: router)
     AccountPages(services: services).register(on: router)
     ProposalPages(services: services).register(on: router)

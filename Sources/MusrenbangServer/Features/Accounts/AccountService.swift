@@ -26,7 +26,8 @@ struct AccountService: Sendable {
 
     /// Registers a citizen. Anyone not logged in registers themself and must choose a password;
     /// an operator registers a resident of their area, and the resident activates the account later.
-    func registerCitizen(_ input: CitizenInput, by registrar: UserRecord?) async throws -> RegisteredCitizen {
+    /// `anyVillage`: a walk-in checked in at the registrar's own office may live in another village.
+    func registerCitizen(_ input: CitizenInput, by registrar: UserRecord?, anyVillage: Bool = false) async throws -> RegisteredCitizen {
         var errors: [ValidationError] = []
         func collect<T>(_ result: Result<T, ValidationError>) -> T? {
             switch result {
@@ -55,7 +56,7 @@ struct AccountService: Sendable {
         if let first = errors.first { throw ValidationErrors(all: errors, first: first) }
         guard let name, let gender, let village, let nik else { throw ValidationErrors(all: errors, first: errors[0]) }
 
-        if let registrar, !Policy.allows(registrar.principal, .registerCitizen, in: village) {
+        if let registrar, !anyVillage, !Policy.allows(registrar.principal, .registerCitizen, in: village) {
             throw AppError.forbidden
         }
         let activationCode = passwordHash == nil ? ActivationCode.make() : nil

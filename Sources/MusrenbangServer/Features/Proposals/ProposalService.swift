@@ -64,9 +64,16 @@ struct ProposalService: Sendable {
         let errors = ProposalRules.validate(draft, currentYear: services.today.year)
         if let first = errors.first { throw ValidationErrors(all: errors, first: first) }
         do {
-            return try await proposals.create(
+            let created = try await proposals.create(
                 draft, district: village.parent!, proposerId: proposer, enteredBy: user.id, actorRole: user.role,
                 idempotencyKey: idempotencyKey.map { (scope: "proposal:\(user.id)", key: $0) })
+            if created.isNew {
+                // During an assembly's proposal stage, the proposal joins the village's session.
+                for assembly in try await AssemblyStore(services.database).attachProposal(created.proposal.id, village: village.description) {
+                    await services.live.poke(assembly)
+                }
+            }
+            return created
         } catch StoreError.conflict {
             throw AppError(.conflict, code: "idempotency.inProgress",
                            message: .init(id: "Permintaan yang sama sedang diproses.", en: "The same request is in progress."))

@@ -1,0 +1,284 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// An assembly of Banyuwangi with the staff that runs it.
+struct AssemblyWorld {
+    let app: TestApp
+    let planner: String
+    let host: String
+    let bubukOperator: String
+    let id: Int
+
+    static func make(_ app: TestApp, villages: [String]? = nil) async throws -> AssemblyWorld {
+        let planner = try await app.staffToken(username: "bappeda", role: "planner", region: "35.10")
+        let list = villages.map { ",\"villageCodes\":[\($0.map { "\"\($0)\"" }.joined(separator: ","))]" } ?? ""
+        let created = try await app.send(.post, "/api/v1/assemblies", json: #"""
+            {"title":"Musrenbangdes Serentak 2027","level":"village","regencyCode":"35.10","planYear":2027,
+             "startsAt":"2027-01-21T12:00:00Z","hubVillageCode":"35.10.13.2007"\#(list)}
+            """#, token: planner)
+        guard created.status == .created, let id = try created.json()["id"] as? Int else {
+            throw TestFailure("assembly not created: \(created.status) \(created.text)")
+        }
+        return AssemblyWorld(app: app, planner: planner,
+                             host: try await app.staffToken(username: "bupati", role: "host", region: "35.10"),
+                             bubukOperator: try await app.staffToken(username: "op-bubuk", role: "village_operator", region: bubuk),
+                             id: id)
+    }
+
+    func hub(_ stage: String) async throws -> TestResponse {
+        try await app.send(.post, "/api/v1/assemblies/\(id)/stage", json: #"{"stage":"\#(stage)"}"#, token: host)
+    }
+
+    func session(_ stage: String, village: String = bubuk, token: String? = nil) async throws -> TestResponse {
+        try await app.send(.post, "/api/v1/assemblies/\(id)/sessions/\(village)/stage", json: #"{"stage":"\#(stage)"}"#,
+                           token: token ?? bubukOperator)
+    }
+
+    func checkIn(_ json: String, token: String? = nil) async throws -> TestResponse {
+        try await app.send(.post, "/api/v1/assemblies/\(id)/attendance", json: json, token: token ?? bubukOperator,
+                           headers: [.init("Idempotency-Key")!: UUID().uuidString])
+    }
+
+    func summary() async throws -> [String: Any] {
+        try await app.send(.get, "/api/v1/assemblies/\(id)/summary").json()
+    }
+}
+
+@Suite("Assemblies API")
+struct AssemblyAPITests {
+    @Test("a planner schedules one assembly with a session in every village", arguments: TestFlavour.enabled)
+    func schedule(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app)
+            let detail = try await app.send(.get, "/api/v1/assemblies/\(world.id)").json()
+            let sessions = try #require(detail["sessions"] as? [[String: Any]])
+            #expect(sessions.count == 217)
+            #expect(sessions.allSatisfy { $0["stage"] as? String == "scheduled" })
+            #expect((detail["agenda"] as? [Any])?.isEmpty == false)
+            let refused = try await app.send(.post, "/api/v1/assemblies", json: #"""
+                {"title":"Musrenbang lain","level":"village","regencyCode":"35.10","planYear":2027,"startsAt":"2027-01-21T12:00:00Z","hubVillageCode":"35.10.13.2007"}
+                """#, token: world.bubukOperator)
+            #expect(refused.status == .forbidden)
+            let badHub = try await app.send(.post, "/api/v1/assemblies", json: #"""
+                {"title":"Musrenbang lain","level":"village","regencyCode":"35.10","planYear":2027,"startsAt":"2027-01-21T12:00:00Z","hubVillageCode":"35.09.01.2001"}
+                """#, token: world.planner)
+            #expect(try errorField(badHub).field == "hubVillageCode")
+            let district = try await app.send(.post, "/api/v1/assemblies", json: #"""
+                {"title":"Musrenbang Kecamatan serentak","level":"district","regencyCode":"35.10","planYear":2027,"startsAt":"2027-02-05T01:00:00Z","hubVillageCode":"35.10.13.2007"}
+                """#, token: world.planner)
+            let districtId = try #require(try district.json()["id"] as? Int)
+            #expect((try await app.send(.get, "/api/v1/assemblies/\(districtId)").json()["sessions"] as? [Any])?.count == 25)
+        }
+    }
+
+    @Test("the hub leads one stage at a time; villages follow, lag, never lead, close after agreeing", arguments: TestFlavour.enabled)
+    func stages(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk, "35.10.13.2001"])
+            #expect(try await world.hub("opening").status == .conflict)
+            #expect(try await world.hub("checkIn").status == .ok)
+            #expect(try await world.session("opening").status == .conflict, "not ahead of the hub")
+            #expect(try await world.hub("opening").status == .ok)
+            let detail = try await app.send(.get, "/api/v1/assemblies/\(world.id)").json()
+            let sessions = try #require(detail["sessions"] as? [[String: Any]])
+            #expect(sessions.allSatisfy { $0["stage"] as? String == "opening" }, "sessions with the hub follow it")
+            #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/stage", json: #"{"stage":"dialogue"}"#,
+                                       token: world.bubukOperator).status == .forbidden)
+            for stage in ["dialogue", "proposals", "ranking", "agreement"] { #expect(try await world.hub(stage).status == .ok) }
+            #expect(try await world.session("closed").status == .conflict, "ranking not agreed")
+            let other = try await app.staffToken(username: "op-aliyan", role: "village_operator", region: "35.10.13.2001")
+            #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/ranking-agreed",
+                                       token: other).status == .forbidden)
+            #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/ranking-agreed",
+                                       token: world.bubukOperator).status == .noContent)
+            #expect(try await world.session("closed").status == .ok)
+            #expect(try await world.session("agreement").status == .conflict, "never backwards")
+            #expect(try await world.hub("closed").status == .ok)
+            let log = try #require(try await app.send(.get, "/api/v1/assemblies/\(world.id)").json()["stageLog"] as? [[String: Any]])
+            #expect(log.map { $0["to"] as? String } == ["checkIn", "opening", "dialogue", "proposals", "ranking", "agreement", "closed"])
+            #expect(log.allSatisfy { $0["at"] is String })
+        }
+    }
+
+    @Test("check-in by citizen id, NIK, signed code and as a walk-in; once per person; refusals", arguments: TestFlavour.enabled)
+    func checkIn(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app)
+            let registered = try await app.send(.post, "/api/v1/citizens", json: citizenJSON())
+            let citizenId = try #require(try registered.json()["id"] as? Int)
+            let early = try await world.checkIn(#"{"villageCode":"\#(bubuk)","citizenId":\#(citizenId),"role":"womensGroup","gender":"female"}"#)
+            #expect(early.status == .conflict, "registration has not opened")
+            _ = try await world.hub("checkIn")
+
+            let first = try await world.checkIn(#"{"villageCode":"\#(bubuk)","citizenId":\#(citizenId),"role":"womensGroup","gender":"female"}"#)
+            #expect(first.status == .created)
+            let again = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(womanNIK)","role":"community","gender":"female"}"#)
+            #expect(again.status == .ok, "the same person by NIK is the existing record")
+            #expect(try again.json()["id"] as? Int == (try first.json()["id"] as? Int))
+
+            let citizen = try await app.login(womanNIK, "kata-sandi-1")
+            let code = try #require(try await app.send(.get, "/api/v1/me/checkin-code?assembly=\(world.id)", token: citizen).json()["code"] as? String)
+            #expect(try await world.checkIn(#"{"villageCode":"\#(bubuk)","code":"\#(code)","role":"community","gender":"female"}"#).status == .ok)
+            let forged = try await world.checkIn(#"{"villageCode":"\#(bubuk)","code":"\#(citizenId)-000000","role":"community","gender":"female"}"#)
+            #expect(try errorField(forged).code == "code.invalid")
+
+            let unknown = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(manNIK)","role":"youth","gender":"male"}"#)
+            #expect(unknown.status == .notFound)
+            let walkIn = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(manNIK)","name":"Budi Santoso","role":"youth","gender":"male"}"#)
+            #expect(walkIn.status == .created)
+            let guestNIK = "3510134509850003"
+            let guest = try await world.checkIn(#"""
+                {"villageCode":"\#(bubuk)","nik":"\#(guestNIK)","name":"Tamu Aliyan","residenceVillageCode":"35.10.13.2001","role":"guestOfficial","gender":"female"}
+                """#)
+            #expect(try guest.json()["guest"] as? Bool == true)
+            let other = try await app.staffToken(username: "op-aliyan", role: "village_operator", region: "35.10.13.2001")
+            #expect(try await world.checkIn(#"{"villageCode":"\#(bubuk)","citizenId":\#(citizenId),"role":"community","gender":"female"}"#,
+                                            token: other).status == .forbidden)
+
+            let summary = try await world.summary()
+            let attendance = try #require(summary["attendance"] as? [String: Any])
+            #expect(attendance["total"] as? Int == 3)
+            #expect(attendance["women"] as? Int == 2)
+            #expect(attendance["men"] as? Int == 1)
+            #expect((attendance["byRole"] as? [String: Int])?["womensGroup"] == 1)
+        }
+    }
+
+    @Test("concurrent check-ins by many operators never lose or double a count", arguments: TestFlavour.enabled)
+    func concurrentCheckIns(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let villages = try await app.send(.get, "/api/v1/regions/35.10.13").json()["children"] as! [[String: Any]]
+            let codes = villages.compactMap { $0["code"] as? String }
+            let world = try await AssemblyWorld.make(app, villages: codes)
+            _ = try await world.hub("checkIn")
+            var operators: [String: String] = [:]
+            for (index, code) in codes.enumerated() {
+                operators[code] = try await app.staffToken(username: "op-\(index)", role: "village_operator", region: code)
+            }
+            // Every operator registers walk-ins at once, each person twice (a retry).
+            let people = (0..<60).map { index in (codes[index % codes.count], "3510131203\(String(format: "%02d", 80 + index % 10))\(String(format: "%04d", index))") }
+            let tokens = operators
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for (village, nik) in people + people {
+                    group.addTask {
+                        try await world.checkIn(#"{"villageCode":"\#(village)","nik":"\#(nik)","name":"Warga \#(nik.suffix(4))","role":"community","gender":"male"}"#,
+                                                token: tokens[village]!).status.code
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == 201 }.count == 60)
+            #expect(statuses.allSatisfy { $0 == 201 || $0 == 200 || $0 == 409 })
+            let summary = try await world.summary()
+            #expect((summary["attendance"] as? [String: Any])?["total"] as? Int == 60)
+            let perVillage = try #require(summary["perVillage"] as? [[String: Any]])
+            #expect(perVillage.reduce(0) { $0 + ($1["attendance"] as? Int ?? 0) } == 60)
+        }
+    }
+
+    @Test("the live stream delivers a check-in, and a reconnect with Last-Event-ID misses nothing", arguments: TestFlavour.enabled)
+    func liveStream(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            let listening = Task {
+                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=2").text
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await world.hub("checkIn")
+            _ = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(manNIK)","name":"Budi","role":"youth","gender":"male"}"#)
+            let first = try await listening.value
+            #expect(first.contains("event: stage"))
+            #expect(first.contains("event: attendance"))
+            let ids = first.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            let lastSeen = try #require(ids.last)
+
+            // While disconnected, two more things happen.
+            _ = try await world.hub("opening")
+            _ = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(womanNIK)","name":"Siti","role":"womensGroup","gender":"female"}"#)
+            let resumed = try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1",
+                                             headers: [.init("Last-Event-ID")!: "\(lastSeen)"]).text
+            let resumedIds = resumed.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            #expect(resumedIds.count == 2)
+            #expect(resumedIds.allSatisfy { $0 > lastSeen })
+            #expect(resumed.contains(#""hub":"opening""#))
+            #expect(resumed.contains("event: attendance"))
+        }
+    }
+
+    @Test("questions during the dialogue: moderated, upvoted once, answered by the host", arguments: TestFlavour.enabled)
+    func questions(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            _ = try await app.send(.post, "/api/v1/citizens", json: citizenJSON())
+            let citizen = try await app.login(womanNIK, "kata-sandi-1")
+            let early = try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions", json: #"{"body":"Kapan jalan kami diperbaiki?"}"#, token: citizen)
+            #expect(early.status == .conflict)
+            for stage in ["checkIn", "opening", "dialogue"] { _ = try await world.hub(stage) }
+            let asked = try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions", json: #"{"body":"Kapan jalan kami diperbaiki?"}"#, token: citizen)
+            let question = try #require(try asked.json()["id"] as? Int)
+            #expect((try await app.send(.get, "/api/v1/assemblies/\(world.id)/questions").json()["items"] as? [Any])?.isEmpty == true,
+                    "the public sees only approved questions")
+            #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions/\(question)/status", json: #"{"status":"approved"}"#,
+                                       token: citizen).status == .forbidden)
+            #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions/\(question)/status", json: #"{"status":"approved"}"#,
+                                       token: world.bubukOperator).status == .noContent)
+            for _ in 0..<3 {
+                _ = try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions/\(question)/upvote", token: citizen)
+            }
+            let listed = try await app.send(.get, "/api/v1/assemblies/\(world.id)/questions").json()["items"] as? [[String: Any]]
+            #expect(listed?.first?["upvotes"] as? Int == 1)
+            #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions/\(question)/status", json: #"{"status":"answered"}"#,
+                                       token: world.host).status == .noContent)
+        }
+    }
+
+    @Test("proposals made during the proposal stage join the session; minutes lock when final", arguments: TestFlavour.enabled)
+    func proposalsAndMinutes(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            for stage in ["checkIn", "opening", "dialogue", "proposals"] { _ = try await world.hub(stage) }
+            _ = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(womanNIK)","name":"Siti Aminah","role":"womensGroup","gender":"female"}"#)
+            let created = try await app.send(.post, "/api/v1/proposals", json: proposalJSON(extra: #","source":"onBehalf""#), token: world.bubukOperator)
+            #expect(created.status == .created)
+            let summary = try await world.summary()
+            #expect((summary["proposals"] as? [String: Any])?["total"] as? Int == 1)
+            #expect(((summary["proposals"] as? [String: Any])?["byField"] as? [String: Int])?["02"] == 1)
+            for stage in ["ranking", "agreement"] { _ = try await world.hub(stage) }
+            _ = try await app.send(.post, "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/ranking-agreed", token: world.bubukOperator)
+
+            let minutesURI = "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/minutes"
+            let draft = try await app.send(.get, minutesURI).json()
+            #expect((draft["attendance"] as? [String: Any])?["women"] as? Int == 1)
+            #expect((draft["rankedProposals"] as? [[String: Any]])?.first?["priority"] as? Int == 1)
+            let fields = #"{"chair":"Ketua BPD","minuteTaker":"Sekdes","resourcePersons":["Camat Rogojampi"],"agreements":"Usulan disepakati","decisionMethod":"consensus"}"#
+            let final = try await app.send(.put, minutesURI, json: #"{"fields":\#(fields),"finalize":true}"#, token: world.bubukOperator)
+            #expect(final.status == .ok)
+            #expect(try final.json()["finalizedAt"] is String)
+            let locked = try await app.send(.put, minutesURI, json: #"{"fields":{"chair":"Orang lain"}}"#, token: world.bubukOperator)
+            #expect(try errorField(locked).code == "minutes.finalized")
+            let amended = try await app.send(.put, minutesURI, json: #"{"fields":{"chair":"Kepala Desa"},"amendmentReason":"Salah tulis nama ketua"}"#,
+                                             token: world.bubukOperator).json()
+            #expect((amended["fields"] as? [String: Any])?["chair"] as? String == "Kepala Desa")
+            #expect((amended["amendments"] as? [String])?.first?.contains("Salah tulis nama ketua") == true)
+        }
+    }
+
+    @Test("a rehearsal is a sandbox wiped afterwards; real assemblies cannot be deleted", arguments: TestFlavour.enabled)
+    func rehearsal(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            let rehearsal = try #require(try await app.send(.post, "/api/v1/assemblies/\(world.id)/rehearsal", token: world.planner).json()["id"] as? Int)
+            let sandbox = AssemblyWorld(app: app, planner: world.planner, host: world.host, bubukOperator: world.bubukOperator, id: rehearsal)
+            for stage in ["checkIn", "opening", "dialogue", "proposals"] { _ = try await sandbox.hub(stage) }
+            _ = try await app.send(.post, "/api/v1/proposals", json: proposalJSON(extra: #","source":"onBehalf""#), token: world.bubukOperator)
+            #expect(try await app.send(.delete, "/api/v1/assemblies/\(world.id)", token: world.planner).status == .conflict)
+            #expect(try await app.send(.delete, "/api/v1/assemblies/\(rehearsal)", token: world.planner).status == .noContent)
+            #expect(try await app.send(.get, "/api/v1/assemblies/\(rehearsal)").status == .notFound)
+            #expect(try await app.send(.get, "/api/v1/proposals").json()["total"] as? Int == 0)
+            #expect(try await app.send(.get, "/api/v1/assemblies/\(world.id)").status == .ok)
+        }
+    }
+}
