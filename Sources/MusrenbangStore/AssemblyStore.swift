@@ -195,7 +195,8 @@ public struct AssemblyStore: Sendable {
 
     // MARK: stages
 
-    /// Moves the hub one stage on; sessions that were with it follow.
+    /// Moves the hub one stage on. Village sessions move themselves (their operators follow the
+    /// hub when their office is ready), so the control room sees who has not started.
     public func moveHub(_ id: Int64, to target: AssemblyStage, actor: Int64) async throws -> AssemblyRecord {
         let flavour = database.flavour
         try await database.transaction { connection in
@@ -205,10 +206,6 @@ public struct AssemblyStore: Sendable {
                   let current = AssemblyStage(rawValue: raw) else { throw AssemblyError.notFound }
             if let refusal = StageRules.hub(from: current, to: target) { throw AssemblyError.stage(refusal) }
             try await connection.update("assemblies").set("stage", to: target.rawValue).where("id", .equal, id).run()
-            if target != .closed {
-                try await connection.update("assembly_sessions").set("stage", to: target.rawValue)
-                    .where("assembly_id", .equal, id).where("stage", .equal, current.rawValue).run()
-            }
             try await Self.logStage(connection, id, village: nil, from: current, to: target, actor: actor)
             _ = try await Self.appendEvent(connection, id, kind: "stage", payload: ["hub": target.rawValue, "from": current.rawValue])
         }

@@ -84,10 +84,14 @@ struct AssemblyAPITests {
             #expect(try await world.hub("opening").status == .ok)
             let detail = try await app.send(.get, "/api/v1/assemblies/\(world.id)").json()
             let sessions = try #require(detail["sessions"] as? [[String: Any]])
-            #expect(sessions.allSatisfy { $0["stage"] as? String == "opening" }, "sessions with the hub follow it")
+            #expect(sessions.allSatisfy { $0["stage"] as? String == "scheduled" }, "villages move themselves")
+            #expect(try await world.session("opening").status == .ok, "a village may catch up in one step")
+            let summary = try await world.summary()
+            #expect((summary["villages"] as? [String: Any])?["notStarted"] as? Int == 1)
             #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/stage", json: #"{"stage":"dialogue"}"#,
                                        token: world.bubukOperator).status == .forbidden)
             for stage in ["dialogue", "proposals", "ranking", "agreement"] { #expect(try await world.hub(stage).status == .ok) }
+            #expect(try await world.session("agreement").status == .ok)
             #expect(try await world.session("closed").status == .conflict, "ranking not agreed")
             let other = try await app.staffToken(username: "op-aliyan", role: "village_operator", region: "35.10.13.2001")
             #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/ranking-agreed",
@@ -112,6 +116,7 @@ struct AssemblyAPITests {
             let early = try await world.checkIn(#"{"villageCode":"\#(bubuk)","citizenId":\#(citizenId),"role":"womensGroup","gender":"female"}"#)
             #expect(early.status == .conflict, "registration has not opened")
             _ = try await world.hub("checkIn")
+            _ = try await world.session("checkIn")
 
             let first = try await world.checkIn(#"{"villageCode":"\#(bubuk)","citizenId":\#(citizenId),"role":"womensGroup","gender":"female"}"#)
             #expect(first.status == .created)
@@ -157,6 +162,7 @@ struct AssemblyAPITests {
             var operators: [String: String] = [:]
             for (index, code) in codes.enumerated() {
                 operators[code] = try await app.staffToken(username: "op-\(index)", role: "village_operator", region: code)
+                _ = try await world.session("checkIn", village: code, token: operators[code]!)
             }
             // Every operator registers walk-ins at once, each person twice (a retry).
             let people = (0..<60).map { index in (codes[index % codes.count], "3510131203\(String(format: "%02d", 80 + index % 10))\(String(format: "%04d", index))") }
@@ -188,6 +194,7 @@ struct AssemblyAPITests {
             }
             try await Task.sleep(for: .milliseconds(300))
             _ = try await world.hub("checkIn")
+            _ = try await world.session("checkIn")
             _ = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(manNIK)","name":"Budi","role":"youth","gender":"male"}"#)
             let first = try await listening.value
             #expect(first.contains("event: stage"))
@@ -201,7 +208,7 @@ struct AssemblyAPITests {
             let resumed = try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1",
                                              headers: [.init("Last-Event-ID")!: "\(lastSeen)"]).text
             let resumedIds = resumed.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
-            #expect(resumedIds.count == 2)
+            #expect(resumedIds.count == 2, "the hub's move and the check-in")
             #expect(resumedIds.allSatisfy { $0 > lastSeen })
             #expect(resumed.contains(#""hub":"opening""#))
             #expect(resumed.contains("event: attendance"))
@@ -240,6 +247,7 @@ struct AssemblyAPITests {
         try await withTestApp(flavour) { app in
             let world = try await AssemblyWorld.make(app, villages: [bubuk])
             for stage in ["checkIn", "opening", "dialogue", "proposals"] { _ = try await world.hub(stage) }
+            _ = try await world.session("proposals")
             _ = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(womanNIK)","name":"Siti Aminah","role":"womensGroup","gender":"female"}"#)
             let created = try await app.send(.post, "/api/v1/proposals", json: proposalJSON(extra: #","source":"onBehalf""#), token: world.bubukOperator)
             #expect(created.status == .created)
@@ -247,6 +255,7 @@ struct AssemblyAPITests {
             #expect((summary["proposals"] as? [String: Any])?["total"] as? Int == 1)
             #expect(((summary["proposals"] as? [String: Any])?["byField"] as? [String: Int])?["02"] == 1)
             for stage in ["ranking", "agreement"] { _ = try await world.hub(stage) }
+            _ = try await world.session("ranking")
             _ = try await app.send(.post, "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/ranking-agreed", token: world.bubukOperator)
 
             let minutesURI = "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/minutes"
@@ -273,6 +282,7 @@ struct AssemblyAPITests {
             let rehearsal = try #require(try await app.send(.post, "/api/v1/assemblies/\(world.id)/rehearsal", token: world.planner).json()["id"] as? Int)
             let sandbox = AssemblyWorld(app: app, planner: world.planner, host: world.host, bubukOperator: world.bubukOperator, id: rehearsal)
             for stage in ["checkIn", "opening", "dialogue", "proposals"] { _ = try await sandbox.hub(stage) }
+            _ = try await sandbox.session("proposals")
             _ = try await app.send(.post, "/api/v1/proposals", json: proposalJSON(extra: #","source":"onBehalf""#), token: world.bubukOperator)
             #expect(try await app.send(.delete, "/api/v1/assemblies/\(world.id)", token: world.planner).status == .conflict)
             #expect(try await app.send(.delete, "/api/v1/assemblies/\(rehearsal)", token: world.planner).status == .noContent)

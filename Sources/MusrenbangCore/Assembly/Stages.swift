@@ -1,5 +1,5 @@
 /// The stages of a deliberation, in order. The hub (the central venue) leads; each village
-/// session follows, possibly behind, never ahead.
+/// session follows when its operator moves it, possibly behind, never ahead.
 public enum AssemblyStage: String, Sendable, Codable, CaseIterable, Comparable {
     case scheduled, checkIn, opening, dialogue, proposals, ranking, agreement, closed
 
@@ -70,13 +70,6 @@ public enum StageRules {
                                                en: "A village session cannot run ahead of the hub (\(hub.rawValue))."))
         }
         return nil
-    }
-
-    /// Where a session goes when the hub moves: sessions that were with the hub come along
-    /// (but never into `closed`, which each village does itself); sessions behind stay behind.
-    public static func follow(session: AssemblyStage, hubFrom: AssemblyStage, hubTo: AssemblyStage) -> AssemblyStage {
-        guard session == hubFrom, hubTo != .closed else { return session }
-        return hubTo
     }
 }
 

@@ -25,6 +25,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     HomePages(services: services).register(on: router)
     AccountPages(services: services).register(on: router)
     ProposalPages(services: services).register(on: router)
+    AssemblyPages(services: services).register(on: router)
     return router
 }
 

@@ -171,7 +171,15 @@ struct AccountPages {
         if let code = user.regionCode, let region = try await services.regions.region(code) {
             regionName = "\(region.name) (\(region.code))"
         }
+        var codes: [[String: Any]] = []
+        if user.role == .citizen {
+            for assembly in try await AssemblyStore(services.database).current(regency: services.configuration.regency.description)
+                where assembly.stage != .closed {
+                codes.append(["title": assembly.title, "code": CheckInCode.make(citizen: user.id, assembly: assembly.id, secret: services.secret)])
+            }
+        }
         return pages.page("account", title: Strings.text("accountTitle", context.locale), values: [
+            "checkInCodes": codes, "hasCheckInCodes": !codes.isEmpty,
             "account": ["name": user.name, "roleName": user.role.indonesianName, "regionName": regionName,
                         "nikMasked": user.nikMasked ?? "", "hasNik": user.nikMasked != nil,
                         "agencyCode": user.agencyCode ?? ""],

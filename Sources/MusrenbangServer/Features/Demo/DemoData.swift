@@ -77,7 +77,53 @@ public enum DemoData {
         }
         lines.append("  \("citizen".padding(toLength: 18, withPad: " ", startingAt: 0)) \(citizenNIK) (NIK of a fictitious resident of \(village.name))")
         lines.append(try await loadProposals(services))
+        lines.append(try await loadAssembly(services))
         return lines
+    }
+
+    /// An assembly of the whole regency in progress now: most villages started, people checked
+    /// in, questions in the queue — so the control room is alive on first look.
+    static func loadAssembly(_ services: AppServices) async throws -> String {
+        let store = AssemblyStore(services.database)
+        if let running = try await store.current(regency: services.configuration.regency.description).first(where: { $0.stage != .closed }) {
+            return "Demo assembly: /musrenbang/\(running.id)"
+        }
+        guard let planner = try await services.accounts.user(username: "bappeda") else { return "No planner account." }
+        let villages = services.placeNames.keys.filter { RegionCode($0)?.level == .village }.sorted()
+        let hub = villages.first { services.placeNames[$0] == "Bubuk" } ?? villages[0]
+        let id = try await store.create(title: "Musrenbangdes Serentak \(services.tenant.name) \(services.today.year + 1)", level: .village,
+                                        regency: services.configuration.regency.description, planYear: services.today.year + 1,
+                                        startsAt: Date().addingTimeInterval(-1800), hub: hub, villages: villages,
+                                        agenda: AssemblyService.defaultAgenda, createdBy: planner.id)
+        for stage in [AssemblyStage.checkIn, .opening, .dialogue] { _ = try await store.moveHub(id, to: stage, actor: planner.id) }
+        var random = ProposalGenerator.Random(seed: 2101)
+        let roles: [AttendanceRole] = [.community, .community, .womensGroup, .rtRw, .youth, .farmersGroup, .religiousFigure, .bpd, .poorHousehold]
+        var checkedIn = 0
+        for (index, village) in villages.enumerated() where index % 8 != 0 {
+            let target: AssemblyStage = index % 5 == 0 ? .checkIn : (index % 3 == 0 ? .opening : .dialogue)
+            _ = try await store.moveSession(id, village: village, to: target, actor: planner.id)
+            let residents = try await services.database.sql.select().columns("id", "gender").from("users")
+                .where("region_code", .equal, village).where("role", .equal, Role.citizen.rawValue).all()
+            for resident in residents {
+                let gender = Gender(rawValue: try resident.decode(column: "gender", as: String.self)) ?? .female
+                _ = try await store.checkIn(id, village: village, userId: try resident.decode(column: "id", as: Int64.self),
+                                            role: roles.randomElement(using: &random)!, gender: gender, isGuest: false, by: planner.id)
+                checkedIn += 1
+            }
+        }
+        let questions = ["Kapan jalan poros desa kami diperbaiki? Sudah tiga tahun diusulkan.",
+                         "Mohon bantuan bibit untuk kelompok tani perempuan.",
+                         "Bagaimana cara desa kami mengusulkan sambungan air bersih?",
+                         "Apakah ada anggaran untuk posyandu lansia?",
+                         "Jembatan dusun kami rusak, mohon segera ditinjau."]
+        for (index, text) in questions.enumerated() {
+            let village = villages[(index * 37 + 5) % villages.count]
+            let author = try await services.database.sql.select().column("id").from("users").where("region_code", .equal, village)
+                .where("role", .equal, Role.citizen.rawValue).first()?.decode(column: "id", as: Int64.self) ?? planner.id
+            let question = try await store.ask(id, village: village, author: author, body: text)
+            if index < 3 { _ = try await store.setQuestionStatus(id, question: question, .approved) }
+        }
+        return "Demo assembly in progress: /musrenbang/\(id) (control room /musrenbang/\(id)/kendali), \(checkedIn) people checked in."
     }
 
     /// Citizens in every village and a few hundred proposals in every status, so each page has

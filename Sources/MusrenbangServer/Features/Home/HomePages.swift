@@ -10,7 +10,17 @@ struct HomePages {
         router.get("/") { _, context in
             let districts = try await services.regions.children(of: services.configuration.regency)
             let villageCount = try await services.regions.count(level: .village, within: services.configuration.regency)
+            let assemblies = try await AssemblyStore(services.database).current(regency: services.configuration.regency.description)
+                .filter { $0.stage != .closed && $0.rehearsalOf == nil }
+            let proposals = ProposalStore(services.database)
+            var statusCounts: [[String: Any]] = []
+            for status in ProposalStatus.allCases {
+                let total = try await proposals.list(.init(status: status), page: 1, pageSize: 1).total
+                statusCounts.append(["name": ProposalPages.statusLabel(status), "value": status.rawValue, "count": total])
+            }
             return services.pages.page("home", title: services.tenant.name, values: [
+                "assemblies": assemblies.map(AssemblyPages.row),
+                "statusCounts": statusCounts,
                 "regency": ["name": services.tenant.name, "code": services.tenant.code],
                 "districts": districts.map { ["code": $0.code, "name": $0.name] },
                 "districtCount": districts.count,

@@ -1,0 +1,87 @@
+// Live figures of an assembly: an EventSource on /live (which resumes by itself after a cut,
+// with Last-Event-ID), and on each burst of events one fetch of the summary.
+const root = document.querySelector("[data-live]");
+const table = document.getElementById("villages");
+const id = root?.dataset.live;
+const stageNames = {
+  scheduled: "Terjadwal", checkIn: "Registrasi peserta", opening: "Pembukaan", dialogue: "Dialog dengan Bupati",
+  proposals: "Penyampaian usulan", ranking: "Pemeringkatan", agreement: "Kesepakatan", closed: "Selesai",
+};
+let pending;
+let filter = "";
+
+function set(name, value) {
+  for (const element of document.querySelectorAll(`[data-counter="${name}"]`)) element.textContent = String(value);
+}
+
+function clock(iso) {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return date.toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta" });
+}
+
+function applyFilter() {
+  if (!table) return;
+  for (const row of table.querySelectorAll("tr[data-village]")) {
+    const show = filter === "" ||
+      (filter === "notStarted" && row.dataset.stage === "scheduled") ||
+      (filter === "silent" && row.dataset.silent === "true") ||
+      (filter === "noWomen" && row.dataset.nowomen === "true");
+    row.hidden = !show;
+  }
+}
+
+async function refresh() {
+  pending = undefined;
+  const response = await fetch(`/api/v1/assemblies/${id}/summary`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const s = await response.json();
+  set("villages", s.villages.total);
+  set("started", s.villages.total - s.villages.notStarted);
+  set("closed", s.villages.closed);
+  set("silent", s.villages.silent);
+  set("attendance", s.attendance.total);
+  set("women", s.attendance.women);
+  set("womenShare", s.attendance.total ? Math.round((100 * s.attendance.women) / s.attendance.total) : 0);
+  set("proposals", s.proposals.total);
+  set("supports", s.supports);
+  const stage = document.getElementById("stage");
+  if (stage) stage.textContent = stageNames[s.stage] ?? s.stage;
+  if (!table) return;
+  for (const v of s.perVillage) {
+    const row = table.querySelector(`tr[data-village="${v.villageCode}"]`);
+    if (!row) continue;
+    const share = v.attendance ? Math.round((100 * v.women) / v.attendance) : 0;
+    row.dataset.stage = v.stage;
+    row.dataset.silent = String(v.silent);
+    row.dataset.nowomen = String(v.attendance > 0 && v.women === 0);
+    row.querySelector('[data-cell="stage"]').textContent = stageNames[v.stage] ?? v.stage;
+    row.querySelector('[data-cell="attendance"]').textContent = String(v.attendance);
+    const women = row.querySelector('[data-cell="women"]');
+    women.textContent = `${v.women} (${share}%)`;
+    women.classList.toggle("warn", v.attendance > 0 && v.women === 0);
+    row.querySelector('[data-cell="proposals"]').textContent = String(v.proposals);
+    const heartbeat = row.querySelector('[data-cell="heartbeat"]');
+    heartbeat.textContent = clock(v.lastHeartbeat);
+    heartbeat.classList.toggle("warn", v.silent);
+  }
+  applyFilter();
+}
+
+if (id) {
+  const source = new EventSource(`/api/v1/assemblies/${id}/live`);
+  source.onmessage = source.onerror = null;
+  for (const kind of ["stage", "session", "attendance", "proposal", "question", "ranking"]) {
+    source.addEventListener(kind, () => { pending ??= setTimeout(refresh, 300); });
+  }
+  // Silence is news too: re-read every 30 s so "tanpa kabar" villages show up.
+  setInterval(refresh, 30000);
+}
+
+for (const button of document.querySelectorAll("[data-filter]")) {
+  button.addEventListener("click", () => {
+    filter = button.dataset.filter;
+    for (const other of document.querySelectorAll("[data-filter]")) other.setAttribute("aria-pressed", String(other === button));
+    applyFilter();
+  });
+}
