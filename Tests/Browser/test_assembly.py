@@ -1,0 +1,86 @@
+"""The simultaneous assembly in Chromium: the planner watches the control room while a village
+operator checks people in from another browser; the counters change without a reload."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+DEMO_PASSWORD = "musrenbang-demo"
+VILLAGE = "35.10.13.2007"
+
+
+def log_in(page: Page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/masuk")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.locator('form[action="/masuk"] button[type=submit]').click()
+    page.wait_for_url(f"{base_url}/akun")
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    assert not violations, json.dumps([(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in violations], indent=1)
+
+
+def demo_assembly(page: Page, base_url: str) -> str:
+    page.goto(f"{base_url}/musrenbang")
+    link = page.locator(".cards a.title").first
+    return re.search(r"/musrenbang/(\d+)", link.get_attribute("href")).group(1)
+
+
+def test_control_room_counts_check_ins_live(base_url, new_context):
+    planner = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(planner, base_url, "bappeda")
+    assembly = demo_assembly(planner, base_url)
+    planner.goto(f"{base_url}/musrenbang/{assembly}/kendali")
+    total = planner.locator('[data-counter="attendance"]').first
+    before = int(total.inner_text())
+    row = planner.locator(f'tr[data-village="{VILLAGE}"]')
+    row_before = int(row.locator('[data-cell="attendance"]').inner_text())
+    assert_no_axe_violations(planner)
+
+    operator = new_context().new_page()
+    log_in(operator, base_url, "operator-desa")
+    operator.goto(f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}")
+    assert_no_axe_violations(operator)
+    if operator.locator("#key").count() == 0:
+        # This village has not started yet: its operator opens registration.
+        operator.get_by_role("button", name="Ke tahap: Registrasi peserta").click()
+        expect(operator.locator("#session-stage")).to_have_text("Registrasi peserta")
+    for index, (nik, gender) in enumerate([("3510135507880011", "female"), ("3510131507880012", "male")]):
+        operator.fill("#key", nik)
+        operator.select_option("#role", "womensGroup" if gender == "female" else "youth")
+        operator.check(f'input[name=gender][value={gender}]')
+        operator.locator("summary", has_text="Peserta baru").click()
+        operator.fill("#name", f"Peserta Baru {index}")
+        operator.get_by_role("button", name="Catat hadir").click()
+        expect(operator.locator(".alert.ok")).to_contain_text("tercatat hadir")
+
+    # No reload: the planner's page hears the events and re-reads the figures.
+    expect(total).to_have_text(str(before + 2), timeout=5000)
+    expect(row.locator('[data-cell="attendance"]')).to_have_text(str(row_before + 2), timeout=5000)
+
+    # The same person again counts once.
+    operator.fill("#key", "3510135507880011")
+    operator.check("input[name=gender][value=female]")
+    operator.get_by_role("button", name="Catat hadir").click()
+    expect(operator.locator(".alert.ok")).to_contain_text("sudah tercatat")
+    planner.wait_for_timeout(1000)
+    expect(total).to_have_text(str(before + 2))
+
+    # The filter for villages that have not started hides those that have.
+    planner.get_by_role("button", name="Belum mulai").click()
+    expect(row).to_be_hidden()
+
+
+def test_public_assembly_page(base_url, new_context):
+    page = new_context().new_page()
+    assembly = demo_assembly(page, base_url)
+    page.goto(f"{base_url}/musrenbang/{assembly}")
+    expect(page.locator("#stage")).to_have_text("Dialog dengan Bupati")
+    expect(page.locator('[data-counter="attendance"]').first).not_to_have_text("0")
+    assert_no_axe_violations(page)
