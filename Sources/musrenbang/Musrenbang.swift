@@ -10,7 +10,7 @@ struct Musrenbang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "musrenbang",
         abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, BenchData.self]
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, BenchData.self, Simulate.self]
     )
 }
 
