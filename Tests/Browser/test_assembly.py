@@ -3,27 +3,13 @@ operator checks people in from another browser; the counters change without a re
 
 from __future__ import annotations
 
-import json
 import re
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "musrenbang-demo"
+from helpers import assert_no_axe_violations, log_in
+
 VILLAGE = "35.10.13.2007"
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/masuk")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator('form[action="/masuk"] button[type=submit]').click()
-    page.wait_for_url(f"{base_url}/akun")
-
-
-def assert_no_axe_violations(page: Page) -> None:
-    violations = Axe().run(page).response["violations"]
-    assert not violations, json.dumps([(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in violations], indent=1)
 
 
 def demo_assembly(page: Page, base_url: str) -> str:

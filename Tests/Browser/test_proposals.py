@@ -9,10 +9,10 @@ import json
 import re
 import urllib.request
 
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-DEMO_PASSWORD = "musrenbang-demo"
+from helpers import DEMO_PASSWORD, assert_no_axe_violations, log_in
+
 CITIZEN_NIK = "3510135203900001"  # the demo's resident of Desa Bubuk
 VILLAGE = "35.10.13.2007"
 XSS = "<script>window.__xss=1</script><b>tebal</b>"
@@ -25,20 +25,6 @@ def api(base_url: str, method: str, path: str, body: dict | None = None, token: 
                                               **({"Authorization": f"Bearer {token}"} if token else {})})
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read() or b"{}")
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/masuk")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator('form[action="/masuk"] button[type=submit]').click()
-    page.wait_for_url(f"{base_url}/akun")
-
-
-def assert_no_axe_violations(page: Page) -> None:
-    results = Axe().run(page)
-    violations = results.response["violations"]
-    assert not violations, json.dumps([(v["id"], [n["target"] for n in v["nodes"]]) for v in violations], indent=1)
 
 
 def test_a_proposal_travels_and_its_rejection_reason_is_public(base_url, new_context):

@@ -80,15 +80,8 @@ public actor TestDatabases {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-template-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let file = directory.appendingPathComponent("template.sqlite")
-            let database = try await Database.open(.sqlite(path: file.path), logger: logger, connectionsPerLoop: 1)
-            do {
-                try await Migrator.migrate(database, logger: logger)
-            } catch {
-                try? await database.close()
-                throw error
-            }
             // Closing the last connection folds the WAL into the main file, so a plain copy is complete.
-            try await database.close()
+            try await Self.migrate(.sqlite(path: file.path), logger: logger)
             return file
         }
         sqliteTemplate = task
@@ -104,14 +97,7 @@ public actor TestDatabases {
                 try await admin.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name)").run()
                 try await admin.raw("CREATE DATABASE \(unsafeRaw: name)").run()
             }
-            let database = try await Database.open(.postgres(url: Self.url(database: name)), logger: logger, connectionsPerLoop: 1)
-            do {
-                try await Migrator.migrate(database, logger: logger)
-            } catch {
-                try? await database.close()
-                throw error
-            }
-            try await database.close()
+            try await Self.migrate(.postgres(url: Self.url(database: name)), logger: logger)
             return name
         }
         postgresTemplate = task
@@ -129,14 +115,24 @@ public actor TestDatabases {
 
     /// Runs statements on the server's maintenance database (CREATE/DROP DATABASE).
     static func admin(_ body: @escaping @Sendable (any SQLDatabase) async throws -> Void) async throws {
-        let database = try await Database.open(.postgres(url: serverURL), logger: Logger(label: "test.admin"), connectionsPerLoop: 1)
+        try await using(.postgres(url: serverURL), logger: Logger(label: "test.admin")) { try await body($0.sql) }
+    }
+
+    /// Migrates a template database and closes it.
+    static func migrate(_ url: DatabaseURL, logger: Logger) async throws {
+        try await using(url, logger: logger) { _ = try await Migrator.migrate($0, logger: logger) }
+    }
+
+    /// Opens a database for `body` and closes it afterwards, pass or fail.
+    static func using(_ url: DatabaseURL, logger: Logger, _ body: (Database) async throws -> Void) async throws {
+        let database = try await Database.open(url, logger: logger, connectionsPerLoop: 1)
         do {
-            try await body(database.sql)
-            try await database.close()
+            try await body(database)
         } catch {
             try? await database.close()
             throw error
         }
+        try await database.close()
     }
 }
 

@@ -45,9 +45,7 @@ public struct AppServices: Sendable {
 
     /// Today in WIB (UTC+7), the calendar the NIK's birth dates are written in.
     var today: CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        let parts = WIB.calendar.dateComponents([.year, .month, .day], from: Date())
         return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
     }
 }

@@ -23,11 +23,7 @@ struct AccountPages {
                         message: .init(id: "Kedua kata sandi tidak sama.", en: "The two passwords differ."))
                 }
                 _ = try await accounts.registerCitizen(input, by: nil)
-                let session = try await accounts.logIn(username: form["nik"] ?? "", password: form["password"] ?? "",
-                                                       address: context.clientAddress, kind: .session)
-                var response = Response.redirect(to: "/akun?baru=1")
-                SessionCookie.set(session.token, on: &response, secure: services.configuration.behindTLS)
-                return response
+                return try await startSession(form["nik"], form["password"], context: context, then: "/akun?baru=1")
             } catch {
                 // The NIK is personal data: the form comes back without it, to be typed again.
                 return try await registerPage(context: context, errors: Self.messages(error, context), values: [
@@ -44,11 +40,7 @@ struct AccountPages {
         router.post("masuk") { request, context in
             let form = try await Form.read(request, context: context, csrf: services.csrf)
             do {
-                let session = try await accounts.logIn(username: form["username"] ?? "", password: form["password"] ?? "",
-                                                       address: context.clientAddress, kind: .session)
-                var response = Response.redirect(to: "/akun")
-                SessionCookie.set(session.token, on: &response, secure: services.configuration.behindTLS)
-                return response
+                return try await startSession(form["username"], form["password"], context: context, then: "/akun")
             } catch {
                 let username = form["username"] ?? ""
                 return pages.page("login", title: Strings.text("loginTitle", context.locale), values: [
@@ -67,11 +59,7 @@ struct AccountPages {
             let form = try await Form.read(request, context: context, csrf: services.csrf)
             do {
                 _ = try await accounts.activate(nik: form["nik"], code: form["activationCode"], password: form["password"])
-                let session = try await accounts.logIn(username: form["nik"] ?? "", password: form["password"] ?? "",
-                                                       address: context.clientAddress, kind: .session)
-                var response = Response.redirect(to: "/akun")
-                SessionCookie.set(session.token, on: &response, secure: services.configuration.behindTLS)
-                return response
+                return try await startSession(form["nik"], form["password"], context: context, then: "/akun")
             } catch {
                 return pages.page("activate", title: Strings.text("activate", context.locale),
                                   values: ["errors": Self.messages(error, context)], context: context,
@@ -141,6 +129,15 @@ struct AccountPages {
             try await accounts.setDisabled(userId: id, form["disabled"] == "1", by: user)
             return Response.redirect(to: "/admin/pengguna")
         }
+    }
+
+    /// Logs in with a session cookie and goes on to `then`.
+    func startSession(_ username: String?, _ password: String?, context: AppContext, then location: String) async throws -> Response {
+        let session = try await accounts.logIn(username: username ?? "", password: password ?? "",
+                                               address: context.clientAddress, kind: .session)
+        var response = Response.redirect(to: location)
+        SessionCookie.set(session.token, on: &response, secure: services.configuration.behindTLS)
+        return response
     }
 
     // MARK: pages

@@ -28,33 +28,27 @@ struct AccountService: Sendable {
     /// an operator registers a resident of their area, and the resident activates the account later.
     /// `anyVillage`: a walk-in checked in at the registrar's own office may live in another village.
     func registerCitizen(_ input: CitizenInput, by registrar: UserRecord?, anyVillage: Bool = false) async throws -> RegisteredCitizen {
-        var errors: [ValidationError] = []
-        func collect<T>(_ result: Result<T, ValidationError>) -> T? {
-            switch result {
-            case .success(let value): return value
-            case .failure(let error): errors.append(error); return nil
-            }
-        }
-        let name = collect(AccountRules.name(input.name))
-        let gender = collect(Self.gender(input.gender))
-        let village = collect(try await village(input.villageCode))
-        let phone = collect(AccountRules.phone(input.phone))
+        var refusals = Refusals()
+        let name = refusals.take(AccountRules.name(input.name))
+        let gender = refusals.take(Self.gender(input.gender))
+        let village = refusals.take(try await village(input.villageCode))
+        let phone = refusals.take(AccountRules.phone(input.phone))
         var passwordHash: String?
         if registrar == nil || !(input.password ?? "").isEmpty {
-            if let password = collect(AccountRules.password(input.password)) {
+            if let password = refusals.take(AccountRules.password(input.password)) {
                 passwordHash = try await services.passwords.hash(password)
             }
         }
         var nik: NIK?
         if let raw = input.nik, !raw.isEmpty {
             if let gender {
-                nik = collect(try await services.regions.validateNIK(raw, gender: gender, today: services.today))
+                nik = refusals.take(try await services.regions.validateNIK(raw, gender: gender, today: services.today))
             }
         } else {
-            errors.append(.required("nik", label: .init(id: "NIK", en: "NIK")))
+            refusals.all.append(.required("nik", label: .init(id: "NIK", en: "NIK")))
         }
-        if let first = errors.first { throw ValidationErrors(all: errors, first: first) }
-        guard let name, let gender, let village, let nik else { throw ValidationErrors(all: errors, first: errors[0]) }
+        try refusals.throwIfAny()
+        guard let name, let gender, let village, let nik else { throw Refusals.inconsistent }
 
         if let registrar, !anyVillage, !Policy.allows(registrar.principal, .registerCitizen, in: village) {
             throw AppError.forbidden
@@ -185,19 +179,13 @@ struct AccountService: Sendable {
 
     /// Creates a staff account bound to the region its role needs, within the creator's reach.
     func createStaff(_ input: StaffInput, by creator: UserRecord?) async throws -> Int64 {
-        var errors: [ValidationError] = []
-        func collect<T>(_ result: Result<T, ValidationError>) -> T? {
-            switch result {
-            case .success(let value): return value
-            case .failure(let error): errors.append(error); return nil
-            }
-        }
-        let username = collect(AccountRules.username(input.username))
-        let name = collect(AccountRules.name(input.name))
-        let password = collect(AccountRules.password(input.password))
+        var refusals = Refusals()
+        let username = refusals.take(AccountRules.username(input.username))
+        let name = refusals.take(AccountRules.name(input.name))
+        let password = refusals.take(AccountRules.password(input.password))
         let role = Role(rawValue: input.role ?? "")
         if role == nil || role == .citizen {
-            errors.append(ValidationError(field: "role", code: "role.invalid",
+            refusals.all.append(ValidationError(field: "role", code: "role.invalid",
                 message: .init(id: "Peran petugas tidak dikenal.", en: "Unknown staff role.")))
         }
         var region: RegionCode?
@@ -206,15 +194,15 @@ struct AccountService: Sendable {
             if let code = RegionCode(raw), code.level == level, try await services.regions.exists(code) {
                 region = code
             } else {
-                errors.append(ValidationError(field: "regionCode", code: "regionCode.level",
+                refusals.all.append(ValidationError(field: "regionCode", code: "regionCode.level",
                     message: .init(id: "Peran ini memerlukan kode \(level.indonesianName.lowercased()) yang terdaftar.",
                                    en: "This role needs a registered \(level.rawValue) code.")))
             }
         }
         var agency: String?
-        if role == .agency { agency = collect(AccountRules.agencyCode(input.agencyCode)) }
-        if let first = errors.first { throw ValidationErrors(all: errors, first: first) }
-        guard let username, let name, let password, let role else { throw ValidationErrors(all: errors, first: errors[0]) }
+        if role == .agency { agency = refusals.take(AccountRules.agencyCode(input.agencyCode)) }
+        try refusals.throwIfAny()
+        guard let username, let name, let password, let role else { throw Refusals.inconsistent }
 
         if let creator {
             guard Policy.assignableRoles(by: creator.principal).contains(role) else { throw AppError.forbidden }
@@ -245,6 +233,27 @@ struct AccountService: Sendable {
 struct ValidationErrors: Error {
     let all: [ValidationError]
     let first: ValidationError
+}
+
+/// Collects refusals while a form is checked field by field.
+struct Refusals {
+    var all: [ValidationError] = []
+
+    /// The value when the rule passed; otherwise records the refusal and gives nil.
+    mutating func take<T>(_ result: Result<T, ValidationError>) -> T? {
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): all.append(error); return nil
+        }
+    }
+
+    func throwIfAny() throws {
+        if let first = all.first { throw ValidationErrors(all: all, first: first) }
+    }
+
+    /// A field came out empty without a refusal: a bug in the form's rules, not the user's input.
+    static let inconsistent = AppError(.internalServerError, code: "internal",
+                                       message: .init(id: "Terjadi kesalahan di server.", en: "The server failed."))
 }
 
 /// Eight characters from an alphabet without look-alikes, shown as `ABCD-EFGH`.

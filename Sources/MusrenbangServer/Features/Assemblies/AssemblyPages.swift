@@ -30,7 +30,7 @@ struct AssemblyPages {
             do {
                 let formatter = ISO8601DateFormatter()
                 formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime]
-                formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+                formatter.timeZone = WIB.timeZone
                 guard let startsAt = formatter.date(from: (form["startsAt"] ?? "") + (form["startsAt"]?.count == 16 ? ":00" : "")) else {
                     throw AppError(.unprocessableContent, code: "startsAt.invalid",
                                    message: .init(id: "Waktu mulai tidak sah.", en: "Invalid start time."), field: "startsAt")
@@ -245,10 +245,5 @@ struct AssemblyPages {
 
     static func dateTime(_ date: Date) -> String { "\(Timeline.date(date)), \(clock(date)) WIB" }
 
-    static func clock(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        let parts = calendar.dateComponents([.hour, .minute], from: date)
-        return String(format: "%02d.%02d", parts.hour!, parts.minute!)
-    }
+    static func clock(_ date: Date) -> String { WIB.clock(date) }
 }

@@ -94,13 +94,7 @@ extension AssemblyService {
                                     status: Timeline.statusName(proposal.state)))
             }
         }
-        func time(_ date: Date?) -> String? {
-            guard let date else { return nil }
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-            let parts = calendar.dateComponents([.hour, .minute], from: date)
-            return String(format: "%02d.%02d WIB", parts.hour!, parts.minute!)
-        }
+        func time(_ date: Date?) -> String? { date.map { "\(WIB.clock($0)) WIB" } }
         return BeritaAcara(assemblyId: id, villageCode: village, villageName: services.placeNames[village] ?? village,
                            date: Timeline.date(started ?? assembly.startsAt), startTime: time(started), endTime: time(ended),
                            fields: fields, attendance: counts, attendees: attendees, rankedProposals: ranked,

@@ -125,10 +125,7 @@ struct ProposalPages {
         }
 
         router.get("desa/:code/peringkat") { request, context in
-            guard let code = RegionCode(context.parameters.get("code") ?? ""), code.level == .village,
-                  let name = services.placeNames[code.description] else {
-                throw AppError.notFound(.init(id: "Desa tidak ditemukan.", en: "Village not found."))
-            }
+            let (code, name) = try place(context.parameters.get("code"), .village)
             let year = request.uri.queryParameters.get("tahun", as: Int.self) ?? planYear
             return try await rankingPage(code, name: name, year: year, context: context)
         }
@@ -143,10 +140,7 @@ struct ProposalPages {
         }
 
         router.get("kecamatan/:code/usulan") { request, context in
-            guard let code = RegionCode(context.parameters.get("code") ?? ""), code.level == .district,
-                  let name = services.placeNames[code.description] else {
-                throw AppError.notFound(.init(id: "Kecamatan tidak ditemukan.", en: "District not found."))
-            }
+            let (code, name) = try place(context.parameters.get("code"), .district)
             let year = request.uri.queryParameters.get("tahun", as: Int.self) ?? planYear
             return try await districtPage(code, name: name, year: year, context: context)
         }
@@ -154,10 +148,7 @@ struct ProposalPages {
         router.post("kecamatan/:code/pagu") { request, context in
             _ = try context.requireUser()
             let form = try await Form.read(request, context: context, csrf: services.csrf)
-            guard let code = RegionCode(context.parameters.get("code") ?? ""), code.level == .district,
-                  let name = services.placeNames[code.description] else {
-                throw AppError.notFound(.init(id: "Kecamatan tidak ditemukan.", en: "District not found."))
-            }
+            let (code, name) = try place(context.parameters.get("code"), .district)
             try context.require(.configurePlanning, in: code)
             let year = Int(form["year"] ?? "") ?? planYear
             guard let amount = Int64((form["amount"] ?? "").filter(\.isNumber)), amount >= 0 else {
@@ -363,6 +354,14 @@ struct ProposalPages {
     }
 
     // MARK: helpers
+
+    /// A district or village of the tenant by code, with its name; 404 otherwise.
+    func place(_ raw: String?, _ level: RegionLevel) throws -> (RegionCode, String) {
+        guard let code = RegionCode(raw ?? ""), code.level == level, let name = services.placeNames[code.description] else {
+            throw AppError.notFound(.init(id: "\(level.indonesianName) tidak ditemukan.", en: "\(level.rawValue) not found."))
+        }
+        return (code, name)
+    }
 
     func rows(_ records: [ProposalRecord]) async throws -> [[String: Any]] {
         records.map { record in

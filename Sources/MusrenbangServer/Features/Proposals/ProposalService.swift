@@ -61,8 +61,7 @@ struct ProposalService: Sendable {
             location: input.location ?? .init(), volume: input.volume, unit: input.unit, estimatedCost: input.estimatedCost,
             fundingSource: input.fundingSource, beneficiaries: input.beneficiaries, sdg: input.sdg, source: source,
             groupKind: input.groupKind, groupName: input.groupName, showProposerName: input.showProposerName ?? false)
-        let errors = ProposalRules.validate(draft, currentYear: services.today.year)
-        if let first = errors.first { throw ValidationErrors(all: errors, first: first) }
+        try Refusals(all: ProposalRules.validate(draft, currentYear: services.today.year)).throwIfAny()
         do {
             let created = try await proposals.create(
                 draft, district: village.parent!, proposerId: proposer, enteredBy: user.id, actorRole: user.role,

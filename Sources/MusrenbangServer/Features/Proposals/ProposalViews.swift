@@ -130,13 +130,7 @@ enum Timeline {
         }
     }
 
-    static func date(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        let parts = calendar.dateComponents([.day, .month, .year], from: date)
-        let months = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
-        return "\(parts.day!) \(months[parts.month! - 1]) \(parts.year!)"
-    }
+    static func date(_ date: Date) -> String { WIB.date(date) }
 
     static func rupiah(_ amount: Int64) -> String {
         let digits = String(amount.magnitude)

@@ -1,0 +1,24 @@
+"""What several browser tests do: log in with a demo account, and ask axe for violations."""
+
+from __future__ import annotations
+
+import json
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+DEMO_PASSWORD = "musrenbang-demo"
+
+
+def log_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base_url}/masuk")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.locator('form[action="/masuk"] button[type=submit]').click()
+    page.wait_for_url(f"{base_url}/akun")
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    violations = Axe().run(page).response["violations"]
+    assert not violations, json.dumps(
+        [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"]][:5]} for v in violations], indent=1)
