@@ -437,8 +437,14 @@ public struct AssemblyStore: Sendable {
 
     // MARK: live events
 
+    /// Appends to the live log. On PostgreSQL, concurrent transactions could commit their ids out
+    /// of order and a listener reading "after id N" would skip one; a per-assembly transaction lock
+    /// makes ids commit in order. (SQLite's single writer already does.)
     @discardableResult
     static func appendEvent(_ connection: any SQLDatabase, _ id: Int64, kind: String, payload: [String: String]) async throws -> Int64 {
+        if connection.dialect.name == "postgresql" {
+            try await connection.raw("SELECT pg_advisory_xact_lock(\(bind: id))").run()
+        }
         let text = String(decoding: try JSONEncoder.sorted.encode(payload), as: UTF8.self)
         return try await connection.insert(into: "assembly_events").columns("assembly_id", "kind", "payload", "created_at")
             .values(SQLBind(id), SQLBind(kind), SQLBind(text), SQLBind(Date()))

@@ -167,6 +167,13 @@ struct AssemblyAPITests {
             // Every operator registers walk-ins at once, each person twice (a retry).
             let people = (0..<60).map { index in (codes[index % codes.count], "3510131203\(String(format: "%02d", 80 + index % 10))\(String(format: "%04d", index))") }
             let tokens = operators
+            let lastBefore = try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1").text
+                .split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }.max() ?? 0
+            let listening = Task {
+                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=4",
+                                   headers: [.init("Last-Event-ID")!: "\(lastBefore)"]).text
+            }
+            try await Task.sleep(for: .milliseconds(200))
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for (village, nik) in people + people {
                     group.addTask {
@@ -182,6 +189,13 @@ struct AssemblyAPITests {
             #expect((summary["attendance"] as? [String: Any])?["total"] as? Int == 60)
             let perVillage = try #require(summary["perVillage"] as? [[String: Any]])
             #expect(perVillage.reduce(0) { $0 + ($1["attendance"] as? Int ?? 0) } == 60)
+            // A listener connected during the rush heard every event, in order, none skipped.
+            func ids(_ text: String) -> [Int] { text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) } }
+            let live = ids(try await listening.value)
+            let replayed = ids(try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1",
+                                                  headers: [.init("Last-Event-ID")!: "\(lastBefore)"]).text)
+            #expect(live == replayed)
+            #expect(live.count == 60)
         }
     }
 
