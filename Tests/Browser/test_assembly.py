@@ -70,3 +70,36 @@ def test_public_assembly_page(base_url, new_context):
     expect(page.locator("#stage")).to_have_text("Dialog dengan Bupati")
     expect(page.locator('[data-counter="attendance"]').first).not_to_have_text("0")
     assert_no_axe_violations(page)
+
+
+def test_citizen_account_shows_a_scannable_check_in_code(base_url, new_context):
+    """The QR code on the account page encodes exactly the typed code (checked module by module
+    against python-qrcode), and the operator accepts that code at the desk."""
+    import qrcode
+    import qrcode.util
+
+    citizen = new_context().new_page()
+    log_in(citizen, base_url, "3510135203900001")
+    code = citizen.locator("[data-checkin-code]").first.inner_text()
+    svg = citizen.locator(".qr svg").first
+    mask = int(svg.get_attribute("data-mask"))
+    path = svg.locator("path").get_attribute("d")
+    dark = {(int(m.group(2)) - 4, int(m.group(1)) - 4) for m in re.finditer(r"M(\d+),(\d+)h1v1h-1z", path)}
+    reference = qrcode.QRCode(version=1, error_correction=qrcode.constants.ERROR_CORRECT_L, mask_pattern=mask, border=0)
+    reference.add_data(qrcode.util.QRData(code.encode(), mode=qrcode.util.MODE_8BIT_BYTE))
+    reference.make(fit=False)
+    expected = {(r, c) for r, row in enumerate(reference.get_matrix()) for c, on in enumerate(row) if on}
+    assert dark == expected
+    assert_no_axe_violations(citizen)
+
+    operator = new_context().new_page()
+    log_in(operator, base_url, "operator-desa")
+    assembly = demo_assembly(operator, base_url)
+    operator.goto(f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}")
+    if operator.locator("#key").count() == 0:
+        operator.get_by_role("button", name="Ke tahap: Registrasi peserta").click()
+    operator.fill("#key", code)
+    operator.select_option("#role", "womensGroup")
+    operator.check("input[name=gender][value=female]")
+    operator.get_by_role("button", name="Catat hadir").click()
+    expect(operator.locator(".alert.ok")).to_contain_text("tercatat hadir")

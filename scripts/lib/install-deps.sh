@@ -16,6 +16,6 @@ if [ ${#packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
 if [ "$want" = test ]; then
-  python3 -c "import playwright, axe_playwright_python, pytest" 2>/dev/null \
-    || python3 -m pip install -q playwright axe-playwright-python pytest
+  python3 -c "import playwright, axe_playwright_python, pytest, qrcode" 2>/dev/null \
+    || python3 -m pip install -q playwright axe-playwright-python pytest qrcode
 fi

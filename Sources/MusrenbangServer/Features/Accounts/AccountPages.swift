@@ -172,7 +172,9 @@ struct AccountPages {
         if user.role == .citizen {
             for assembly in try await AssemblyStore(services.database).current(regency: services.configuration.regency.description)
                 where assembly.stage != .closed {
-                codes.append(["title": assembly.title, "code": CheckInCode.make(citizen: user.id, assembly: assembly.id, secret: services.secret)])
+                let code = CheckInCode.make(citizen: user.id, assembly: assembly.id, secret: services.secret)
+                codes.append(["title": assembly.title, "code": code,
+                              "qr": QRCode(code)?.svg(title: "Kode QR kehadiran \(code)") ?? ""])
             }
         }
         return pages.page("account", title: Strings.text("accountTitle", context.locale), values: [
