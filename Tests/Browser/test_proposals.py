@@ -128,3 +128,31 @@ def test_proposal_pages_are_accessible_and_light(base_url, new_context):
         page.wait_for_load_state("networkidle")
         assert sum(transferred) < 100 * 1024, f"{path} transferred {sum(transferred)} bytes"
         assert_no_axe_violations(page)
+
+
+def test_a_proposer_adds_a_photo_and_a_fake_one_is_refused(base_url, new_context, tmp_path):
+    import base64
+    page = new_context().new_page()
+    log_in(page, base_url, "operator-desa")
+    token = api(base_url, "POST", "/api/v1/auth/login", {"username": "operator-desa", "password": DEMO_PASSWORD})["token"]
+    created = api(base_url, "POST", "/api/v1/proposals", {
+        "villageCode": VILLAGE, "year": 2027, "title": "Foto jembatan rusak Dusun Krajan",
+        "problem": "Jembatan retak di tengah.", "activity": "Rehabilitasi jembatan", "fieldCode": "02", "subfieldCode": "02.03",
+        "kind": "physical", "volume": 1, "unit": "unit", "estimatedCost": 90000000, "fundingSource": "villageFund",
+        "beneficiaries": {"total": 100, "women": 50, "poor": 10, "disabled": 1}, "source": "onBehalf"}, token=token)
+    png = tmp_path / "jembatan.png"
+    png.write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="))
+    fake = tmp_path / "bukan-foto.png"
+    fake.write_text("<script>alert(1)</script>")
+    page.goto(f"{base_url}/usulan/{created['id']}")
+    page.set_input_files("#photo", str(fake))
+    page.get_by_role("button", name="Unggah foto").click()
+    expect(page.locator("#photo-status")).to_contain_text("bukan foto")
+    page.set_input_files("#photo", str(png))
+    page.get_by_role("button", name="Unggah foto").click()
+    expect(page.locator("img.photo")).to_have_count(1)
+    src = page.locator("img.photo").get_attribute("src")
+    response = page.request.get(f"{base_url}{src}")
+    assert response.headers["content-type"] == "image/png"
+    assert response.headers["x-content-type-options"] == "nosniff"

@@ -294,6 +294,8 @@ struct ProposalPages {
                  }] as [String: Any]
             },
             "canRealise": canRealise, "planYear": draft.year,
+            "canAddPhoto": user.map { $0.id == record.enteredBy || $0.id == record.proposerId } == true
+                || Policy.allows(principal, .recordRealisation, in: village),
             "flash": pesan[flash ?? ""] ?? "",
         ], context: context, status: status)
     }
