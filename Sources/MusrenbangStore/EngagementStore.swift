@@ -8,6 +8,8 @@ public struct CommentRecord: Sendable, Equatable {
     public let parentId: Int64?
     public let authorId: Int64
     public let authorName: String
+    public let authorRole: Role
+    public let authorRegion: String?
     public let body: String
     public let flagCount: Int
     public let hiddenReason: String?
@@ -85,6 +87,8 @@ public struct EngagementStore: Sendable {
                      SQLColumn("body", table: "comments"), SQLColumn("flag_count", table: "comments"),
                      SQLColumn("hidden_reason", table: "comments"), SQLColumn("created_at", table: "comments"))
             .column(SQLColumn("name", table: "users"), as: "author_name")
+            .column(SQLColumn("role", table: "users"), as: "author_role")
+            .column(SQLColumn("region_code", table: "users"), as: "author_region")
             .from("comments")
             .join("users", on: SQLColumn("author_id", table: "comments"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("proposal_id", table: "comments"), .equal, SQLBind(proposalId))
@@ -95,6 +99,8 @@ public struct EngagementStore: Sendable {
                               parentId: try row.decode(column: "parent_id", as: Int64?.self),
                               authorId: try row.decode(column: "author_id", as: Int64.self),
                               authorName: try row.decode(column: "author_name", as: String.self),
+                              authorRole: Role(rawValue: try row.decode(column: "author_role", as: String.self)) ?? .citizen,
+                              authorRegion: try row.decode(column: "author_region", as: String?.self),
                               body: try row.decode(column: "body", as: String.self),
                               flagCount: try row.decode(column: "flag_count", as: Int.self),
                               hiddenReason: try row.decode(column: "hidden_reason", as: String?.self),

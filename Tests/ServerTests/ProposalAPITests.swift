@@ -349,6 +349,12 @@ struct ProposalAPITests {
             #expect(items[0]["hiddenReason"] as? String == "Mengandung SARA")
             #expect(items[0]["body"] is NSNull || items[0]["body"] == nil)
             #expect(items[1]["parentId"] as? Int == commentId)
+            #expect(items[1]["author"] as? String == "Petugas op-bubuk (Operator desa)")
+            let citizenComment = try await app.send(.post, "/api/v1/proposals/\(id)/comments", json: #"{"body":"Terima kasih"}"#, token: world.citizen)
+            #expect(citizenComment.status == .created)
+            let again = try #require(try await app.send(.get, "/api/v1/proposals/\(id)/comments").json()["items"] as? [[String: Any]])
+            #expect(again.last?["author"] as? String == "Warga Desa Bubuk", "a citizen's name is not shown in public")
+            #expect(!String(describing: again).contains("Siti"))
         }
     }
 

@@ -197,8 +197,13 @@ struct AssemblyAPI {
             return JSON.response(["upvotes": count])
         }
 
+        // The draft names every attendee: for the session's operators and the planner, not the public.
         api.get("assemblies/:id/sessions/:village/minutes") { _, context in
-            JSON.response(try await service.minutes(try Self.id(context), village: context.parameters.get("village") ?? ""))
+            let user = try context.requireUser()
+            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
+            let village = context.parameters.get("village") ?? ""
+            _ = try await service.requireSession(assembly, village, by: user)
+            return JSON.response(try await service.minutes(assembly.id, village: village))
         }
 
         api.put("assemblies/:id/sessions/:village/minutes") { request, context in

@@ -99,7 +99,7 @@ struct ProposalAPI {
             let proposal = try await service.proposal(context.parameters.get("id", as: Int64.self))
             let comments = try await service.engagement.comments(proposal.id)
             return JSON.response(["items": comments.map {
-                Item(id: $0.id, parentId: $0.parentId, author: $0.authorName, body: $0.hiddenReason == nil ? $0.body : nil,
+                Item(id: $0.id, parentId: $0.parentId, author: service.authorLabel($0), body: $0.hiddenReason == nil ? $0.body : nil,
                      hidden: $0.hiddenReason != nil, hiddenReason: $0.hiddenReason, flagCount: $0.flagCount, createdAt: $0.createdAt)
             }])
         }

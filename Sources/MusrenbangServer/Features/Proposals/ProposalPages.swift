@@ -236,7 +236,7 @@ struct ProposalPages {
         if let user { isSupporter = try await service.engagement.supports(id, by: user.id) }
         let topLevel = comments.filter { $0.parentId == nil }
         func commentValues(_ comment: CommentRecord) -> [String: Any] {
-            ["id": comment.id, "author": comment.authorName, "body": comment.body, "date": Timeline.date(comment.createdAt),
+            ["id": comment.id, "author": service.authorLabel(comment), "body": comment.body, "date": Timeline.date(comment.createdAt),
              "hidden": comment.hiddenReason != nil, "hiddenReason": comment.hiddenReason ?? "", "flags": comment.flagCount]
         }
         var outcomes = DecisionOutcome.allCases

@@ -173,6 +173,16 @@ extension ProposalService {
         }
     }
 
+    /// How a comment's author appears in public: staff by name and office, citizens only as
+    /// residents of their village (their names are personal data).
+    func authorLabel(_ comment: CommentRecord) -> String {
+        let place = comment.authorRegion.flatMap { services.placeNames[$0] }
+        switch comment.authorRole {
+        case .citizen: return "Warga Desa \(place ?? "")"
+        default: return "\(comment.authorName) (\(comment.authorRole.indonesianName))"
+        }
+    }
+
     func view(_ record: ProposalRecord, detailed: Bool) async throws -> ProposalView {
         guard detailed else { return ProposalView(record, proposer: try await proposerLabel(record)) }
         let history = try await proposals.history(record.id)
