@@ -40,6 +40,11 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // The Janus client and conference orchestration; no HTTP routes.
+        .target(
+            name: "MusrenbangMedia",
+            dependencies: ["MusrenbangCore"]
+        ),
         .target(
             name: "MusrenbangServer",
             dependencies: [
@@ -78,6 +83,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore"]),
+        .testTarget(name: "MediaTests", dependencies: ["MusrenbangMedia"], resources: [.copy("Recordings")]),
         .testTarget(name: "StoreTests", dependencies: ["MusrenbangStore", "MusrenbangCore", "TestSupport"]),
         .testTarget(
             name: "ServerTests",

@@ -8,6 +8,7 @@ packages=()
 if [ "$want" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
   [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
+  command -v janus >/dev/null || packages+=(janus janus-tools)
   fc-list 2>/dev/null | grep -qi dejavu || packages+=(fonts-dejavu-core)
 fi
 if [ ${#packages[@]} -gt 0 ]; then

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import MusrenbangMedia
+
+/// Replays answers recorded from a real Janus 1.1.2 (Debian's package, the project's generated
+/// configuration) and keeps what the client sent. A fake at the true edge: the recordings are real.
+final class RecordedTransport: JanusTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String]
+    private(set) var sent: [(path: String, body: [String: Any])] = []
+
+    init(_ recordings: [String]) { answers = recordings }
+
+    func post(_ path: String, body: Data) async throws -> Data {
+        let name: String = lock.withLock {
+            sent.append((path, (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]))
+            return answers.removeFirst()
+        }
+        let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Recordings")!
+        return try Data(contentsOf: url)
+    }
+
+    func body(_ index: Int) -> [String: Any] { lock.withLock { sent[index].body } }
+    func path(_ index: Int) -> String { lock.withLock { sent[index].path } }
+}
+
+@Suite("Janus client against recorded Janus answers")
+struct JanusClientTests {
+    @Test func createsARoomWithTheAdminKeyAndAllowedTokens() async throws {
+        let transport = RecordedTransport(["create-session", "attach-videoroom", "videoroom-create"])
+        let client = JanusClient(transport: transport, adminKey: "k3y-admin")
+        try await client.createRoom(4101, .init(description: "Musrenbang 1", publishers: 3, allowed: ["hub-token"]))
+        #expect(transport.body(0)["janus"] as? String == "create")
+        #expect(transport.body(1)["plugin"] as? String == "janus.plugin.videoroom")
+        #expect(transport.path(2) == "/3077963819606231/1234887075760047")
+        let request = try #require(transport.body(2)["body"] as? [String: Any])
+        #expect(request["admin_key"] as? String == "k3y-admin")
+        #expect(request["allowed"] as? [String] == ["hub-token"])
+        #expect(request["fir_freq"] as? Int == 3)
+        #expect(request["record"] as? Bool == false)
+    }
+
+    @Test func pluginRefusalsBecomeTypedErrors() async throws {
+        let transport = RecordedTransport(["create-session", "attach-videoroom", "videoroom-create-unauthorized", "videoroom-destroy-missing"])
+        let client = JanusClient(transport: transport, adminKey: "wrong")
+        await #expect(throws: JanusError.plugin(code: 433, reason: "Unauthorized (wrong admin_key)")) {
+            try await client.createRoom(4102, .init(description: "x", publishers: 1, allowed: []))
+        }
+        await #expect(throws: JanusError.plugin(code: 426, reason: "No such room (4199)")) {
+            try await client.destroyRoom(4199)
+        }
+        #expect(transport.sent.count == 4, "the session and handle are reused")
+    }
+
+    @Test func tokensAreAddedToTheRoom() async throws {
+        let transport = RecordedTransport(["create-session", "attach-videoroom", "videoroom-allowed-add", "videoroom-exists"])
+        let client = JanusClient(transport: transport, adminKey: "k3y-admin")
+        #expect(try await client.allow(4101, tokens: ["village-token"], add: true) == ["hub-token", "village-token"])
+        #expect(try await client.roomExists(4101))
+    }
+
+    @Test func aMountpointReportsItsPortsIncludingRTCP() async throws {
+        let transport = RecordedTransport(["create-session", "attach-streaming", "streaming-create", "streaming-destroy"])
+        let client = JanusClient(transport: transport, adminKey: "k3y-admin")
+        let mountpoint = try await client.createMountpoint(4101, description: "Musrenbang 1 (publik)")
+        #expect(mountpoint == .init(id: 4101, audioPort: 40002, videoPort: 40003, videoRTCPPort: 40004))
+        let media = try #require((transport.body(2)["body"] as? [String: Any])?["media"] as? [[String: Any]])
+        #expect(media.allSatisfy { $0["iface"] as? String == "127.0.0.1" }, "mountpoints bind loopback only")
+        try await client.destroyMountpoint(4101)
+    }
+
+    @Test func aLostSessionIsForgottenSoTheNextCallStartsAnew() async throws {
+        let transport = RecordedTransport(["create-session", "session-missing", "create-session", "keepalive"])
+        let client = JanusClient(transport: transport, adminKey: "k3y-admin")
+        await #expect(throws: JanusError.janus(code: 458, reason: "No such session 999999")) { try await client.keepalive() }
+        try await client.keepalive()
+        #expect(transport.body(2)["janus"] as? String == "create", "a new session after Janus lost the old one")
+    }
+
+    @Test func anUnreachableOrForeignServerIsUnavailable() async throws {
+        struct Garbage: JanusTransport {
+            func post(_ path: String, body: Data) async throws -> Data { Data("<html>".utf8) }
+        }
+        let client = JanusClient(transport: Garbage(), adminKey: "k")
+        await #expect(throws: JanusError.unavailable("not a Janus answer")) { _ = try await client.session() }
+    }
+}
+
+/// Against a real Janus when one runs (`MUSRENBANG_TEST_JANUS_URL`, e.g. http://127.0.0.1:18088/janus,
+/// with admin key `MUSRENBANG_TEST_JANUS_KEY`): create and destroy a room and a mountpoint.
+@Suite("Janus client against a running Janus", .enabled(if: ProcessInfo.processInfo.environment["MUSRENBANG_TEST_JANUS_URL"] != nil))
+struct LiveJanusTests {
+    @Test func roomAndMountpointRoundTrip() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let client = JanusClient(transport: HTTPJanusTransport(base: URL(string: environment["MUSRENBANG_TEST_JANUS_URL"]!)!),
+                                 adminKey: environment["MUSRENBANG_TEST_JANUS_KEY"] ?? "")
+        let room = Int.random(in: 100_000...999_999)
+        try await client.createRoom(room, .init(description: "test", publishers: 2, allowed: ["a"]))
+        #expect(try await client.roomExists(room))
+        #expect(try await client.allow(room, tokens: ["b"], add: true).sorted() == ["a", "b"])
+        try await client.destroyRoom(room)
+        #expect(try await !client.roomExists(room))
+        let mountpoint = try await client.createMountpoint(room, description: "test")
+        #expect(mountpoint.videoRTCPPort > 0)
+        try await client.destroyMountpoint(room)
+    }
+}
