@@ -97,9 +97,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return response
     }
 
-    /// A `lang` cookie chosen on the page wins; then the browser's first language; Indonesian by default.
+    /// Pages are in Indonesian unless the visitor chose English (the `lang` cookie), so a page
+    /// never mixes the two; API clients ask with `Accept-Language`.
     static func locale(_ request: Request) -> LocalizedText.Locale {
         if let chosen = request.cookies["lang"]?.value { return chosen == "en" ? .english : .indonesian }
+        guard request.uri.path.hasPrefix("/api/") else { return .indonesian }
         let accept = request.headers[.acceptLanguage]?.lowercased() ?? ""
         return accept.hasPrefix("en") ? .english : .indonesian
     }

@@ -255,7 +255,7 @@ struct ProposalPages {
                 "kind": draft.kind == .physical ? "Fisik" : "Non-fisik",
                 "location": [draft.location.hamlet.map { "Dusun \($0)" }, draft.location.rw.map { "RW \($0)" },
                              draft.location.rt.map { "RT \($0)" }].compactMap { $0 }.joined(separator: ", "),
-                "coordinates": draft.location.lat.map { "\($0), \(draft.location.lng ?? 0)" } ?? "",
+                "coordinates": draft.location.lat.map { String(format: "%.5f, %.5f", $0, draft.location.lng ?? 0) } ?? "",
                 "volume": Self.number(state.volume), "unit": draft.unit, "cost": Timeline.rupiah(state.estimatedCost),
                 "originalChanged": state.volume != draft.volume || state.estimatedCost != draft.estimatedCost,
                 "originalVolume": Self.number(draft.volume), "originalCost": Timeline.rupiah(draft.estimatedCost),
