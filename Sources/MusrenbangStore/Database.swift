@@ -65,7 +65,7 @@ public final class Database: Sendable {
 
     private init(flavour: SQLFlavour, sql: any SQLDatabase, shutdown: @escaping @Sendable () async throws -> Void) {
         self.flavour = flavour
-        self.sql = sql
+        self.sql = InstrumentedDatabase(base: sql, meters: .init(flavour))
         self.shutdownPool = shutdown
     }
 

@@ -78,6 +78,8 @@ struct OperationsTests {
             #expect(metrics.status == .ok)
             #expect(metrics.text.contains("musrenbang_db_reachable"))
             #expect(metrics.text.contains("/api/v1/regions/{code}"), "request metrics are labelled by route")
+            #expect(metrics.text.contains("musrenbang_db_statement_seconds"), "the pool's statements are timed")
+            #expect(metrics.text.contains("musrenbang_db_statements_in_flight"))
         }
     }
 

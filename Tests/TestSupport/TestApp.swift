@@ -56,7 +56,8 @@ extension TestResponse {
 
 /// Builds the real router over a fresh database and runs `body` against it.
 public func withTestApp<T: Sendable>(_ flavour: TestFlavour, _ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
-    try await withTestDatabase(flavour) { database in
+    AppMetrics.bootstrapOnce()  // as `serve` does, before the database makes its metrics
+    return try await withTestDatabase(flavour) { database in
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-app-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = AppConfiguration(dataDirectory: directory, secret: "test-secret-test-secret-test-secret", bcryptCost: 4)

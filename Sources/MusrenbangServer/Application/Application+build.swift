@@ -35,6 +35,8 @@ var publicDirectory: String {
 
 /// The whole server: migrations applied, then HTTP on the configured address until a signal.
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+    // Before anything makes a metric: a metric made earlier would stay bound to the no-op factory.
+    AppMetrics.bootstrapOnce()
     let database = try await Database.open(configuration.databaseURL, logger: logger,
                                            connectionsPerLoop: configuration.connectionsPerLoop)
     try await Migrator.migrate(database, logger: logger)
