@@ -63,6 +63,7 @@ public enum Migrator {
         }),
         proposals,
         assemblies,
+        floor,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -103,3 +103,27 @@ def test_citizen_account_shows_a_scannable_check_in_code(base_url, new_context):
     operator.check("input[name=gender][value=female]")
     operator.get_by_role("button", name="Catat hadir").click()
     expect(operator.locator(".alert.ok")).to_contain_text("tercatat hadir")
+
+
+def test_a_village_asks_for_the_floor_and_the_host_grants_it(base_url, new_context):
+    operator = new_context().new_page()
+    log_in(operator, base_url, "operator-desa")
+    assembly = demo_assembly(operator, base_url)
+    operator.goto(f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}")
+    operator.fill("#topic", "Jembatan Dusun Krajan <b>rusak</b>")
+    operator.get_by_role("button", name="Minta bicara").click()
+    expect(operator.locator("#bicara")).to_contain_text("nomor 1 dalam antrean")
+    assert_no_axe_violations(operator)
+
+    host = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(host, base_url, "bupati")
+    host.goto(f"{base_url}/musrenbang/{assembly}/kendali#lantai")
+    waiting = host.locator("#lantai ol li", has_text="Bubuk")
+    expect(waiting).to_contain_text("Jembatan Dusun Krajan <b>rusak</b>")
+    waiting.get_by_role("button", name="Beri giliran").click()
+    expect(host.locator("#lantai ul li", has_text="Bubuk")).to_contain_text("sisa")
+
+    operator.reload()
+    expect(operator.locator("#bicara")).to_contain_text("Desa Anda sedang di panggung")
+    operator.get_by_role("button", name="Selesai berbicara").click()
+    expect(operator.get_by_role("button", name="Minta bicara")).to_be_visible()

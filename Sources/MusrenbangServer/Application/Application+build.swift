@@ -22,6 +22,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     AccountAPI(services: services).register(on: api)
     ProposalAPI(services: services).register(on: api)
     AssemblyAPI(services: services).register(on: api)
+    FloorAPI(services: services).register(on: api)
     HomePages(services: services).register(on: router)
     AccountPages(services: services).register(on: router)
     ProposalPages(services: services).register(on: router)
@@ -46,7 +47,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "musrenbang"),
         logger: logger
     )
-    app.addServices(DatabaseCloser(database: database))
+    app.addServices(FloorTimer(services: services), DatabaseCloser(database: database))
     return app
 }
 

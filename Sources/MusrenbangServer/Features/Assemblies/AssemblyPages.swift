@@ -99,6 +99,27 @@ struct AssemblyPages {
             return Response.redirect(to: "/musrenbang/\(id)/kendali#pertanyaan")
         }
 
+        router.post("musrenbang/:id/lantai/:action") { request, context in
+            let user = try context.requireUser()
+            let form = try await Form.read(request, context: context, csrf: services.csrf)
+            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
+            let floor = FloorService(services: services)
+            let village = form["villageCode"] ?? ""
+            do {
+                switch context.parameters.get("action") {
+                case "beri": _ = try await floor.grant(assembly.id, village: village, by: user)
+                case "akhiri": _ = try await floor.end(assembly.id, village: village, by: user)
+                case "bisukan": _ = try await floor.mute(assembly.id, village: village, muted: true, by: user)
+                case "suarakan": _ = try await floor.mute(assembly.id, village: village, muted: false, by: user)
+                default: throw AppError.notFound(.init(id: "Tindakan tidak dikenal.", en: "Unknown action."))
+                }
+                return Response.redirect(to: "/musrenbang/\(assembly.id)/kendali#lantai")
+            } catch let error as AppError where error.status == .conflict {
+                return try await controlRoom(assembly, context: context, filter: nil, errors: [error.message.text(context.locale)],
+                                             status: .conflict)
+            }
+        }
+
         router.get("musrenbang/:id/desa/:village") { _, context in
             let user = try context.requireUser()
             let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
@@ -145,6 +166,15 @@ struct AssemblyPages {
         case "sepakat":
             try await service.agreeRanking(assembly.id, village: village, by: user)
             return "Peringkat usulan disepakati."
+        case "bicara":
+            _ = try await FloorService(services: services).raise(assembly.id, village: village, topic: form["topic"] ?? "", by: user)
+            return "Permintaan bicara terkirim; tunggu giliran dari tuan rumah."
+        case "batal-bicara":
+            _ = try await FloorService(services: services).lower(assembly.id, village: village, by: user)
+            return "Permintaan bicara dibatalkan."
+        case "selesai-bicara":
+            _ = try await FloorService(services: services).end(assembly.id, village: village, by: user)
+            return "Giliran bicara selesai."
         case "berita-acara":
             let fields = BeritaAcara.Editable(
                 venue: form["venue"], onlineLink: form["onlineLink"], chair: form["chair"], minuteTaker: form["minuteTaker"],
@@ -192,7 +222,12 @@ struct AssemblyPages {
             ])
         }
         let questions = try await service.store.questions(assembly.id, statuses: [.pending, .approved])
+        let floor = try await FloorAPI(services: services).view(assembly.id, try await FloorStore(services.database).floor(assembly.id))
         var values: [String: Any] = [
+            "waiting": floor.queue.map { ["code": $0.villageCode, "name": $0.villageName, "district": $0.districtName, "topic": $0.topic,
+                                          "position": $0.position, "minutes": $0.waitingSeconds / 60] },
+            "speaking": floor.stage.map { ["code": $0.villageCode, "name": $0.villageName, "topic": $0.topic, "left": $0.secondsLeft,
+                                           "muted": $0.muted, "warned": $0.warned] },
             "a": try await header(assembly), "s": Self.counters(summary), "errors": errors,
             "districts": groups.keys.sorted().map { ["name": services.placeNames[$0] ?? $0, "villages": groups[$0]!] },
             "questions": questions.map { ["id": $0.id, "body": $0.body, "village": services.placeNames[$0.villageCode] ?? "",
@@ -209,6 +244,7 @@ struct AssemblyPages {
         let summary = try await service.store.summary(assembly.id)!
         let mine = summary.perVillage.first { $0.villageCode == village }
         let minutes = try await service.minutes(assembly.id, village: village)
+        let floor = try await FloorStore(services.database).floor(assembly.id)
         let later = AssemblyStage.allCases.filter { StageRules.session(from: session.stage, to: $0, hub: assembly.stage,
                                                                         rankingAgreed: session.rankingAgreed) == nil }
         return pages.page("console", title: "Konsol Desa \(services.placeNames[village] ?? village)", values: [
@@ -218,6 +254,10 @@ struct AssemblyPages {
                   "rankingAgreed": session.rankingAgreed, "acceptsAttendance": session.stage.acceptsAttendance,
                   "isVillage": RegionCode(village)?.level == .village, "dialogue": session.stage == .dialogue || assembly.stage == .dialogue],
             "moves": later.map { ["value": $0.rawValue, "name": $0.indonesianName] },
+            "floor": ["open": assembly.stage >= .opening && assembly.stage < .closed,
+                      "position": floor.position(of: village).map { "\($0)" } ?? "",
+                      "onStage": floor.stage.contains { $0.village == village },
+                      "mayPublish": floor.mayPublish(village)],
             "roles": AttendanceRole.allCases.map { ["value": $0.rawValue, "name": $0.indonesianName] },
             "m": ["venue": minutes.fields.venue ?? "", "onlineLink": minutes.fields.onlineLink ?? "", "chair": minutes.fields.chair ?? "",
                   "minuteTaker": minutes.fields.minuteTaker ?? "", "resourcePersons": (minutes.fields.resourcePersons ?? []).joined(separator: ", "),
@@ -226,7 +266,8 @@ struct AssemblyPages {
                   "total": minutes.attendance.total, "women": minutes.attendance.women, "men": minutes.attendance.men,
                   "ranked": minutes.rankedProposals.map { ["priority": $0.priority, "title": $0.title, "volume": $0.volume,
                                                            "cost": Timeline.rupiah($0.estimatedCost), "id": $0.id] },
-                  "amendments": minutes.amendments],
+                  "amendments": minutes.amendments,
+                  "turns": (minutes.floorTurns ?? []).map { ["start": $0.start, "end": $0.end, "seconds": $0.seconds, "topic": $0.topic] }],
         ], context: context, status: status)
     }
 

@@ -36,6 +36,13 @@ struct BeritaAcara: Codable, Sendable {
         let status: String
     }
 
+    struct FloorTurn: Codable, Sendable {
+        let topic: String
+        let start: String
+        let end: String
+        let seconds: Int
+    }
+
     struct Counts: Codable, Sendable {
         var total = 0, women = 0, men = 0
         var byRole: [String: Int] = [:]
@@ -51,6 +58,8 @@ struct BeritaAcara: Codable, Sendable {
     var attendance: Counts
     var attendees: [Attendee]
     var rankedProposals: [RankedProposal]
+    /// The village's turns on the regency-wide floor: when it spoke, for how long, about what.
+    var floorTurns: [FloorTurn]?
     var finalizedAt: Date?
     var amendments: [String]
 }
@@ -98,6 +107,10 @@ extension AssemblyService {
         return BeritaAcara(assemblyId: id, villageCode: village, villageName: services.placeNames[village] ?? village,
                            date: Timeline.date(started ?? assembly.startsAt), startTime: time(started), endTime: time(ended),
                            fields: fields, attendance: counts, attendees: attendees, rankedProposals: ranked,
+                           floorTurns: try await FloorStore(services.database).turns(id, village: village).map {
+                               .init(topic: $0.topic, start: WIB.clock($0.startedAt), end: WIB.clock($0.endedAt),
+                                     seconds: Int($0.endedAt.timeIntervalSince($0.startedAt)))
+                           },
                            finalizedAt: stored?.finalizedAt, amendments: amendments)
     }
 
