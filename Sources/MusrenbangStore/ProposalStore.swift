@@ -67,6 +67,18 @@ public struct ProposalStore: Sendable {
         return Created(proposal: proposal, isNew: isNew)
     }
 
+    /// How many proposals stand in each status.
+    public func countByStatus() async throws -> [ProposalStatus: Int] {
+        var counts: [ProposalStatus: Int] = [:]
+        for row in try await database.sql.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .from("proposals").groupBy("status").all() {
+            if let status = ProposalStatus(rawValue: try row.decode(column: "status", as: String.self)) {
+                counts[status] = try row.decode(column: "n", as: Int.self)
+            }
+        }
+        return counts
+    }
+
     public func proposal(_ id: Int64) async throws -> ProposalRecord? {
         try await database.sql.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals")
             .where("id", .equal, id).first().map(ProposalRecord.decode)

@@ -43,6 +43,28 @@ public struct AppServices: Sendable {
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
     }
 
+    /// The tenant's districts for a `<select>`, from memory.
+    func districtOptions(selected: String?) -> [[String: Any]] {
+        placeNames.filter { RegionCode($0.key)?.level == .district }.sorted { $0.key < $1.key }.map {
+            ["code": $0.key, "name": $0.value, "selected": $0.key == selected]
+        }
+    }
+
+    /// The tenant's villages grouped by district, for a `<select>` with `<optgroup>`s, from memory.
+    func villageGroups(selected: String?) -> [[String: Any]] {
+        districtOptions(selected: nil).map { district in
+            let code = district["code"] as! String
+            let villages = placeNames.filter { $0.key.hasPrefix(code + ".") }.sorted { $0.key < $1.key }
+            return ["name": district["name"]!, "villages": villages.map { ["code": $0.key, "name": $0.value, "selected": $0.key == selected] }]
+        }
+    }
+
+    /// Banyuwangi's 2020 hub, Desa Bubuk, when this is Banyuwangi; otherwise the first village.
+    var tenantHub: String {
+        placeNames.first { $0.value == "Bubuk" && $0.key.count == 13 }?.key
+            ?? placeNames.keys.filter { $0.count == 13 }.sorted().first ?? ""
+    }
+
     /// Today in WIB (UTC+7), the calendar the NIK's birth dates are written in.
     var today: CalendarDate {
         let parts = WIB.calendar.dateComponents([.year, .month, .day], from: Date())

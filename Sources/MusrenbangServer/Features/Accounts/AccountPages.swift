@@ -144,19 +144,9 @@ struct AccountPages {
 
     func registerPage(context: AppContext, errors: [String] = [], values: [String: Any] = [:],
                       status: HTTPResponse.Status = .ok) async throws -> Response {
-        let chosen = values["villageCode"] as? String
-        let districts = try await services.regions.children(of: services.configuration.regency)
-        var groups: [[String: Any]] = []
-        for district in districts {
-            guard let code = RegionCode(district.code) else { continue }
-            let villages = try await services.regions.children(of: code)
-            groups.append(["name": district.name, "villages": villages.map {
-                ["code": $0.code, "name": $0.name, "selected": $0.code == chosen]
-            }])
-        }
         var object = values
         object["errors"] = errors
-        object["districts"] = groups
+        object["districts"] = services.villageGroups(selected: values["villageCode"] as? String)
         return pages.page("register", title: Strings.text("registerTitle", context.locale), values: object,
                           context: context, status: status)
     }

@@ -275,7 +275,7 @@ struct AssemblyPages {
         var object: [String: Any] = values
         object["errors"] = errors
         object["planYear"] = values["planYear"] ?? "\(services.today.year + 1)"
-        object["villages"] = try await ProposalPages(services: services).villageOptions(selected: values["hubVillageCode"] ?? "35.10.13.2007")
+        object["villages"] = services.villageGroups(selected: values["hubVillageCode"] ?? services.tenantHub)
         return pages.page("assembly-new", title: "Jadwalkan musrenbang", values: object, context: context, status: status)
     }
 

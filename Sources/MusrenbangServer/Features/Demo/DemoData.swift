@@ -90,7 +90,7 @@ public enum DemoData {
         }
         guard let planner = try await services.accounts.user(username: "bappeda") else { return "No planner account." }
         let villages = services.placeNames.keys.filter { RegionCode($0)?.level == .village }.sorted()
-        let hub = villages.first { services.placeNames[$0] == "Bubuk" } ?? villages[0]
+        let hub = services.tenantHub
         let id = try await store.create(title: "Musrenbangdes Serentak \(services.tenant.name) \(services.today.year + 1)", level: .village,
                                         regency: services.configuration.regency.description, planYear: services.today.year + 1,
                                         startsAt: Date().addingTimeInterval(-1800), hub: hub, villages: villages,

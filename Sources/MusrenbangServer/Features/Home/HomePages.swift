@@ -12,11 +12,9 @@ struct HomePages {
             let villageCount = try await services.regions.count(level: .village, within: services.configuration.regency)
             let assemblies = try await AssemblyStore(services.database).current(regency: services.configuration.regency.description)
                 .filter { $0.stage != .closed && $0.rehearsalOf == nil }
-            let proposals = ProposalStore(services.database)
-            var statusCounts: [[String: Any]] = []
-            for status in ProposalStatus.allCases {
-                let total = try await proposals.list(.init(status: status), page: 1, pageSize: 1).total
-                statusCounts.append(["name": ProposalPages.statusLabel(status), "value": status.rawValue, "count": total])
+            let counts = try await ProposalStore(services.database).countByStatus()
+            let statusCounts: [[String: Any]] = ProposalStatus.allCases.map {
+                ["name": ProposalPages.statusLabel($0), "value": $0.rawValue, "count": counts[$0] ?? 0]
             }
             return services.pages.page("home", title: services.tenant.name, values: [
                 "assemblies": assemblies.map(AssemblyPages.row),

@@ -44,7 +44,7 @@ struct ProposalPages {
                 "total": total, "page": page, "pageCount": pageCount,
                 "previous": page > 1 ? link(page - 1) : "", "next": page < pageCount ? link(page + 1) : "",
                 "q": query.get("q") ?? "", "year": query.get("year") ?? "",
-                "districts": districtOptions(selected: query.get("district")),
+                "districts": services.districtOptions(selected: query.get("district")),
                 "fields": Fields.all.map { ["code": $0.code, "name": $0.name, "selected": $0.code == query.get("field")] },
                 "statuses": ProposalStatus.allCases.map { ["value": $0.rawValue, "name": Self.statusLabel($0), "selected": $0.rawValue == query.get("status")] },
             ], context: context)
@@ -309,7 +309,7 @@ struct ProposalPages {
         object["villageCode"] = chosenVillage ?? ""
         object["villageName"] = chosenVillage.flatMap { services.placeNames[$0] } ?? ""
         object["fixedVillage"] = user.role == .citizen || user.role == .villageOperator
-        object["villages"] = try await villageOptions(selected: chosenVillage)
+        object["villages"] = services.villageGroups(selected: chosenVillage)
         object["fields"] = Fields.all.map { field in
             ["code": field.code, "name": field.name,
              "subfields": field.subfields.map { ["code": $0.code, "name": $0.name, "selected": $0.code == values["subfieldCode"]] }]
@@ -373,24 +373,6 @@ struct ProposalPages {
              "score": record.score.map { String(format: "%.2f", $0) } ?? "—", "isPokir": record.draft.source == .council,
              "field": Fields.field(record.draft.fieldCode)?.name ?? ""]
         }
-    }
-
-    func districtOptions(selected: String?) -> [[String: Any]] {
-        services.placeNames.filter { RegionCode($0.key)?.level == .district }.sorted { $0.key < $1.key }.map {
-            ["code": $0.key, "name": $0.value, "selected": $0.key == selected]
-        }
-    }
-
-    func villageOptions(selected: String?) async throws -> [[String: Any]] {
-        var groups: [[String: Any]] = []
-        for district in districtOptions(selected: nil) {
-            let code = district["code"] as! String
-            let villages = services.placeNames.filter { $0.key.hasPrefix(code + ".") }.sorted { $0.key < $1.key }
-            groups.append(["name": district["name"]!, "villages": villages.map {
-                ["code": $0.key, "name": $0.value, "selected": $0.key == selected]
-            }])
-        }
-        return groups
     }
 
     static func input(_ form: Form) throws -> ProposalService.Input {
