@@ -105,3 +105,32 @@ struct LiveJanusTests {
         try await client.destroyMountpoint(room)
     }
 }
+
+/// The conference of one assembly on a running Janus: built, tokens following the floor, and
+/// built again after Janus lost it (as after a restart).
+@Suite("Conference on a running Janus", .enabled(if: ProcessInfo.processInfo.environment["MUSRENBANG_TEST_JANUS_URL"] != nil))
+struct LiveConferenceTests {
+    @Test func theStageFollowsTheFloorAndComesBack() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let client = JanusClient(transport: HTTPJanusTransport(base: URL(string: environment["MUSRENBANG_TEST_JANUS_URL"]!)!),
+                                 adminKey: environment["MUSRENBANG_TEST_JANUS_KEY"] ?? "")
+        let assembly = Int64.random(in: 500_000...900_000)
+        let conference = Conference(client: client, assembly: assembly, description: "Musrenbang uji", hubToken: "hub")
+        let layout = try await conference.ensure()
+        #expect(layout.room == 10_000 + Int(assembly))
+        #expect(layout.mountpoint.videoRTCPPort > 0)
+        #expect(try await conference.allowed() == ["hub"])
+        try await conference.admit("village-bubuk")
+        #expect(try await conference.allowed().sorted() == ["hub", "village-bubuk"])
+        try await conference.dismiss("village-bubuk")
+        #expect(try await conference.allowed() == ["hub"])
+
+        // Janus loses the room (a restart): the next call builds it again, with the hub only.
+        try await client.destroyRoom(layout.room)
+        await client.forget()
+        #expect(try await conference.allowed() == ["hub"])
+        #expect(try await client.roomExists(layout.room))
+        try await conference.close()
+        #expect(try await !client.roomExists(layout.room))
+    }
+}
