@@ -29,9 +29,4 @@ public struct NoticeStore: Sendable {
         try await database.sql.update("notifications").set("read_at", to: Date())
             .where("user_id", .equal, userId).where("read_at", .is, SQLLiteral.null).run()
     }
-
-    public func pendingOutbox(limit: Int = 100) async throws -> Int {
-        try await database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("outbox")
-            .where("sent_at", .is, SQLLiteral.null).first()!.decode(column: "n", as: Int.self)
-    }
 }

@@ -218,7 +218,7 @@ struct AssemblyPages {
                 "stage": village.stage.indonesianName, "stageValue": village.stage.rawValue, "attendance": village.attendance,
                 "women": village.women, "womenShare": womenShare, "noWomen": village.attendance > 0 && village.women == 0,
                 "proposals": village.proposals, "silent": village.silent,
-                "heartbeat": village.lastHeartbeat.map(Self.clock) ?? "—",
+                "heartbeat": village.lastHeartbeat.map(WIB.clock) ?? "—",
             ])
         }
         let questions = try await service.store.questions(assembly.id, statuses: [.pending, .approved])
@@ -284,7 +284,5 @@ struct AssemblyPages {
          "rehearsal": assembly.rehearsalOf != nil, "live": assembly.stage != .scheduled && assembly.stage != .closed]
     }
 
-    static func dateTime(_ date: Date) -> String { "\(Timeline.date(date)), \(clock(date)) WIB" }
-
-    static func clock(_ date: Date) -> String { WIB.clock(date) }
+    static func dateTime(_ date: Date) -> String { "\(WIB.date(date)), \(WIB.clock(date)) WIB" }
 }

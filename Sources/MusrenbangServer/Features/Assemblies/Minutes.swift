@@ -70,7 +70,7 @@ extension AssemblyService {
         let assembly = try await assembly(id)
         guard try await store.session(id, village: village) != nil else { throw Self.sessionNotFound }
         let stored = try await store.minutes(id, village: village)
-        let amendments = stored?.amendments.map { "\(Timeline.date($0.at)): \($0.reason)" } ?? []
+        let amendments = stored?.amendments.map { "\(WIB.date($0.at)): \($0.reason)" } ?? []
         if let stored, stored.finalizedAt != nil,
            var locked = try? JSONDecoder.iso.decode(BeritaAcara.self, from: Data(stored.data.utf8)) {
             locked.amendments = amendments
@@ -105,7 +105,7 @@ extension AssemblyService {
         }
         func time(_ date: Date?) -> String? { date.map { "\(WIB.clock($0)) WIB" } }
         return BeritaAcara(assemblyId: id, villageCode: village, villageName: services.placeNames[village] ?? village,
-                           date: Timeline.date(started ?? assembly.startsAt), startTime: time(started), endTime: time(ended),
+                           date: WIB.date(started ?? assembly.startsAt), startTime: time(started), endTime: time(ended),
                            fields: fields, attendance: counts, attendees: attendees, rankedProposals: ranked,
                            floorTurns: try await FloorStore(services.database).turns(id, village: village).map {
                                .init(topic: $0.topic, start: WIB.clock($0.startedAt), end: WIB.clock($0.endedAt),

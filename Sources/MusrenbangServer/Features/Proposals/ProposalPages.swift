@@ -79,7 +79,7 @@ struct ProposalPages {
             try await NoticeStore(services.database).markRead(for: user.id)
             return pages.page("my-proposals", title: "Usulan saya", values: [
                 "items": try await rows(items + entered),
-                "notices": notices.map { ["message": $0.message, "date": Timeline.date($0.createdAt), "unread": !$0.read,
+                "notices": notices.map { ["message": $0.message, "date": WIB.date($0.createdAt), "unread": !$0.read,
                                           "link": $0.proposalId.map { "/usulan/\($0)" } ?? ""] },
             ], context: context)
         }
@@ -236,7 +236,7 @@ struct ProposalPages {
         if let user { isSupporter = try await service.engagement.supports(id, by: user.id) }
         let topLevel = comments.filter { $0.parentId == nil }
         func commentValues(_ comment: CommentRecord) -> [String: Any] {
-            ["id": comment.id, "author": service.authorLabel(comment), "body": comment.body, "date": Timeline.date(comment.createdAt),
+            ["id": comment.id, "author": service.authorLabel(comment), "body": comment.body, "date": WIB.date(comment.createdAt),
              "hidden": comment.hiddenReason != nil, "hiddenReason": comment.hiddenReason ?? "", "flags": comment.flagCount]
         }
         var outcomes = DecisionOutcome.allCases

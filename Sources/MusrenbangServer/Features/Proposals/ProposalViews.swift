@@ -103,7 +103,7 @@ struct ProposalView: Encodable {
 /// Proposal facts in plain Indonesian, for timelines and notices.
 enum Timeline {
     static func sentence(_ entry: HistoryEntry) -> String {
-        let date = Timeline.date(entry.createdAt)
+        let date = WIB.date(entry.createdAt)
         let reason = entry.reason.map { " — alasan: \($0)" } ?? ""
         switch entry.event {
         case .submitted:
@@ -129,8 +129,6 @@ enum Timeline {
             return "\(entry.reason ?? "Usulan lain digabungkan ke usulan ini") — \(date)"
         }
     }
-
-    static func date(_ date: Date) -> String { WIB.date(date) }
 
     static func rupiah(_ amount: Int64) -> String {
         let digits = String(amount.magnitude)
