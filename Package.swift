@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 "MusrenbangCore",
                 "MusrenbangStore",
+                "MusrenbangMedia",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A typed client for the parts of Janus's API the platform uses: sessions and keepalives,
-/// plugin handles, VideoRoom rooms and their allowed tokens, Streaming mountpoints.
+/// plugin handles, VideoRoom rooms and their allowed tokens, Streaming mountpoints, and the
+/// asynchronous requests that carry browsers' SDP (answered through the session's long poll).
 public actor JanusClient {
     let transport: any JanusTransport
     /// VideoRoom and Streaming `admin_key`: without it nobody can create rooms or mountpoints.
@@ -9,6 +10,11 @@ public actor JanusClient {
     private var sessionId: UInt64?
     private var handles: [String: UInt64] = [:]
     private var counter = 0
+    private var pending: [String: CheckedContinuation<JanusResponse, any Error>] = [:]
+    private var polled: UInt64?
+    private var eventHandler: (@Sendable (JanusEvent) async -> Void)?
+    /// Counts sessions: handles made under an older generation died with it (Janus restarted).
+    public private(set) var generation = 0
 
     public static let videoRoom = "janus.plugin.videoroom"
     public static let streaming = "janus.plugin.streaming"
@@ -26,7 +32,13 @@ public actor JanusClient {
         guard let id = response.data?.id else { throw JanusError.unavailable("no session id") }
         sessionId = id
         handles = [:]
+        generation += 1
         return id
+    }
+
+    /// Receives `webrtcup`, `hangup`, `detached` and unsolicited plugin events of every handle.
+    public func onEvent(_ handler: @escaping @Sendable (JanusEvent) async -> Void) {
+        eventHandler = handler
     }
 
     /// Keeps the session alive; when Janus lost it (restart, timeout) the next call starts anew.
@@ -43,6 +55,91 @@ public actor JanusClient {
     public func forget() {
         sessionId = nil
         handles = [:]
+        polled = nil
+        let waiting = pending
+        pending = [:]
+        for continuation in waiting.values { continuation.resume(throwing: JanusError.unavailable("session lost")) }
+    }
+
+    // MARK: handles for browsers' peer connections
+
+    /// A new handle, one per browser peer connection, so each has its own WebRTC state in Janus.
+    public func attach(_ plugin: String) async throws -> UInt64 {
+        let id = try await session()
+        let response = try await send("/\(id)", ["janus": "attach", "plugin": plugin])
+        guard let handle = response.data?.id else { throw JanusError.unavailable("no handle id") }
+        return handle
+    }
+
+    /// Ends a handle and its peer connection; a publisher leaves its room with it.
+    public func detach(_ handle: UInt64) async {
+        guard let id = sessionId else { return }
+        _ = try? await send("/\(id)/\(handle)", ["janus": "detach"])
+    }
+
+    /// A plugin request that Janus acknowledges first and answers later in an event (join,
+    /// publish, start, watch): waits for that event on the long poll, at most `timeout`.
+    public func message(_ handle: UInt64, _ body: [String: Any], jsep: SessionDescription? = nil,
+                        timeout: Duration = .seconds(15)) async throws -> PluginReply {
+        let id = try await session()
+        if polled != id {
+            polled = id
+            Task { await self.poll(id) }
+        }
+        counter += 1
+        let transaction = "mb-\(counter)"
+        var message: [String: Any] = ["janus": "message", "body": body, "transaction": transaction]
+        if let jsep { message["jsep"] = jsep.json }
+        let payload = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])
+        let response: JanusResponse = try await withCheckedThrowingContinuation { continuation in
+            pending[transaction] = continuation
+            Task { await self.deliver(transaction, path: "/\(id)/\(handle)", payload: payload) }
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.finish(transaction, .failure(JanusError.unavailable("no answer from Janus in time")))
+            }
+        }
+        guard let data = response.plugindata?.data else { throw JanusError.unavailable("no plugin data") }
+        if let code = data["error_code"]?.int {
+            throw JanusError.plugin(code: code, reason: data["error"]?.string ?? "")
+        }
+        return PluginReply(data: data, jsep: response.jsep)
+    }
+
+    private func deliver(_ transaction: String, path: String, payload: Data) async {
+        do {
+            let response = try decode(try await transport.post(path, body: payload))
+            // `ack` means the answer comes through the long poll; anything else is the answer.
+            if response.janus != "ack" { finish(transaction, .success(response)) }
+        } catch {
+            finish(transaction, .failure(error))
+        }
+    }
+
+    private func finish(_ transaction: String, _ result: Result<JanusResponse, any Error>) {
+        pending.removeValue(forKey: transaction)?.resume(with: result)
+    }
+
+    /// The session's long poll: answers to waiting requests, other events to the handler.
+    private func poll(_ id: UInt64) async {
+        while sessionId == id {
+            do {
+                let data = try await transport.poll("/\(id)?maxev=20")
+                let events = try (try? JSONDecoder().decode([JanusResponse].self, from: data)) ?? [decode(data)]
+                for event in events {
+                    if let transaction = event.transaction, pending[transaction] != nil, event.janus == "event" {
+                        finish(transaction, .success(event))
+                    } else if let handle = event.sender, let eventHandler, event.janus != "keepalive" {
+                        await eventHandler(JanusEvent(kind: event.janus, handle: handle, data: event.plugindata?.data))
+                    }
+                }
+            } catch let error as JanusError where error.isSessionGone {
+                if sessionId == id { forget() }
+                return
+            } catch {
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 
     func handle(_ plugin: String) async throws -> UInt64 {
@@ -70,7 +167,10 @@ public actor JanusClient {
         var message = message
         message["transaction"] = "mb-\(counter)"
         let body = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])
-        let data = try await transport.post(path, body: body)
+        return try decode(try await transport.post(path, body: body))
+    }
+
+    private func decode(_ data: Data) throws -> JanusResponse {
         guard let response = try? JSONDecoder().decode(JanusResponse.self, from: data) else {
             throw JanusError.unavailable("not a Janus answer")
         }
@@ -118,6 +218,27 @@ public actor JanusClient {
         let data = try await request(Self.videoRoom, ["request": "allowed", "room": room, "action": add ? "add" : "remove",
                                                       "allowed": tokens, "secret": ""])
         return data["allowed"]?.array?.compactMap(\.string) ?? []
+    }
+
+    /// Throws a participant out of a room (the floor was taken back); it can no longer publish there.
+    public func kick(_ room: Int, participant: UInt64) async throws {
+        _ = try await request(Self.videoRoom, ["request": "kick", "room": room, "id": participant, "secret": ""])
+    }
+
+    /// Mutes one medium of a participant at Janus: nobody receives it until unmuted.
+    public func moderate(_ room: Int, participant: UInt64, mid: String, muted: Bool) async throws {
+        _ = try await request(Self.videoRoom, ["request": "moderate", "room": room, "id": participant, "mid": mid, "mute": muted, "secret": ""])
+    }
+
+    /// Copies a publisher's RTP into a Streaming mountpoint. `streams` pairs each of the
+    /// publisher's mids with a port; the video's RTCP port carries viewers' keyframe requests back.
+    public func rtpForward(_ room: Int, publisher: UInt64, to mountpoint: Mountpoint, audioMid: String?, videoMid: String?) async throws {
+        var streams: [[String: Any]] = []
+        if let audioMid { streams.append(["mid": audioMid, "port": mountpoint.audioPort]) }
+        if let videoMid { streams.append(["mid": videoMid, "port": mountpoint.videoPort, "rtcp_port": mountpoint.videoRTCPPort]) }
+        guard !streams.isEmpty else { return }
+        _ = try await request(Self.videoRoom, ["request": "rtp_forward", "room": room, "publisher_id": publisher, "host": "127.0.0.1",
+                                               "admin_key": adminKey, "secret": "", "streams": streams])
     }
 
     public func destroyRoom(_ room: Int) async throws {

@@ -45,9 +45,38 @@ struct JanusResponse: Decodable, Sendable {
 
     let janus: String
     let transaction: String?
+    let sender: UInt64?
     let data: Identifier?
     let error: Failure?
     let plugindata: PluginData?
+    let jsep: SessionDescription?
+}
+
+/// An SDP offer or answer as WebRTC and Janus spell it.
+public struct SessionDescription: Sendable, Codable, Equatable {
+    public let type: String
+    public let sdp: String
+
+    public init(type: String, sdp: String) {
+        self.type = type
+        self.sdp = sdp
+    }
+
+    var json: [String: Any] { ["type": type, "sdp": sdp] }
+}
+
+/// Something Janus told about a handle without being asked: the media is up (`webrtcup`), the
+/// peer connection closed (`hangup`), the handle is gone (`detached`), or a plugin event.
+public struct JanusEvent: Sendable {
+    public let kind: String
+    public let handle: UInt64
+    public let data: JSONValue?
+}
+
+/// What an asynchronous plugin request ended with: the plugin's data and, for offers and answers, the SDP.
+public struct PluginReply: Sendable {
+    public let data: JSONValue
+    public let jsep: SessionDescription?
 }
 
 public enum JanusError: Error, Sendable, Equatable, CustomStringConvertible {

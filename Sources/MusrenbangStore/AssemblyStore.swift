@@ -437,6 +437,12 @@ public struct AssemblyStore: Sendable {
 
     // MARK: live events
 
+    /// An event that changes nothing else in the store (e.g. the video feeds changed).
+    @discardableResult
+    public func announce(_ id: Int64, kind: String, payload: [String: String] = [:]) async throws -> Int64 {
+        try await database.transaction { connection in try await Self.appendEvent(connection, id, kind: kind, payload: payload) }
+    }
+
     /// Appends to the live log. On PostgreSQL, concurrent transactions could commit their ids out
     /// of order and a listener reading "after id N" would skip one; a per-assembly transaction lock
     /// makes ids commit in order. (SQLite's single writer already does.)

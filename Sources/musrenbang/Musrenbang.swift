@@ -68,12 +68,14 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
     @Option(help: "Address to listen on.") var host: String = ProcessInfo.processInfo.environment["HOST"] ?? "127.0.0.1"
     @Option(help: "Port to listen on.") var port: Int = Int(ProcessInfo.processInfo.environment["PORT"] ?? "") ?? 8080
+    @Option(help: "Janus HTTP API, e.g. http://127.0.0.1:8088/janus (or JANUS_URL; admin key in JANUS_ADMIN_KEY).") var janus: String?
 
     func run() async throws {
         LoggingSystem.bootstrap(StructuredLogHandler.init)
         var configuration = try common.configuration()
         configuration.host = host
         configuration.port = port
+        if let janus { configuration.janusURL = URL(string: janus) }
         let logger = common.logger("musrenbang")
         logger.info("starting", metadata: ["database": "\(configuration.databaseURL)", "regency": "\(configuration.regency)"])
         let app = try await buildApplication(configuration, logger: logger)

@@ -17,6 +17,10 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// Pooled database connections per event loop (one loop per core).
     public var connectionsPerLoop: Int = 4
+    /// Janus's HTTP API (`http://127.0.0.1:8088/janus`); without it video pages say it is unavailable.
+    public var janusURL: URL?
+    /// The VideoRoom and Streaming `admin_key`; only the server holds it.
+    public var janusAdminKey: String = ""
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -31,15 +35,19 @@ public struct AppConfiguration: Sendable {
         self.bcryptCost = bcryptCost
     }
 
-    /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`.
+    /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`,
+    /// `JANUS_URL` and `JANUS_ADMIN_KEY`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         let dataDirectory = URL(fileURLWithPath: environment["MUSRENBANG_DATA_DIR"] ?? "var", isDirectory: true)
         let databaseURL = try environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try DatabaseURL($0) }
-        return AppConfiguration(
+        var configuration = AppConfiguration(
             dataDirectory: dataDirectory,
             databaseURL: databaseURL,
             secret: environment["MUSRENBANG_SECRET"],
             behindTLS: environment["MUSRENBANG_BEHIND_TLS"] == "1"
         )
+        configuration.janusURL = environment["JANUS_URL"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
+        configuration.janusAdminKey = environment["JANUS_ADMIN_KEY"] ?? ""
+        return configuration
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdBcrypt
 import Logging
 import MusrenbangCore
+import MusrenbangMedia
 import MusrenbangStore
 import NIOPosix
 
@@ -20,6 +21,8 @@ public struct AppServices: Sendable {
     let throttle: ThrottleBox
     let passwords: PasswordHasher
     let live = LiveHub()
+    /// The conferences on Janus; nil when no Janus is configured (video pages say so).
+    let media: MediaDirector?
 
     public init(configuration: AppConfiguration, database: Database, logger: Logger) async throws {
         self.configuration = configuration
@@ -41,6 +44,15 @@ public struct AppServices: Sendable {
         self.pages = try await PageRenderer.load(regencyName: tenant.name, csrf: csrf)
         self.throttle = ThrottleBox()
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
+        if let url = configuration.janusURL {
+            let secret = self.secret
+            self.media = MediaDirector(
+                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey),
+                recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
+                hubToken: { MediaService.hubToken(secret, assembly: $0) })
+        } else {
+            self.media = nil
+        }
     }
 
     /// The tenant's districts for a `<select>`, from memory.

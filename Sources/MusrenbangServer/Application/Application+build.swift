@@ -23,6 +23,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     ProposalAPI(services: services).register(on: api)
     AssemblyAPI(services: services).register(on: api)
     FloorAPI(services: services).register(on: api)
+    MediaAPI(services: services).register(on: api)
     HomePages(services: services).register(on: router)
     AccountPages(services: services).register(on: router)
     ProposalPages(services: services).register(on: router)
@@ -47,7 +48,7 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "musrenbang"),
         logger: logger
     )
-    app.addServices(FloorTimer(services: services), DatabaseCloser(database: database))
+    app.addServices(FloorTimer(services: services), MediaWatchdog(services: services), DatabaseCloser(database: database))
     return app
 }
 

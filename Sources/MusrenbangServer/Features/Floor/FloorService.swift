@@ -31,7 +31,10 @@ struct FloorService: Sendable {
         async throws -> FloorControl {
         do {
             let (floor, events) = try await store.update(assembly) { floor in try body(&floor) }
-            if !events.isEmpty { await services.live.poke(assembly) }
+            if !events.isEmpty {
+                await services.live.poke(assembly)
+                await MediaService(services: services).follow(assembly, events)
+            }
             return floor
         } catch let refusal as FloorControl.Refusal {
             throw Self.refusal(refusal)

@@ -1,0 +1,170 @@
+// The video part of three pages: a village console (sees the stage, sends its camera to the
+// control room's wall, and to the stage while it holds the floor), the control room (the hub's
+// camera, the stage, the wall 25 at a time) and the public page (the program, no login).
+import { publish, receive, follow, quality, links } from "./media.js";
+
+const root = document.querySelector("[data-media]");
+const $ = (name) => root?.querySelector(`[data-${name}]`);
+
+function tile(container, key, name) {
+  let figure = container.querySelector(`figure[data-feed="${key}"]`);
+  if (!figure) {
+    figure = document.createElement("figure");
+    figure.dataset.feed = key;
+    const video = Object.assign(document.createElement("video"), { autoplay: true, playsInline: true });
+    video.setAttribute("aria-label", name);
+    figure.append(video, document.createElement("figcaption"));
+    container.append(figure);
+  }
+  figure.querySelector("figcaption").textContent = name;
+  return figure.querySelector("video");
+}
+
+// What a view shows follows the state; it joins again when the set of feeds or Janus's epoch
+// changes, or when its connection failed, waiting 1, 2, 4… 30 s between failed attempts.
+class View {
+  constructor(container, status, join) {
+    Object.assign(this, { container, status, join, links: [], key: null, delay: 1000, notBefore: 0 });
+  }
+  say(text) { if (this.status) this.status.textContent = text; }
+  drop() { for (const link of this.links) link.close(); this.links = []; this.key = null; }
+  get broken() { return this.links.some((l) => ["failed", "closed"].includes(l.pc.connectionState)); }
+  async show(key, feeds, empty) {
+    if (key === this.key && !this.broken) return;
+    if (Date.now() < this.notBefore) return;
+    this.drop();
+    for (const figure of this.container.querySelectorAll("figure[data-feed]")) {
+      if (!feeds.some((f) => String(f.feed) === figure.dataset.feed)) figure.remove();
+    }
+    if (feeds.length === 0) { this.say(empty); return; }
+    try {
+      this.links = await this.join(feeds, (feed, stream) => {
+        const video = tile(this.container, feed.feed, feed.name);
+        if (video.srcObject !== stream) video.srcObject = stream;
+      });
+      this.key = key;
+      this.delay = 1000;
+      this.say("Tersambung.");
+    } catch (error) {
+      this.drop();
+      this.notBefore = Date.now() + this.delay;
+      this.delay = Math.min(this.delay * 2, 30000);
+      this.say(error.status === 503 ? "Video tidak tersedia saat ini; mencoba lagi…" : `Gagal menyambung: ${error.message}. Mencoba lagi…`);
+    }
+  }
+  off(text) { this.drop(); this.container.replaceChildren(); this.say(text); }
+}
+
+// One subscription carrying several feeds: the server says which mid belongs to which feed.
+function subscription(assembly, room, audioOnly = () => false) {
+  return async (feeds, show) => {
+    const streams = new Map();
+    const byFeed = new Map(feeds.map((f) => [f.feed, f]));
+    let mids = {};
+    const link = await receive(assembly, { room, feeds: feeds.map((f) => f.feed), audioOnly: audioOnly() }, (event) => {
+      const feed = byFeed.get(mids[event.transceiver.mid]);
+      if (!feed) return;
+      if (!streams.has(feed.feed)) streams.set(feed.feed, new MediaStream());
+      streams.get(feed.feed).addTrack(event.track);
+      show(feed, streams.get(feed.feed));
+    }, (offered) => { mids = Object.fromEntries(offered.streams.map((s) => [s.mid, s.feed])); });
+    return [link];
+  };
+}
+
+if (root) {
+  const assembly = root.dataset.assembly;
+  const role = root.dataset.role;
+  const village = root.dataset.village;
+  const status = $("media-status");
+  const audioBox = $("audio-only");
+  const audioOnly = () => audioBox?.checked ?? false;
+  if (audioBox) {
+    audioBox.checked = localStorage.getItem("mb-audio-only") === "1";
+    audioBox.addEventListener("change", () => { localStorage.setItem("mb-audio-only", audioBox.checked ? "1" : "0"); read(); });
+  }
+  const stage = new View($("stage-view"), status, role === "public"
+    ? (feeds, show) => Promise.all(feeds.map((f) => receive(assembly, { mountpoint: f.mountpoint }, (event) => {
+      const stream = event.streams[0] ?? new MediaStream([event.track]);
+      show(f, stream);
+    })))
+    : subscription(assembly, "stage", audioOnly));
+  const wall = $("wall-view") ? new View($("wall-view"), $("wall-status"), subscription(assembly, "wall")) : null;
+  let page = 0;
+  let camera = null;
+  const sending = { stage: null, wall: null };
+  let epoch = null;
+  let last = null;
+
+  async function send(room, wanted, label) {
+    const link = sending[room];
+    if (link && (!wanted || ["failed", "closed"].includes(link.pc.connectionState))) { link.close(); sending[room] = null; }
+    if (!wanted || sending[room] || !camera) return;
+    try {
+      sending[room] = await publish(assembly, { villageCode: label, room, stream: camera, audioOnly: room === "stage" && audioOnly(), wall: room === "wall" });
+    } catch (error) {
+      const say = $(`${room}-send-status`);
+      if (say) say.textContent = error.code === "media.noFloor" || error.code === "media.refusedByJanus"
+        ? "Belum diberi giliran bicara." : `Kamera belum terkirim: ${error.message}`;
+    }
+  }
+
+  async function update(state, floor) {
+    last = [state, floor];
+    if (!state.configured || !state.available) {
+      for (const room of ["stage", "wall"]) { sending[room]?.close(); sending[room] = null; }
+      const text = state.configured ? "Video tidak tersedia saat ini. Kegiatan lain tetap berjalan; video kembali sendiri." : "Video tidak tersedia di server ini.";
+      stage.off(text); wall?.off(text);
+      return;
+    }
+    if (epoch !== null && epoch !== state.epoch) {
+      // Janus restarted: every connection made before is dead.
+      for (const room of ["stage", "wall"]) { sending[room]?.close(); sending[room] = null; }
+      stage.drop(); wall?.drop();
+    }
+    epoch = state.epoch;
+    const me = role === "console" ? village : "hub";
+    const onStage = role === "control" || floor.stage.some((s) => s.villageCode === village);
+    if (role !== "public") {
+      const present = state.stage.some((f) => f.label === me);
+      if (sending.stage && !present && sending.stage.pc.connectionState === "connected") { sending.stage.close(); sending.stage = null; }
+      await send("stage", onStage, me);
+      if (role === "console") await send("wall", true, village);
+    }
+    const others = state.stage.filter((f) => role === "public" ? f.mountpoint : f.label !== me);
+    const key = `${state.epoch}|${audioOnly()}|${others.map((f) => f.feed).join(",")}`;
+    await stage.show(key, others, "Belum ada siaran dari panggung.");
+    if (wall) {
+      const pages = Math.max(1, Math.ceil(state.wall.length / 25));
+      page = Math.min(page, pages - 1);
+      const shown = state.wall.slice(page * 25, page * 25 + 25);
+      $("wall-page").textContent = `Halaman ${page + 1} dari ${pages} · ${state.wall.length} desa mengirim gambar`;
+      await wall.show(`${state.epoch}|${shown.map((f) => f.feed).join(",")}`, shown, "Belum ada desa yang mengirim gambar.");
+    }
+    const position = $("floor-position");
+    if (position && role === "console") {
+      const waiting = floor.queue.find((q) => q.villageCode === village);
+      const speaking = floor.stage.find((s) => s.villageCode === village);
+      position.textContent = speaking ? `Anda di panggung · sisa ${speaking.secondsLeft} detik${speaking.muted ? " · dibisukan" : ""}`
+        : waiting ? `Nomor ${waiting.position} dalam antrean` : "";
+    }
+  }
+
+  const read = follow(assembly, update);
+  const start = $("camera-start");
+  start?.addEventListener("click", async () => {
+    try {
+      camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480, frameRate: 20 } });
+      const preview = $("preview");
+      if (preview) { preview.srcObject = camera; preview.hidden = false; }
+      start.hidden = true;
+      read();
+    } catch (error) {
+      $("stage-send-status").textContent = `Kamera atau mikrofon tidak dapat dibuka: ${error.message}`;
+    }
+  });
+  $("wall-prev")?.addEventListener("click", () => { page = Math.max(0, page - 1); if (last) update(...last); });
+  $("wall-next")?.addEventListener("click", () => { page += 1; if (last) update(...last); });
+  const meter = $("quality");
+  if (meter) setInterval(async () => { meter.textContent = links.size ? await quality(links) : "—"; }, 3000);
+}
