@@ -53,10 +53,9 @@ public actor Conference {
     /// Returns whether they were (re)built, so callers know every publisher must join again.
     @discardableResult
     public func ensure() async throws -> Bool {
-        let generation = await client.generation
-        if builtGeneration == generation, builtGeneration != nil { return false }
         _ = try await client.session()
         let current = await client.generation
+        if builtGeneration == current { return false }
         for room in [Room.stage, .wall] where try await !client.roomExists(number(room)) {
             try await client.createRoom(number(room), .init(
                 description: "\(description) (\(room == .stage ? "panggung" : "pantauan"))",

@@ -95,8 +95,13 @@ def server():
 
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
+    command = [str(binary), "serve", "--data-dir", str(data_dir), "--port", str(port), "--host", "127.0.0.1"]
+    if os.environ.get("MUSRENBANG_TEST_JANUS_URL"):
+        # The media tests: a real Janus (started by scripts/lib/media-netns.sh in its own namespace).
+        command += ["--janus", os.environ["MUSRENBANG_TEST_JANUS_URL"]]
+        env["JANUS_ADMIN_KEY"] = os.environ.get("MUSRENBANG_TEST_JANUS_KEY", "")
     proc = subprocess.Popen(
-        [str(binary), "serve", "--data-dir", str(data_dir), "--port", str(port), "--host", "127.0.0.1"],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -141,7 +146,7 @@ def server():
             print(f"\n--- last {len(stderr_tail)} lines of server stderr ({len(_failed_tests)} failed test(s)) ---")
             print("".join(stderr_tail), end="")
             print("--- end of server stderr ---")
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not os.environ.get("MUSRENBANG_KEEP_TMP"): shutil.rmtree(tmp, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -159,7 +164,10 @@ def playwright_instance():
 def browser(playwright_instance):
     browser = playwright_instance.chromium.launch(
         executable_path=CHROMIUM,
-        args=["--headless=new", "--no-sandbox"],
+        # Fake camera and microphone (a test pattern and a beep), granted without a prompt.
+        args=["--headless=new", "--no-sandbox", "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+              "--autoplay-policy=no-user-gesture-required", "--mute-audio", "--disable-background-timer-throttling",
+              "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"],
     )
     yield browser
     browser.close()

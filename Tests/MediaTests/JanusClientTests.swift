@@ -7,9 +7,22 @@ import Testing
 final class RecordedTransport: JanusTransport, @unchecked Sendable {
     private let lock = NSLock()
     private var answers: [String]
+    private var polls: [String]
     private(set) var sent: [(path: String, body: [String: Any])] = []
 
-    init(_ recordings: [String]) { answers = recordings }
+    init(_ recordings: [String], polls: [String] = []) {
+        answers = recordings
+        self.polls = polls
+    }
+
+    /// The long poll answers what was recorded, then waits like an idle Janus.
+    func poll(_ path: String) async throws -> Data {
+        guard let name = lock.withLock({ polls.isEmpty ? nil : polls.removeFirst() }) else {
+            try await Task.sleep(for: .seconds(30))
+            throw JanusError.unavailable("idle")
+        }
+        return try Data(contentsOf: Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Recordings")!)
+    }
 
     func post(_ path: String, body: Data) async throws -> Data {
         let name: String = lock.withLock {
@@ -77,9 +90,33 @@ struct JanusClientTests {
         #expect(transport.body(2)["janus"] as? String == "create", "a new session after Janus lost the old one")
     }
 
+    /// `watch` is acknowledged at once; the offer arrives later on the session's long poll and
+    /// is matched to the request by its transaction (recorded from Janus 1.1.2; the transaction
+    /// renumbered to this client's sequence).
+    @Test func anAsynchronousRequestIsAnsweredThroughTheLongPoll() async throws {
+        let transport = RecordedTransport(["create-session", "attach-streaming", "streaming-watch-ack"], polls: ["poll-watch-offer"])
+        let client = JanusClient(transport: transport, adminKey: "k3y-admin")
+        let handle = try await client.attach(JanusClient.streaming)
+        let reply = try await client.message(handle, ["request": "watch", "id": 4242])
+        #expect(reply.jsep?.type == "offer")
+        #expect(reply.jsep?.sdp.hasPrefix("v=0") == true)
+        #expect(reply.data["result"]?["status"]?.string == "preparing")
+        #expect(transport.path(2) == "/3077963819606231/4462858253536651", "sent on the streaming handle")
+    }
+
+    @Test func anAsynchronousRequestWithoutAnAnswerTimesOut() async throws {
+        let transport = RecordedTransport(["create-session", "attach-streaming", "streaming-watch-ack"])
+        let client = JanusClient(transport: transport, adminKey: "k3y-admin")
+        let handle = try await client.attach(JanusClient.streaming)
+        await #expect(throws: JanusError.unavailable("no answer from Janus in time")) {
+            _ = try await client.message(handle, ["request": "watch", "id": 4242], timeout: .milliseconds(300))
+        }
+    }
+
     @Test func anUnreachableOrForeignServerIsUnavailable() async throws {
         struct Garbage: JanusTransport {
             func post(_ path: String, body: Data) async throws -> Data { Data("<html>".utf8) }
+            func poll(_ path: String) async throws -> Data { Data("<html>".utf8) }
         }
         let client = JanusClient(transport: Garbage(), adminKey: "k")
         await #expect(throws: JanusError.unavailable("not a Janus answer")) { _ = try await client.session() }
@@ -116,21 +153,64 @@ struct LiveConferenceTests {
                                  adminKey: environment["MUSRENBANG_TEST_JANUS_KEY"] ?? "")
         let assembly = Int64.random(in: 500_000...900_000)
         let conference = Conference(client: client, assembly: assembly, description: "Musrenbang uji", hubToken: "hub")
-        let layout = try await conference.ensure()
-        #expect(layout.room == 10_000 + Int(assembly))
-        #expect(layout.mountpoint.videoRTCPPort > 0)
+        #expect(try await conference.ensure(), "built the first time")
+        #expect(try await !conference.ensure(), "and not again while Janus keeps it")
+        let stage = await conference.number(.stage)
+        #expect(stage == 10_000 + Int(assembly))
+        #expect(try await client.roomExists(await conference.number(.wall)))
         #expect(try await conference.allowed() == ["hub"])
         try await conference.admit("village-bubuk")
         #expect(try await conference.allowed().sorted() == ["hub", "village-bubuk"])
         try await conference.dismiss("village-bubuk")
         #expect(try await conference.allowed() == ["hub"])
 
-        // Janus loses the room (a restart): the next call builds it again, with the hub only.
-        try await client.destroyRoom(layout.room)
+        // Janus refuses a publisher whose token the server has not admitted, whatever its SDP.
+        let offer = SessionDescription(type: "offer", sdp: "v=0\r\n")
+        await #expect(throws: JanusError.plugin(code: 433, reason: "Unauthorized (not in the allowed list)")) {
+            _ = try await conference.publish(.stage, feed: 3510132002, label: "35.10.13.2002", display: "Desa Mangir",
+                                             token: "village-mangir", offer: offer)
+        }
+        #expect(await conference.feeds(.stage).isEmpty)
+
+        // Janus loses the room (a restart) while a village holds the floor: the next call builds
+        // it again, with the hub and that village.
+        try await conference.admit("village-mangir")
+        try await client.destroyRoom(stage)
         await client.forget()
-        #expect(try await conference.allowed() == ["hub"])
-        #expect(try await client.roomExists(layout.room))
+        #expect(try await conference.allowed().sorted() == ["hub", "village-mangir"])
+        #expect(try await client.roomExists(stage))
         try await conference.close()
-        #expect(try await !client.roomExists(layout.room))
+        #expect(try await !client.roomExists(stage))
+    }
+}
+
+/// The stage's raw recordings become one file per speaker segment.
+@Suite("Recordings")
+struct RecordingTests {
+    @Test func filesOfOnePublishAreOneSegmentAndALaterPublishAnother() {
+        let names = ["videoroom-10002-user-1-1795960056066149-audio-0.mjr", "videoroom-10002-user-1-1795960056066262-video-1.mjr",
+                     "videoroom-10002-user-1-1795960064796008-audio-0.mjr", "videoroom-10002-user-1-1795960064796147-video-1.mjr",
+                     "videoroom-10002-user-3510132002-1795960059942003-audio-0.mjr", "notes.txt", "videoroom-10002-user-x-1-audio-0.mjr"]
+        let raws = names.compactMap { name in Recordings.Raw(name).map { (name: name, raw: $0) } }
+        #expect(raws.count == 5, "foreign files are left alone")
+        let segments = Recordings.segments(raws)
+        #expect(segments.keys.sorted() == ["segment-1-1795960056066149.webm", "segment-1-1795960064796008.webm",
+                                           "segment-3510132002-1795960059942003.webm"])
+        #expect(segments["segment-1-1795960056066149.webm"]?.map(\.raw.medium).sorted() == ["audio", "video"])
+    }
+
+    /// With Debian's janus-pp-rec and ffmpeg: real files recorded by Janus 1.1.2 in the browser test.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/janus-pp-rec")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/ffmpeg")))
+    func rawRecordingsBecomeOnePlayableFile() async throws {
+        let source = Bundle.module.url(forResource: "mjr", withExtension: nil, subdirectory: "Recordings")!
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("recordings-\(UUID())")
+        try FileManager.default.copyItem(at: source, to: directory)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let segments = await Recordings.convert(directory)
+        #expect(segments.map(\.file) == ["segment-3510132002-1795960059942003.webm"])
+        #expect(segments.first?.feed == 3510132002)
+        #expect((segments.first?.bytes ?? 0) > 20_000, "audio and video together")
+        #expect(await Recordings.convert(directory) == segments, "converting again changes nothing")
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
+import NIOCore
 import Hummingbird
 import MusrenbangCore
+import MusrenbangMedia
 import MusrenbangStore
 
 /// `/musrenbang…`: the list, scheduling, the public page, the control room and the village console.
@@ -50,12 +52,27 @@ struct AssemblyPages {
             let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
             let summary = try await service.store.summary(assembly.id)!
             let questions = try await service.store.questions(assembly.id, statuses: [.approved, .answered])
+            let recordings = await MediaService(services: services).recordings(assembly.id)
             return pages.page("assembly", title: assembly.title, values: [
                 "a": try await header(assembly), "s": Self.counters(summary),
+                "recordings": recordings, "hasRecordings": !recordings.isEmpty,
                 "agenda": try await service.store.agenda(assembly.id).map { ["title": $0.title, "minutes": $0.minutes, "speaker": $0.speaker ?? ""] },
                 "questions": questions.map { ["body": $0.body, "village": services.placeNames[$0.villageCode] ?? "", "upvotes": $0.upvotes,
                                               "answered": $0.status == .answered] },
             ], context: context)
+        }
+
+        // The stage's recordings, one file per speaker segment, public like the assembly itself.
+        router.get("musrenbang/:id/rekaman/:file") { _, context in
+            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
+            let file = context.parameters.get("file") ?? ""
+            guard let directory = await services.media?.recordingDirectory(assembly.id),
+                  Recordings.list(directory).contains(where: { $0.file == file }),
+                  let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file).path) else {
+                throw AppError(.notFound, code: "recording.notFound", message: .init(id: "Rekaman tidak ditemukan.", en: "No such recording."))
+            }
+            return Response(status: .ok, headers: [.contentType: "video/webm", .contentDisposition: "attachment; filename=\"\(file)\""],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
 
         router.get("musrenbang/:id/kendali") { request, context in
@@ -245,6 +262,7 @@ struct AssemblyPages {
         let mine = summary.perVillage.first { $0.villageCode == village }
         let minutes = try await service.minutes(assembly.id, village: village)
         let floor = try await FloorStore(services.database).floor(assembly.id)
+        let recordings = await MediaService(services: services).recordings(assembly.id, feeds: [MediaService.hubFeed, MediaService.feed(of: village) ?? 0])
         let later = AssemblyStage.allCases.filter { StageRules.session(from: session.stage, to: $0, hub: assembly.stage,
                                                                         rankingAgreed: session.rankingAgreed) == nil }
         return pages.page("console", title: "Konsol Desa \(services.placeNames[village] ?? village)", values: [
@@ -266,7 +284,7 @@ struct AssemblyPages {
                   "total": minutes.attendance.total, "women": minutes.attendance.women, "men": minutes.attendance.men,
                   "ranked": minutes.rankedProposals.map { ["priority": $0.priority, "title": $0.title, "volume": $0.volume,
                                                            "cost": Timeline.rupiah($0.estimatedCost), "id": $0.id] },
-                  "amendments": minutes.amendments,
+                  "amendments": minutes.amendments, "recordings": recordings,
                   "turns": (minutes.floorTurns ?? []).map { ["start": $0.start, "end": $0.end, "seconds": $0.seconds, "topic": $0.topic] }],
         ], context: context, status: status)
     }

@@ -99,6 +99,10 @@ struct AssemblyService: Sendable {
         }
         let moved = try await translate { try await store.moveHub(id, to: stage, actor: user.id) }
         await services.live.poke(id)
+        if moved.stage == .closed {
+            let services = self.services
+            Task { await MediaService(services: services).closed(id) }
+        }
         return moved
     }
 

@@ -59,11 +59,11 @@ struct MediaAPI {
         }
 
         api.post("assemblies/:id/media/subscribe") { request, context in
-            struct Body: Decodable { let room: String?; let feeds: [UInt64]?; let audioOnly: Bool? }
+            struct Body: Decodable { let room: String?; let feeds: [UInt64]?; let audioOnly: Bool?; let villageCode: String? }
             let user = try context.requireUser()
             let body = try await JSON.decode(Body.self, from: request, context: context)
             let (peer, offer, slots) = try await service.subscribe(try AssemblyAPI.id(context), room: try Self.room(body.room), feeds: body.feeds,
-                                                                   audioOnly: body.audioOnly ?? false, by: user)
+                                                                   audioOnly: body.audioOnly ?? false, village: body.villageCode, by: user)
             return JSON.response(Offered(peer: peer, offer: offer, streams: slots), status: .created)
         }
 

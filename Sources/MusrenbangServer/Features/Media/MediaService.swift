@@ -98,11 +98,14 @@ struct MediaService: Sendable {
     }
 
     /// The stage for village consoles and the control room; the wall for the control room only.
-    func subscribe(_ id: Int64, room: Conference.Room, feeds wanted: [UInt64]?, audioOnly: Bool,
+    /// A village console names its village: its operator may watch the stage from there.
+    func subscribe(_ id: Int64, room: Conference.Room, feeds wanted: [UInt64]?, audioOnly: Bool, village: String?,
                    by user: UserRecord) async throws -> (peer: String, offer: SessionDescription, slots: [Conference.Slot]) {
         let assembly = try await assemblies.assembly(id)
         if room == .wall {
             try await floor.requireModerator(id, user)
+        } else if let village {
+            _ = try await assemblies.requireSession(assembly, village, by: user)
         } else {
             guard Policy.reaches(user.principal, RegionCode(assembly.regencyCode)!), user.role != .citizen else { throw AppError.forbidden }
         }
@@ -163,6 +166,29 @@ struct MediaService: Sendable {
             default:
                 break
             }
+        }
+    }
+
+    /// The assembly closed: its rooms go, and the stage's recordings become one file per segment.
+    func closed(_ id: Int64) async {
+        guard let media = services.media else { return }
+        await media.close(id)
+        if let directory = await media.recordingDirectory(id) {
+            let segments = await Recordings.convert(directory)
+            Self.logger.info("recordings converted", metadata: ["assembly": "\(id)", "segments": "\(segments.count)"])
+            _ = try? await AssemblyStore(services.database).announce(id, kind: "recordings", payload: ["segments": "\(segments.count)"])
+            await services.live.poke(id)
+        }
+    }
+
+    /// The converted recordings of an assembly, named for people: who spoke and when.
+    func recordings(_ id: Int64, feeds: Set<UInt64>? = nil) async -> [[String: Any]] {
+        guard let media = services.media, let directory = await media.recordingDirectory(id) else { return [] }
+        return Recordings.list(directory).filter { feeds?.contains($0.feed) ?? true }.map { segment in
+            let code = segment.feed == Self.hubFeed ? nil : services.placeNames.keys.first { Self.feed(of: $0) == segment.feed }
+            let who = code.map { "Desa \(services.placeNames[$0] ?? $0)" } ?? "Tuan rumah"
+            return ["url": "/musrenbang/\(id)/rekaman/\(segment.file)", "name": "\(who), mulai \(WIB.clock(segment.started))",
+                    "size": "\(max(1, segment.bytes / 1024)) KB"]
         }
     }
 

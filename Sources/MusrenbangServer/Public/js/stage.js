@@ -38,9 +38,14 @@ class View {
     }
     if (feeds.length === 0) { this.say(empty); return; }
     try {
-      this.links = await this.join(feeds, (feed, stream) => {
+      this.links = await this.join(feeds, (feed, stream, link, mid) => {
         const video = tile(this.container, feed.feed, feed.name);
         if (video.srcObject !== stream) video.srcObject = stream;
+        // Which connection and m-lines feed this tile: the quality meter and the tests read them.
+        const figure = video.parentElement;
+        const mids = figure.dataset.peer === link.peer ? (figure.dataset.mids ?? "").split(",").filter(Boolean) : [];
+        figure.dataset.peer = link.peer;
+        figure.dataset.mids = [...new Set([...mids, mid])].join(",");
       });
       this.key = key;
       this.delay = 1000;
@@ -56,17 +61,17 @@ class View {
 }
 
 // One subscription carrying several feeds: the server says which mid belongs to which feed.
-function subscription(assembly, room, audioOnly = () => false) {
+function subscription(assembly, room, audioOnly = () => false, villageCode = undefined) {
   return async (feeds, show) => {
     const streams = new Map();
     const byFeed = new Map(feeds.map((f) => [f.feed, f]));
     let mids = {};
-    const link = await receive(assembly, { room, feeds: feeds.map((f) => f.feed), audioOnly: audioOnly() }, (event) => {
+    const link = await receive(assembly, { room, villageCode, feeds: feeds.map((f) => f.feed), audioOnly: audioOnly() }, (event, link) => {
       const feed = byFeed.get(mids[event.transceiver.mid]);
       if (!feed) return;
       if (!streams.has(feed.feed)) streams.set(feed.feed, new MediaStream());
       streams.get(feed.feed).addTrack(event.track);
-      show(feed, streams.get(feed.feed));
+      show(feed, streams.get(feed.feed), link, event.transceiver.mid);
     }, (offered) => { mids = Object.fromEntries(offered.streams.map((s) => [s.mid, s.feed])); });
     return [link];
   };
@@ -84,11 +89,15 @@ if (root) {
     audioBox.addEventListener("change", () => { localStorage.setItem("mb-audio-only", audioBox.checked ? "1" : "0"); read(); });
   }
   const stage = new View($("stage-view"), status, role === "public"
-    ? (feeds, show) => Promise.all(feeds.map((f) => receive(assembly, { mountpoint: f.mountpoint }, (event) => {
-      const stream = event.streams[0] ?? new MediaStream([event.track]);
-      show(f, stream);
-    })))
-    : subscription(assembly, "stage", audioOnly));
+    ? (feeds, show) => {
+      const stream = new Map();
+      return Promise.all(feeds.map((f) => receive(assembly, { mountpoint: f.mountpoint }, (event, link) => {
+        if (!stream.has(f.feed)) stream.set(f.feed, new MediaStream());
+        stream.get(f.feed).addTrack(event.track);
+        show(f, stream.get(f.feed), link, event.transceiver.mid);
+      })));
+    }
+    : subscription(assembly, "stage", audioOnly, village));
   const wall = $("wall-view") ? new View($("wall-view"), $("wall-status"), subscription(assembly, "wall")) : null;
   let page = 0;
   let camera = null;
@@ -152,17 +161,21 @@ if (root) {
 
   const read = follow(assembly, update);
   const start = $("camera-start");
-  start?.addEventListener("click", async () => {
+  async function cameraOn() {
     try {
       camera = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480, frameRate: 20 } });
       const preview = $("preview");
       if (preview) { preview.srcObject = camera; preview.hidden = false; }
       start.hidden = true;
+      // After a reload (a form sent, a lost link) the camera comes back on by itself.
+      sessionStorage.setItem(`mb-camera-${assembly}`, "1");
       read();
     } catch (error) {
       $("stage-send-status").textContent = `Kamera atau mikrofon tidak dapat dibuka: ${error.message}`;
     }
-  });
+  }
+  start?.addEventListener("click", cameraOn);
+  if (start && sessionStorage.getItem(`mb-camera-${assembly}`) === "1") cameraOn();
   $("wall-prev")?.addEventListener("click", () => { page = Math.max(0, page - 1); if (last) update(...last); });
   $("wall-next")?.addEventListener("click", () => { page += 1; if (last) update(...last); });
   const meter = $("quality");
