@@ -55,13 +55,17 @@ extension TestResponse {
 }
 
 /// Builds the real router over a fresh database and runs `body` against it.
-public func withTestApp<T: Sendable>(_ flavour: TestFlavour, _ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
+/// `janus` connects the media side to a running Janus (`MUSRENBANG_TEST_JANUS_URL`).
+public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil,
+                                     _ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
     AppMetrics.bootstrapOnce()  // as `serve` does, before the database makes its metrics
     return try await withTestDatabase(flavour) { database in
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-app-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = AppConfiguration(dataDirectory: directory, secret: "test-secret-test-secret-test-secret", bcryptCost: 4)
         configuration.connectionsPerLoop = 1
+        configuration.janusURL = janus
+        configuration.janusAdminKey = ProcessInfo.processInfo.environment["MUSRENBANG_TEST_JANUS_KEY"] ?? ""
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let services = try await AppServices(configuration: configuration, database: database, logger: logger)

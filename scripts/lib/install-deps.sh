@@ -8,9 +8,11 @@ packages=()
 if [ "$want" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
   [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
-  command -v janus >/dev/null || packages+=(janus janus-tools)
   fc-list 2>/dev/null | grep -qi dejavu || packages+=(fonts-dejavu-core)
 fi
+# Video: Janus, its recording tools, and ffmpeg to join a recording's sound and picture.
+command -v janus >/dev/null || packages+=(janus janus-tools)
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
   $sudo_cmd apt-get update -qq
