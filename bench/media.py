@@ -77,14 +77,14 @@ def pids(word):
 
 TILE_STATS = """async ([feed]) => {
   const figure = document.querySelector(`[data-stage-view] figure[data-feed="${feed}"]`);
-  if (!figure || !figure.dataset.peer) return { frames: 0 };
+  if (!figure || !figure.dataset.peer) return { frames: 0, at: Date.now() };
   const mids = figure.dataset.mids.split(",");
   let frames = 0;
   for (const link of window.mbMedia.links) {
     if (link.peer !== figure.dataset.peer) continue;
     (await link.pc.getStats()).forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "video" && mids.includes(s.mid)) frames += s.framesDecoded || 0; });
   }
-  return { frames };
+  return { frames, at: Date.now() };
 }"""
 
 # The publisher draws the low 32 bits of Date.now() as an 8x4 grid of black and white blocks.
@@ -244,13 +244,15 @@ def capacity(browser, server, width, height, steps):
             consoles.append(page_as(browser, base, f"op-{code}", f"/musrenbang/{ident}/desa/{code}"))
         time.sleep(8)
         chromium, server_pids = pids("chromium"), [server.process.pid]
-        before = [c.evaluate(TILE_STATS, ["1"])["frames"] for c in consoles]
-        cpu = (cpu_seconds(janus), cpu_seconds(chromium), cpu_seconds(server_pids))
-        window = 6.0
-        time.sleep(window)
-        after = [c.evaluate(TILE_STATS, ["1"])["frames"] for c in consoles]
-        used = [(b - a) / window * 100 for a, b in zip(cpu, (cpu_seconds(janus), cpu_seconds(chromium), cpu_seconds(server_pids)))]
-        fps = [(y - x) / window for x, y in zip(before, after)]
+        # Each console's rate from its own clock: reading 100 pages one after another takes seconds.
+        cpu_before, started = (cpu_seconds(janus), cpu_seconds(chromium), cpu_seconds(server_pids)), time.monotonic()
+        before = [c.evaluate(TILE_STATS, ["1"]) for c in consoles]
+        time.sleep(6)
+        after = [c.evaluate(TILE_STATS, ["1"]) for c in consoles]
+        window = time.monotonic() - started
+        cpu_after = (cpu_seconds(janus), cpu_seconds(chromium), cpu_seconds(server_pids))
+        used = [(b - a) / window * 100 for a, b in zip(cpu_before, cpu_after)]
+        fps = [(y["frames"] - x["frames"]) / max(0.001, (y["at"] - x["at"]) / 1000) for x, y in zip(before, after)]
         rss = int(Path(f"/proc/{janus[0]}/status").read_text().split("VmRSS:")[1].split()[0]) // 1024
         rows.append((n, statistics.median(fps), min(fps), sum(f >= 10 for f in fps), used[0], rss, used[1], used[2]))
         print(f"{width}x{height} n={n}: median {rows[-1][1]:.1f} fps, min {rows[-1][2]:.1f}, janus {used[0]:.0f}%, chromium {used[1]:.0f}%", flush=True)

@@ -25,16 +25,20 @@ public actor MediaDirector {
     let hubToken: @Sendable (Int64) -> String
     /// At most this many live peers per owner: a looping page cannot pile up handles in Janus.
     let peersPerOwner: Int
+    /// And at most this many in all (public viewers make up their own keys).
+    let maximumPeers: Int
     private var conferences: [Int64: Conference] = [:]
     private var peers: [String: Peer] = [:]
     private var changed: (@Sendable (Int64) async -> Void)?
     private var generation = 0
     public private(set) var available = false
 
-    public init(client: JanusClient, recordingRoot: URL?, peersPerOwner: Int = 12, hubToken: @escaping @Sendable (Int64) -> String) {
+    public init(client: JanusClient, recordingRoot: URL?, peersPerOwner: Int = 12, maximumPeers: Int = 5000,
+                hubToken: @escaping @Sendable (Int64) -> String) {
         self.client = client
         self.recordingRoot = recordingRoot
         self.peersPerOwner = peersPerOwner
+        self.maximumPeers = maximumPeers
         self.hubToken = hubToken
     }
 
@@ -119,6 +123,7 @@ public actor MediaDirector {
     public var epoch: Int { generation }
 
     public func watch(_ assembly: Int64, description: String, mountpoint: Int, owner: String) async throws -> (peer: String, offer: SessionDescription) {
+        guard peers.count < maximumPeers else { throw JanusError.unavailable("too many viewers") }
         let (handle, offer) = try await conference(assembly, description: description).watch(mountpoint: mountpoint)
         return (await register(assembly, handle, owner: owner, kind: .viewer), offer)
     }

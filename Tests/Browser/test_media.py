@@ -150,6 +150,18 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     decodes(public, MANGIR_FEED)
     assert_no_axe_violations(public)
 
+    # The planner mutes the speaker: Janus stops relaying its microphone; unmuted, it flows again.
+    def audio_growth(seconds: float) -> int:
+        before = bubuk.evaluate(TILE_STATS, ["stage", MANGIR_FEED])["audio"]
+        time.sleep(seconds)
+        return bubuk.evaluate(TILE_STATS, ["stage", MANGIR_FEED])["audio"] - before
+    planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Bisukan").click()
+    time.sleep(1)
+    assert audio_growth(2) <= 2, "muted at Janus: no more audio packets"
+    planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Suarakan").click()
+    time.sleep(1)
+    assert audio_growth(2) > 20, "unmuted: the microphone is heard again"
+
     # The planner takes the floor back: the second village stops publishing and leaves every view.
     planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Akhiri").click()
     expect(bubuk.locator(f'[data-stage-view] figure[data-feed="{MANGIR_FEED}"]')).to_have_count(0, timeout=15_000)

@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import Hummingbird
 import MusrenbangCore
 import MusrenbangMedia
@@ -66,13 +65,15 @@ struct AssemblyPages {
         router.get("musrenbang/:id/rekaman/:file") { _, context in
             let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
             let file = context.parameters.get("file") ?? ""
+            // Only names the directory listing produced: nothing else on disk can be asked for.
             guard let directory = await services.media?.recordingDirectory(assembly.id),
-                  Recordings.list(directory).contains(where: { $0.file == file }),
-                  let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file).path) else {
+                  let segment = Recordings.list(directory).first(where: { $0.file == file }) else {
                 throw AppError(.notFound, code: "recording.notFound", message: .init(id: "Rekaman tidak ditemukan.", en: "No such recording."))
             }
-            return Response(status: .ok, headers: [.contentType: "video/webm", .contentDisposition: "attachment; filename=\"\(file)\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            // Streamed in chunks: a whole session's recording can be hundreds of megabytes.
+            let body = try await FileIO().loadFile(path: directory.appendingPathComponent(segment.file).path, context: context)
+            return Response(status: .ok, headers: [.contentType: "video/webm", .contentLength: "\(segment.bytes)",
+                                                   .contentDisposition: "attachment; filename=\"\(segment.file)\""], body: body)
         }
 
         router.get("musrenbang/:id/kendali") { request, context in

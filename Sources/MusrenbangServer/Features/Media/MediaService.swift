@@ -227,21 +227,26 @@ struct MediaWatchdog: Service {
         guard let media = services.media else { return }
         let services = self.services
         await media.onChange { assembly in await MediaService.announce(services, assembly) }
-        var prepared = false
+        var prepared: Int?
         while !Task.isShuttingDownGracefully {
-            if await media.check(), !prepared {
-                prepared = true
-                for assembly in (try? await AssemblyStore(services.database).current(regency: services.tenant.code)) ?? []
-                where assembly.stage < .closed {
-                    let conference = await media.conference(assembly.id, description: assembly.title)
-                    // After a server restart the floor is read back, so speakers keep their place on Janus.
-                    for speaker in (try? await FloorStore(services.database).floor(assembly.id).stage) ?? [] {
-                        try? await conference.admit(MediaService.villageToken(services.secret, assembly: assembly.id, village: speaker.village))
-                    }
-                    _ = try? await conference.ensure()
-                }
+            if await media.check(), await media.epoch != prepared {
+                prepared = await media.epoch
+                await Self.prepare(services, media)
             }
             try? await Task.sleep(for: .seconds(2))
+        }
+    }
+
+    /// At start and after every Janus restart: the rooms of assemblies under way, with the
+    /// villages the stored floor has on stage (granted while Janus was away, or before a server restart).
+    static func prepare(_ services: AppServices, _ media: MediaDirector) async {
+        for assembly in (try? await AssemblyStore(services.database).current(regency: services.tenant.code)) ?? []
+        where assembly.stage < .closed {
+            let conference = await media.conference(assembly.id, description: assembly.title)
+            for speaker in (try? await FloorStore(services.database).floor(assembly.id).stage) ?? [] {
+                try? await conference.admit(MediaService.villageToken(services.secret, assembly: assembly.id, village: speaker.village))
+            }
+            _ = try? await conference.ensure()
         }
     }
 }
