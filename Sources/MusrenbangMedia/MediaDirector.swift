@@ -4,6 +4,11 @@ import Foundation
 /// there. Browsers never see Janus's API: they hold a peer id, which is only good for its owner.
 /// A watchdog calls `check()`; when Janus comes back from a restart the rooms are rebuilt, the
 /// dead peers forgotten and every assembly told, so its pages join again by themselves.
+public enum MediaRefusal: Error, Sendable, Equatable {
+    /// Another person is already sending this feed (the hub from another device, a village's second tab).
+    case feedTaken
+}
+
 public actor MediaDirector {
     public enum Kind: Sendable, Equatable {
         case publisher(Conference.Room, feed: UInt64)
@@ -104,8 +109,11 @@ public actor MediaDirector {
     public func publish(_ assembly: Int64, description: String, room: Conference.Room, feed: UInt64, label: String, display: String,
                         token: String, offer: SessionDescription, owner: String) async throws -> (peer: String, answer: SessionDescription) {
         let conference = conference(assembly, description: description)
-        for stale in peers.values where stale.assembly == assembly && stale.kind == .publisher(room, feed: feed) {
-            peers[stale.id] = nil
+        for held in peers.values where held.assembly == assembly && held.kind == .publisher(room, feed: feed) {
+            // The same person reconnecting replaces their old connection; someone else may not
+            // take the feed over (two open control rooms would otherwise throw each other off).
+            guard held.owner == owner else { throw MediaRefusal.feedTaken }
+            peers[held.id] = nil
         }
         let (handle, answer) = try await conference.publish(room, feed: feed, label: label, display: display, token: token, offer: offer)
         let id = await register(assembly, handle, owner: owner, kind: .publisher(room, feed: feed))

@@ -134,6 +134,9 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     planner = new_context(viewport=WIDE).new_page()
     log_in(planner, base_url, "bappeda")
     planner.goto(f"{base_url}/musrenbang/{ident}/kendali")
+    # The Bupati is on air as the hub: a second control room cannot take the feed over.
+    planner.get_by_role("button", name="Mulai siaran tuan rumah (kamera dan mikrofon)").click()
+    expect(planner.locator("[data-stage-send-status]")).to_contain_text("perangkat lain")
     planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Beri giliran").click()
     granted_at = time.monotonic()
 

@@ -43,6 +43,10 @@ struct MediaService: Sendable {
     func janus<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch MediaRefusal.feedTaken {
+            throw AppError(.conflict, code: "media.feedTaken",
+                           message: .init(id: "Siaran ini sudah dikirim dari perangkat lain. Hentikan di sana terlebih dahulu.",
+                                          en: "This feed is already being sent from another device. Stop it there first."))
         } catch let error as JanusError {
             if case .plugin(let code, _) = error, code == 433 {
                 throw AppError(.forbidden, code: "media.refusedByJanus",

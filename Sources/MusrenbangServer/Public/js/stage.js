@@ -111,9 +111,10 @@ if (root) {
     if (!wanted || sending[room] || !camera) return;
     try {
       sending[room] = await publish(assembly, { villageCode: label, room, stream: camera, audioOnly: room === "stage" && audioOnly(), wall: room === "wall" });
+      if (room === "stage") $("stage-send-status").textContent = "Kamera dan mikrofon Anda tersiar ke seluruh kabupaten.";
     } catch (error) {
-      const say = $(`${room}-send-status`);
-      if (say) say.textContent = error.code === "media.noFloor" || error.code === "media.refusedByJanus"
+      if (room !== "stage") return;
+      $("stage-send-status").textContent = error.code === "media.noFloor" || error.code === "media.refusedByJanus"
         ? "Belum diberi giliran bicara." : `Kamera belum terkirim: ${error.message}`;
     }
   }
@@ -137,8 +138,10 @@ if (root) {
     if (role !== "public") {
       const present = state.stage.some((f) => f.label === me);
       if (sending.stage && !present && sending.stage.pc.connectionState === "connected") { sending.stage.close(); sending.stage = null; }
+      if (sending.stage && !onStage) $("stage-send-status").textContent = "";
       await send("stage", onStage, me);
-      if (role === "console") await send("wall", true, village);
+      // The wall's small picture is the first thing a weak link gives up.
+      if (role === "console") await send("wall", !audioOnly(), village);
     }
     const others = state.stage.filter((f) => role === "public" ? f.mountpoint : f.label !== me);
     const key = `${state.epoch}|${audioOnly()}|${others.map((f) => f.feed).join(",")}`;
