@@ -130,7 +130,9 @@ public actor JanusClient {
                     if let transaction = event.transaction, pending[transaction] != nil, event.janus == "event" {
                         finish(transaction, .success(event))
                     } else if let handle = event.sender, let eventHandler, event.janus != "keepalive" {
-                        await eventHandler(JanusEvent(kind: event.janus, handle: handle, data: event.plugindata?.data))
+                        // Not awaited here: a handler that asked Janus something would wait for this very loop.
+                        let event = JanusEvent(kind: event.janus, handle: handle, data: event.plugindata?.data)
+                        Task { await eventHandler(event) }
                     }
                 }
             } catch let error as JanusError where error.isSessionGone {

@@ -88,3 +88,23 @@ struct MediaAPITests {
         }
     }
 }
+
+@Suite("Media watchdog")
+struct MediaWatchdogTests {
+    /// Service lifecycle ends the whole server when one service returns: without Janus the
+    /// watchdog must keep waiting (a server without video once stopped 3 s after starting).
+    @Test("without Janus the watchdog runs until shutdown instead of ending the server")
+    func waitsWithoutJanus() async throws {
+        actor Ended { var yes = false; func mark() { yes = true } }
+        try await withTestApp(.sqlite) { app in
+            let ended = Ended()
+            let watchdog = Task {
+                try? await MediaWatchdog(services: app.services).run()
+                await ended.mark()
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(await !ended.yes, "still running half a second later")
+            watchdog.cancel()
+        }
+    }
+}

@@ -228,7 +228,8 @@ struct MediaWatchdog: Service {
     let services: AppServices
 
     func run() async throws {
-        guard let media = services.media else { return }
+        // A service that returns ends the whole server: without Janus, wait for the shutdown.
+        guard let media = services.media else { return try await gracefulShutdown() }
         let services = self.services
         await media.onChange { assembly in await MediaService.announce(services, assembly) }
         var prepared: Int?
