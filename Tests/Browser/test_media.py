@@ -127,16 +127,19 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     }""", [ident, MANGIR])
     assert refused["status"] == 403 and refused["body"]["error"]["code"] == "media.noFloor", refused
 
-    # It asks for the floor; the planner grants it from the control room.
-    mangir.fill("#topic", "Jalan usaha tani rusak")
-    mangir.get_by_role("button", name="Minta bicara").click()
-    expect(mangir.locator("[data-floor-position]")).to_contain_text("Nomor 1 dalam antrean")
+    # The planner watches the control room; the Bupati is on air as the hub, so a second control
+    # room cannot take the feed over.
     planner = new_context(viewport=WIDE).new_page()
     log_in(planner, base_url, "bappeda")
     planner.goto(f"{base_url}/musrenbang/{ident}/kendali")
-    # The Bupati is on air as the hub: a second control room cannot take the feed over.
     planner.get_by_role("button", name="Mulai siaran tuan rumah (kamera dan mikrofon)").click()
     expect(planner.locator("[data-stage-send-status]")).to_contain_text("perangkat lain")
+
+    # The second village asks for the floor; its hand shows up in the open control room by itself.
+    mangir.fill("#topic", "Jalan usaha tani rusak")
+    mangir.get_by_role("button", name="Minta bicara").click()
+    expect(mangir.locator("[data-floor-position]")).to_contain_text("Nomor 1 dalam antrean")
+    expect(planner.locator("#lantai li", has_text="Mangir")).to_contain_text("Jalan usaha tani rusak")
     planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Beri giliran").click()
     granted_at = time.monotonic()
 

@@ -119,8 +119,25 @@ if (root) {
     }
   }
 
+  // The floor's forms are rendered by the server (with their CSRF tokens): when the queue or the
+  // stage changed, the section is read again from the server instead of being rebuilt here.
+  let floorSeen = null;
+  async function refreshFloor(floor) {
+    // A console only follows its own village (a topic being typed must not vanish).
+    const mine = (list) => list.filter((x) => role === "control" || x.villageCode === village);
+    const seen = JSON.stringify([mine(floor.queue).map((q) => q.villageCode), mine(floor.stage).map((s) => [s.villageCode, s.muted])]);
+    const section = document.getElementById(role === "control" ? "lantai" : "bicara");
+    if (floorSeen !== null && seen !== floorSeen && section) {
+      const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(section.id);
+      if (response.ok && fresh) section.innerHTML = fresh.innerHTML;
+    }
+    floorSeen = seen;
+  }
+
   async function update(state, floor) {
     last = [state, floor];
+    if (role !== "public") await refreshFloor(floor).catch(() => {});
     if (!state.configured || !state.available) {
       for (const room of ["stage", "wall"]) { sending[room]?.close(); sending[room] = null; }
       const text = state.configured ? "Video tidak tersedia saat ini. Kegiatan lain tetap berjalan; video kembali sendiri." : "Video tidak tersedia di server ini.";
