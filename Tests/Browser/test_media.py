@@ -179,6 +179,24 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
         time.sleep(0.2)
     assert not publishing(mangir, "stage"), "the second village's stage connection is closed after the revoke"
 
+    # The network is cut for 20 s (Janus's interface goes down): when it returns, the village
+    # decodes the hub again by itself.
+    frames_before_cut = bubuk.evaluate(TILE_STATS, ["stage", HUB_FEED])["frames"]
+    assert os.system("ip link set mb0 down") == 0
+    time.sleep(5)
+    during = bubuk.evaluate(TILE_STATS, ["stage", HUB_FEED])["frames"]
+    time.sleep(15)
+    assert bubuk.evaluate(TILE_STATS, ["stage", HUB_FEED])["frames"] <= during + 2, "the cut is real: no frames arrive"
+    assert os.system("ip link set mb0 up") == 0
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        now = bubuk.evaluate(TILE_STATS, ["stage", HUB_FEED])
+        if now["frames"] > frames_before_cut + 20 or (now["frames"] > 0 and now["frames"] < frames_before_cut):
+            break
+        time.sleep(0.5)
+    decodes(bubuk, HUB_FEED, timeout=5)
+    print(f"back after the cut in {40 - (deadline - time.monotonic()):.1f} s")
+
     # Janus dies: the pages say video is unavailable, everything else works; Janus comes back
     # and the village decodes the hub again without anyone reloading.
     restart = os.environ["MUSRENBANG_JANUS_RESTART"]

@@ -36,7 +36,17 @@ window.mbMedia = { links };
 
 // One peer connection set up through the server; `peer` is its id there.
 class Link {
-  constructor(name) { this.name = name; this.pc = new RTCPeerConnection(); this.peer = null; links.add(this); }
+  constructor(name) {
+    this.name = name; this.pc = new RTCPeerConnection(); this.peer = null; this.downSince = null;
+    links.add(this);
+    this.pc.addEventListener("connectionstatechange", () => {
+      this.downSince = this.pc.connectionState === "disconnected" ? (this.downSince ?? Date.now()) : null;
+    });
+  }
+  // Failed, closed, or cut off for more than 8 s (a network cut): time to join again.
+  get dead() {
+    return ["failed", "closed"].includes(this.pc.connectionState) || (this.downSince !== null && Date.now() - this.downSince > 8000);
+  }
   close() {
     links.delete(this);
     this.pc.close();

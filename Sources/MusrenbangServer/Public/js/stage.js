@@ -28,7 +28,7 @@ class View {
   }
   say(text) { if (this.status) this.status.textContent = text; }
   drop() { for (const link of this.links) link.close(); this.links = []; this.key = null; }
-  get broken() { return this.links.some((l) => ["failed", "closed"].includes(l.pc.connectionState)); }
+  get broken() { return this.links.some((l) => l.dead); }
   async show(key, feeds, empty) {
     if (key === this.key && !this.broken) return;
     if (Date.now() < this.notBefore) return;
@@ -107,7 +107,7 @@ if (root) {
 
   async function send(room, wanted, label) {
     const link = sending[room];
-    if (link && (!wanted || ["failed", "closed"].includes(link.pc.connectionState))) { link.close(); sending[room] = null; }
+    if (link && (!wanted || link.dead)) { link.close(); sending[room] = null; }
     if (!wanted || sending[room] || !camera) return;
     try {
       sending[room] = await publish(assembly, { villageCode: label, room, stream: camera, audioOnly: room === "stage" && audioOnly(), wall: room === "wall" });
