@@ -208,6 +208,18 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     decodes(bubuk, HUB_FEED, timeout=40)
     decodes(public, HUB_FEED, timeout=40)
 
+    # "Hemat data" on a weak link: the hub is heard, not seen (no video is even sent to it).
+    bubuk.get_by_label("Hemat data: suara saja").check()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        stats = bubuk.evaluate(TILE_STATS, ["stage", HUB_FEED])
+        if stats["audio"] > 20 and stats["frames"] == 0:
+            break
+        time.sleep(0.5)
+    assert stats["audio"] > 20 and stats["frames"] == 0, stats
+    bubuk.get_by_label("Hemat data: suara saja").uncheck()
+    decodes(bubuk, HUB_FEED)
+
     # The assembly closes: the stage's recordings become files linked from the public page.
     for stage in ["proposals", "ranking", "agreement", "closed"]:
         status, body = api(base_url, "POST", f"/api/v1/assemblies/{ident}/stage", {"stage": stage}, planner_token)

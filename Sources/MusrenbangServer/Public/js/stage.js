@@ -174,7 +174,7 @@ if (root) {
     if (position && role === "console") {
       const waiting = floor.queue.find((q) => q.villageCode === village);
       const speaking = floor.stage.find((s) => s.villageCode === village);
-      position.textContent = speaking ? `Anda di panggung · sisa ${speaking.secondsLeft} detik${speaking.muted ? " · dibisukan" : ""}`
+      position.textContent = speaking ? `Anda di panggung · sisa ${speaking.secondsLeft} detik${speaking.warned ? " · waktu hampir habis" : ""}${speaking.muted ? " · dibisukan" : ""}`
         : waiting ? `Nomor ${waiting.position} dalam antrean` : "";
     }
   }
