@@ -127,6 +127,9 @@ public actor MediaDirector {
         return (await register(assembly, handle, owner: owner, kind: .subscriber(room)), offer, slots)
     }
 
+    /// Browser connections set up through this server and still open.
+    public var peerCount: Int { peers.count }
+
     /// Counts Janus sessions seen: when it changes, Janus restarted and pages must join again.
     public var epoch: Int { generation }
 

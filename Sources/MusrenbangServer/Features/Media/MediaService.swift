@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import MusrenbangCore
 import MusrenbangMedia
 import MusrenbangStore
@@ -233,8 +234,13 @@ struct MediaWatchdog: Service {
         let services = self.services
         await media.onChange { assembly in await MediaService.announce(services, assembly) }
         var prepared: Int?
+        let available = Gauge(label: "musrenbang_media_available")
+        let peers = Gauge(label: "musrenbang_media_peers")
         while !Task.isShuttingDownGracefully {
-            if await media.check(), await media.epoch != prepared {
+            let up = await media.check()
+            available.record(up ? 1 : 0)
+            peers.record(await media.peerCount)
+            if up, await media.epoch != prepared {
                 prepared = await media.epoch
                 await Self.prepare(services, media)
             }
