@@ -106,8 +106,19 @@ public actor Conference {
         if publishers[feed] != nil { await unpublish(feed) }
         let handle = try await client.attach(JanusClient.videoRoom)
         do {
-            _ = try await client.message(handle, ["request": "join", "ptype": "publisher", "room": number(room), "id": feed,
-                                                  "display": display, "token": token])
+            let roomNumber = number(room)
+            func join() async throws {
+                _ = try await client.message(handle, ["request": "join", "ptype": "publisher", "room": roomNumber, "id": feed,
+                                                      "display": display, "token": token])
+            }
+            do {
+                try await join()
+            } catch JanusError.plugin(code: 436, _) {
+                // The feed is still in the room from before a server restart (Janus keeps the old
+                // session for a minute): throw it out and join in its place.
+                try await client.kick(roomNumber, participant: feed)
+                try await join()
+            }
             let reply = try await client.message(handle, ["request": "publish", "display": display], jsep: offer)
             guard let answer = reply.jsep else { throw JanusError.unavailable("publish without an answer") }
             let streams = reply.data["streams"]?.array ?? []

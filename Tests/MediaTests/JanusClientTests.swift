@@ -172,6 +172,19 @@ struct LiveConferenceTests {
         }
         #expect(await conference.feeds(.stage).isEmpty)
 
+        // A feed left in the room by an earlier server process (its Janus session not yet
+        // expired) is thrown out: the new join gets past "User ID already exists" (436) and only
+        // this test's fake SDP is refused, at the publish step.
+        let old = try await client.attach(JanusClient.videoRoom)
+        _ = try await client.message(old, ["request": "join", "ptype": "publisher", "room": stage, "id": 1, "token": "hub"])
+        do {
+            _ = try await conference.publish(.stage, feed: 1, label: "hub", display: "Tuan rumah", token: "hub", offer: offer)
+            Issue.record("a fake SDP cannot be published")
+        } catch let error as JanusError {
+            #expect(error == .janus(code: 465, reason: "Missing mandatory lines (o=, s= or m=)"),
+                    "past the join (the stale feed was kicked), refused for the SDP")
+        }
+
         // Janus loses the room (a restart) while a village holds the floor: the next call builds
         // it again, with the hub and that village.
         try await conference.admit("village-mangir")

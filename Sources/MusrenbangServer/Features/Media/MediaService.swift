@@ -54,6 +54,11 @@ struct MediaService: Sendable {
                                message: .init(id: "Server video menolak: desa ini tidak memegang giliran bicara.",
                                               en: "The video server refused: this village does not hold the floor."))
             }
+            if case .janus(let code, _) = error, [464, 465].contains(code) {
+                throw AppError(.unprocessableContent, code: "media.sdp",
+                               message: .init(id: "Deskripsi sesi (SDP) ditolak server video.", en: "The video server refused the session description."),
+                               field: "offer")
+            }
             if case .plugin(let code, _) = error, code == 428 {
                 throw AppError(.conflict, code: "media.feedGone",
                                message: .init(id: "Siaran itu sudah berakhir; muat ulang daftar.", en: "That feed has ended; reload the list."))
