@@ -236,4 +236,9 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     download = public.request.get(f"{base_url}{link.get_attribute('href')}")
     assert download.status == 200 and download.headers["content-type"] == "video/webm"
     assert len(download.body()) > 20_000, "a few seconds of the second village's picture and sound"
+    # They belong to the minutes too: the village's berita acara lists the hub's and its own.
+    status, minutes = api(base_url, "GET", f"/api/v1/assemblies/{ident}/sessions/{MANGIR}/minutes", token=token(base_url, "kecamatan"))
+    assert status == 200 and any(r["name"].startswith("Desa Mangir") for r in minutes["recordings"]), minutes.get("recordings")
+    mangir.goto(f"{base_url}/musrenbang/{ident}/desa/{MANGIR}")
+    expect(mangir.locator("#berita-acara a", has_text="Desa Mangir, mulai").first).to_be_visible()
     print(f"floor handover (grant click → first decoded frame at another village): {handover:.2f} s")

@@ -51,7 +51,7 @@ struct AssemblyPages {
             let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
             let summary = try await service.store.summary(assembly.id)!
             let questions = try await service.store.questions(assembly.id, statuses: [.approved, .answered])
-            let recordings = await MediaService(services: services).recordings(assembly.id)
+            let recordings = await MediaService(services: services).recordings(assembly.id).map(\.page)
             return pages.page("assembly", title: assembly.title, values: [
                 "a": try await header(assembly), "s": Self.counters(summary),
                 "recordings": recordings, "hasRecordings": !recordings.isEmpty,
@@ -263,7 +263,6 @@ struct AssemblyPages {
         let mine = summary.perVillage.first { $0.villageCode == village }
         let minutes = try await service.minutes(assembly.id, village: village)
         let floor = try await FloorStore(services.database).floor(assembly.id)
-        let recordings = await MediaService(services: services).recordings(assembly.id, feeds: [MediaService.hubFeed, MediaService.feed(of: village) ?? 0])
         let later = AssemblyStage.allCases.filter { StageRules.session(from: session.stage, to: $0, hub: assembly.stage,
                                                                         rankingAgreed: session.rankingAgreed) == nil }
         return pages.page("console", title: "Konsol Desa \(services.placeNames[village] ?? village)", values: [
@@ -285,7 +284,7 @@ struct AssemblyPages {
                   "total": minutes.attendance.total, "women": minutes.attendance.women, "men": minutes.attendance.men,
                   "ranked": minutes.rankedProposals.map { ["priority": $0.priority, "title": $0.title, "volume": $0.volume,
                                                            "cost": Timeline.rupiah($0.estimatedCost), "id": $0.id] },
-                  "amendments": minutes.amendments, "recordings": recordings,
+                  "amendments": minutes.amendments, "recordings": (minutes.recordings ?? []).map(\.page),
                   "turns": (minutes.floorTurns ?? []).map { ["start": $0.start, "end": $0.end, "seconds": $0.seconds, "topic": $0.topic] }],
         ], context: context, status: status)
     }

@@ -62,6 +62,8 @@ struct BeritaAcara: Codable, Sendable {
     var floorTurns: [FloorTurn]?
     var finalizedAt: Date?
     var amendments: [String]
+    /// The stage's recordings of the hub and this village, once the assembly has closed.
+    var recordings: [MediaService.RecordingLink]?
 }
 
 extension AssemblyService {
@@ -111,7 +113,9 @@ extension AssemblyService {
                                .init(topic: $0.topic, start: WIB.clock($0.startedAt), end: WIB.clock($0.endedAt),
                                      seconds: Int($0.endedAt.timeIntervalSince($0.startedAt)))
                            },
-                           finalizedAt: stored?.finalizedAt, amendments: amendments)
+                           finalizedAt: stored?.finalizedAt, amendments: amendments,
+                           recordings: await MediaService(services: services).recordings(
+                               id, feeds: [MediaService.hubFeed, MediaService.feed(of: village) ?? 0]))
     }
 
     func saveMinutes(_ id: Int64, village: String, fields: BeritaAcara.Editable, finalize: Bool, amendmentReason: String?,

@@ -191,14 +191,23 @@ struct MediaService: Sendable {
         }
     }
 
-    /// The converted recordings of an assembly, named for people: who spoke and when.
-    func recordings(_ id: Int64, feeds: Set<UInt64>? = nil) async -> [[String: Any]] {
+    /// A recording as people see it: who spoke and when, and where to download it.
+    struct RecordingLink: Codable, Sendable {
+        let name: String
+        let url: String
+        let size: String
+
+        var page: [String: Any] { ["name": name, "url": url, "size": size] }
+    }
+
+    /// The converted recordings of an assembly (of some feeds only, for a village's minutes).
+    func recordings(_ id: Int64, feeds: Set<UInt64>? = nil) async -> [RecordingLink] {
         guard let media = services.media, let directory = await media.recordingDirectory(id) else { return [] }
         return Recordings.list(directory).filter { feeds?.contains($0.feed) ?? true }.map { segment in
             let code = segment.feed == Self.hubFeed ? nil : services.placeNames.keys.first { Self.feed(of: $0) == segment.feed }
             let who = code.map { "Desa \(services.placeNames[$0] ?? $0)" } ?? "Tuan rumah"
-            return ["url": "/musrenbang/\(id)/rekaman/\(segment.file)", "name": "\(who), mulai \(WIB.clock(segment.started))",
-                    "size": "\(max(1, segment.bytes / 1024)) KB"]
+            return RecordingLink(name: "\(who), mulai \(WIB.clock(segment.started))", url: "/musrenbang/\(id)/rekaman/\(segment.file)",
+                                 size: "\(max(1, segment.bytes / 1024)) KB")
         }
     }
 
