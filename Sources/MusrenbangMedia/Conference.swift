@@ -104,8 +104,7 @@ public actor Conference {
                         offer: SessionDescription) async throws -> (handle: UInt64, answer: SessionDescription) {
         try await ensure()
         if publishers[feed] != nil { await unpublish(feed) }
-        let handle = try await client.attach(JanusClient.videoRoom)
-        do {
+        return try await withNewHandle(JanusClient.videoRoom) { handle in
             let roomNumber = number(room)
             func join() async throws {
                 _ = try await client.message(handle, ["request": "join", "ptype": "publisher", "room": roomNumber, "id": feed,
@@ -134,6 +133,14 @@ public actor Conference {
             publishers[feed] = Publisher(feed: Feed(id: feed, label: label, display: display, room: room, mountpoint: mountpoint,
                                                     audioOnly: mid("video") == nil), handle: handle, audioMid: mid("audio"))
             return (handle, answer)
+        }
+    }
+
+    /// A fresh handle for one browser connection, detached again if setting it up fails.
+    private func withNewHandle<T>(_ plugin: String, _ body: (UInt64) async throws -> T) async throws -> T {
+        let handle = try await client.attach(plugin)
+        do {
+            return try await body(handle)
         } catch {
             await client.detach(handle)
             throw error
@@ -179,12 +186,11 @@ public actor Conference {
         -> (handle: UInt64, offer: SessionDescription, slots: [Slot]) {
         try await ensure()
         let audioMids = feeds.map { publishers[$0]?.audioMid }
-        let streams: [[String: Any]] = zip(feeds, audioMids).compactMap { feed, mid in
-            guard audioOnly else { return ["feed": feed] }
-            return mid.map { ["feed": feed, "mid": $0] }
-        }
-        let handle = try await client.attach(JanusClient.videoRoom)
-        do {
+        return try await withNewHandle(JanusClient.videoRoom) { handle in
+            let streams: [[String: Any]] = zip(feeds, audioMids).compactMap { feed, mid in
+                guard audioOnly else { return ["feed": feed] }
+                return mid.map { ["feed": feed, "mid": $0] }
+            }
             let reply = try await client.message(handle, ["request": "join", "ptype": "subscriber", "room": number(room),
                                                           "streams": streams, "token": hubToken, "use_msid": true])
             guard let offer = reply.jsep else { throw JanusError.unavailable("subscription without an offer") }
@@ -193,22 +199,15 @@ public actor Conference {
                 return Slot(mid: mid, feed: UInt64(feed))
             }
             return (handle, offer, slots)
-        } catch {
-            await client.detach(handle)
-            throw error
         }
     }
 
     /// A public viewer of one stage feed, through its Streaming mountpoint.
     public func watch(mountpoint: Int) async throws -> (handle: UInt64, offer: SessionDescription) {
-        let handle = try await client.attach(JanusClient.streaming)
-        do {
+        try await withNewHandle(JanusClient.streaming) { handle in
             let reply = try await client.message(handle, ["request": "watch", "id": mountpoint])
             guard let offer = reply.jsep else { throw JanusError.unavailable("watch without an offer") }
             return (handle, offer)
-        } catch {
-            await client.detach(handle)
-            throw error
         }
     }
 

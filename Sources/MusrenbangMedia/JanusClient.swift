@@ -86,11 +86,9 @@ public actor JanusClient {
             polled = id
             Task { await self.poll(id) }
         }
-        counter += 1
-        let transaction = "mb-\(counter)"
-        var message: [String: Any] = ["janus": "message", "body": body, "transaction": transaction]
+        var message: [String: Any] = ["janus": "message", "body": body]
         if let jsep { message["jsep"] = jsep.json }
-        let payload = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])
+        let (transaction, payload) = try envelope(message)
         let response: JanusResponse = try await withCheckedThrowingContinuation { continuation in
             pending[transaction] = continuation
             Task { await self.deliver(transaction, path: "/\(id)/\(handle)", payload: payload) }
@@ -165,11 +163,15 @@ public actor JanusClient {
     }
 
     func send(_ path: String, _ message: [String: Any]) async throws -> JanusResponse {
+        try decode(try await transport.post(path, body: try envelope(message).body))
+    }
+
+    /// The message with a fresh transaction, as JSON.
+    private func envelope(_ message: [String: Any]) throws -> (transaction: String, body: Data) {
         counter += 1
         var message = message
         message["transaction"] = "mb-\(counter)"
-        let body = try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])
-        return try decode(try await transport.post(path, body: body))
+        return ("mb-\(counter)", try JSONSerialization.data(withJSONObject: message, options: [.sortedKeys]))
     }
 
     private func decode(_ data: Data) throws -> JanusResponse {

@@ -123,14 +123,19 @@ struct JanusClientTests {
     }
 }
 
+/// A client of the Janus the test suite started (`MUSRENBANG_TEST_JANUS_URL`, `MUSRENBANG_TEST_JANUS_KEY`).
+func liveJanusClient() -> JanusClient {
+    let environment = ProcessInfo.processInfo.environment
+    return JanusClient(transport: HTTPJanusTransport(base: URL(string: environment["MUSRENBANG_TEST_JANUS_URL"]!)!),
+                       adminKey: environment["MUSRENBANG_TEST_JANUS_KEY"] ?? "")
+}
+
 /// Against a real Janus when one runs (`MUSRENBANG_TEST_JANUS_URL`, e.g. http://127.0.0.1:18088/janus,
 /// with admin key `MUSRENBANG_TEST_JANUS_KEY`): create and destroy a room and a mountpoint.
 @Suite("Janus client against a running Janus", .enabled(if: ProcessInfo.processInfo.environment["MUSRENBANG_TEST_JANUS_URL"] != nil))
 struct LiveJanusTests {
     @Test func roomAndMountpointRoundTrip() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let client = JanusClient(transport: HTTPJanusTransport(base: URL(string: environment["MUSRENBANG_TEST_JANUS_URL"]!)!),
-                                 adminKey: environment["MUSRENBANG_TEST_JANUS_KEY"] ?? "")
+        let client = liveJanusClient()
         let room = Int.random(in: 100_000...999_999)
         try await client.createRoom(room, .init(description: "test", publishers: 2, allowed: ["a"]))
         #expect(try await client.roomExists(room))
@@ -148,9 +153,7 @@ struct LiveJanusTests {
 @Suite("Conference on a running Janus", .enabled(if: ProcessInfo.processInfo.environment["MUSRENBANG_TEST_JANUS_URL"] != nil))
 struct LiveConferenceTests {
     @Test func theStageFollowsTheFloorAndComesBack() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let client = JanusClient(transport: HTTPJanusTransport(base: URL(string: environment["MUSRENBANG_TEST_JANUS_URL"]!)!),
-                                 adminKey: environment["MUSRENBANG_TEST_JANUS_KEY"] ?? "")
+        let client = liveJanusClient()
         let assembly = Int64.random(in: 500_000...900_000)
         let conference = Conference(client: client, assembly: assembly, description: "Musrenbang uji", hubToken: "hub")
         #expect(try await conference.ensure(), "built the first time")

@@ -87,12 +87,8 @@ struct AssemblyPages {
             let user = try context.requireUser()
             let form = try await Form.read(request, context: context, csrf: services.csrf)
             let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            do {
+            return try await inControlRoom(assembly, context: context) {
                 _ = try await service.moveHub(assembly.id, to: AssemblyStage(rawValue: form["stage"] ?? "") ?? assembly.stage, by: user)
-                return Response.redirect(to: "/musrenbang/\(assembly.id)/kendali")
-            } catch let error as AppError where error.status == .conflict {
-                return try await controlRoom(assembly, context: context, filter: nil, errors: [error.message.text(context.locale)],
-                                             status: .conflict)
             }
         }
 
@@ -123,7 +119,7 @@ struct AssemblyPages {
             let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
             let floor = FloorService(services: services)
             let village = form["villageCode"] ?? ""
-            do {
+            return try await inControlRoom(assembly, context: context, anchor: "#lantai") {
                 switch context.parameters.get("action") {
                 case "beri": _ = try await floor.grant(assembly.id, village: village, by: user)
                 case "akhiri": _ = try await floor.end(assembly.id, village: village, by: user)
@@ -131,10 +127,6 @@ struct AssemblyPages {
                 case "suarakan": _ = try await floor.mute(assembly.id, village: village, muted: false, by: user)
                 default: throw AppError.notFound(.init(id: "Tindakan tidak dikenal.", en: "Unknown action."))
                 }
-                return Response.redirect(to: "/musrenbang/\(assembly.id)/kendali#lantai")
-            } catch let error as AppError where error.status == .conflict {
-                return try await controlRoom(assembly, context: context, filter: nil, errors: [error.message.text(context.locale)],
-                                             status: .conflict)
             }
         }
 
@@ -254,6 +246,19 @@ struct AssemblyPages {
         ]
         if let next = assembly.stage.next { values["next"] = ["value": next.rawValue, "name": next.indonesianName] }
         return pages.page("control-room", title: "Ruang kendali: \(assembly.title)", values: values, context: context, status: status)
+    }
+
+    /// A control-room form's action: back to the room when it succeeds, or the room again with
+    /// the refusal when the assembly's state refuses it (409).
+    func inControlRoom(_ assembly: AssemblyRecord, context: AppContext, anchor: String = "",
+                       _ action: () async throws -> Void) async throws -> Response {
+        do {
+            try await action()
+            return Response.redirect(to: "/musrenbang/\(assembly.id)/kendali\(anchor)")
+        } catch let error as AppError where error.status == .conflict {
+            return try await controlRoom(assembly, context: context, filter: nil, errors: [error.message.text(context.locale)],
+                                         status: .conflict)
+        }
     }
 
     func console(_ assembly: AssemblyRecord, village: String, context: AppContext, notice: String? = nil, errors: [String] = [],

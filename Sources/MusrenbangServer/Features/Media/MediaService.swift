@@ -160,9 +160,16 @@ struct MediaService: Sendable {
     /// Follows the floor on Janus: a granted village's token goes into the stage room's allowed
     /// list; an ended turn takes it out and throws the village's feed off the stage.
     func follow(_ assembly: Int64, _ events: [FloorControl.Event]) async {
-        guard let media = services.media, await media.available else { return }
+        // Most floor events (hands, the timer's warning) change nothing on Janus: no reads for them.
+        let relevant = events.filter {
+            switch $0 {
+            case .granted, .ended, .muted: true
+            default: false
+            }
+        }
+        guard !relevant.isEmpty, let media = services.media, await media.available else { return }
         let title = (try? await assemblies.assembly(assembly))?.title ?? "Musrenbang \(assembly)"
-        for event in events {
+        for event in relevant {
             switch event {
             case .granted(let village):
                 try? await media.admit(assembly, description: title,
@@ -186,8 +193,7 @@ struct MediaService: Sendable {
         if let directory = await media.recordingDirectory(id) {
             let segments = await Recordings.convert(directory)
             Self.logger.info("recordings converted", metadata: ["assembly": "\(id)", "segments": "\(segments.count)"])
-            _ = try? await AssemblyStore(services.database).announce(id, kind: "recordings", payload: ["segments": "\(segments.count)"])
-            await services.live.poke(id)
+            await Self.announce(services, id, kind: "recordings", payload: ["segments": "\(segments.count)"])
         }
     }
 
@@ -231,8 +237,8 @@ struct MediaService: Sendable {
     }
 
     /// Tells the assembly's live stream that its video changed, so pages re-read and re-join.
-    static func announce(_ services: AppServices, _ assembly: Int64) async {
-        _ = try? await AssemblyStore(services.database).announce(assembly, kind: "media")
+    static func announce(_ services: AppServices, _ assembly: Int64, kind: String = "media", payload: [String: String] = [:]) async {
+        _ = try? await AssemblyStore(services.database).announce(assembly, kind: kind, payload: payload)
         await services.live.poke(assembly)
     }
 }

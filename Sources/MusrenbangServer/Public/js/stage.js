@@ -60,18 +60,25 @@ class View {
   off(text) { this.drop(); this.container.replaceChildren(); this.say(text); }
 }
 
+// Tracks arrive one m-line at a time: each feed's tracks go into one stream, shown in its tile.
+function collector(show) {
+  const streams = new Map();
+  return (feed, event, link) => {
+    if (!streams.has(feed.feed)) streams.set(feed.feed, new MediaStream());
+    streams.get(feed.feed).addTrack(event.track);
+    show(feed, streams.get(feed.feed), link, event.transceiver.mid);
+  };
+}
+
 // One subscription carrying several feeds: the server says which mid belongs to which feed.
 function subscription(assembly, room, audioOnly = () => false, villageCode = undefined) {
   return async (feeds, show) => {
-    const streams = new Map();
+    const add = collector(show);
     const byFeed = new Map(feeds.map((f) => [f.feed, f]));
     let mids = {};
     const link = await receive(assembly, { room, villageCode, feeds: feeds.map((f) => f.feed), audioOnly: audioOnly() }, (event, link) => {
       const feed = byFeed.get(mids[event.transceiver.mid]);
-      if (!feed) return;
-      if (!streams.has(feed.feed)) streams.set(feed.feed, new MediaStream());
-      streams.get(feed.feed).addTrack(event.track);
-      show(feed, streams.get(feed.feed), link, event.transceiver.mid);
+      if (feed) add(feed, event, link);
     }, (offered) => { mids = Object.fromEntries(offered.streams.map((s) => [s.mid, s.feed])); });
     return [link];
   };
@@ -90,12 +97,8 @@ if (root) {
   }
   const stage = new View($("stage-view"), status, role === "public"
     ? (feeds, show) => {
-      const stream = new Map();
-      return Promise.all(feeds.map((f) => receive(assembly, { mountpoint: f.mountpoint }, (event, link) => {
-        if (!stream.has(f.feed)) stream.set(f.feed, new MediaStream());
-        stream.get(f.feed).addTrack(event.track);
-        show(f, stream.get(f.feed), link, event.transceiver.mid);
-      })));
+      const add = collector(show);
+      return Promise.all(feeds.map((f) => receive(assembly, { mountpoint: f.mountpoint }, (event, link) => add(f, event, link))));
     }
     : subscription(assembly, "stage", audioOnly, village));
   const wall = $("wall-view") ? new View($("wall-view"), $("wall-status"), subscription(assembly, "wall")) : null;
