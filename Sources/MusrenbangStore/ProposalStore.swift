@@ -91,7 +91,7 @@ public struct ProposalStore: Sendable {
     }
 
     /// A page of proposals, newest first; `total` counts every match.
-    public func list(_ filter: ProposalFilter, page: Int, pageSize: Int) async throws -> (items: [ProposalRecord], total: Int) {
+    public func list(_ filter: ProposalFilter, _ paging: Paging) async throws -> (items: [ProposalRecord], total: Int) {
         func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
             var select = select
             if let village = filter.village { select = select.where("village_code", .equal, village) }
@@ -112,7 +112,7 @@ public struct ProposalStore: Sendable {
             .from("proposals")).first()!.decode(column: "n", as: Int.self)
         let items = try await filtered(database.sql.select().columns(ProposalRecord.columns.map { SQLColumn($0) })
             .from("proposals"))
-            .orderBy("id", .descending).limit(pageSize).offset(max(0, page - 1) * pageSize)
+            .orderBy("id", .descending).limit(paging.size).offset(paging.offset)
             .all().map(ProposalRecord.decode)
         return (items, total)
     }

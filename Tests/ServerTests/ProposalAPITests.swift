@@ -271,6 +271,25 @@ struct ProposalAPITests {
         }
     }
 
+    @Test("paging at the extremes answers 422 naming the parameter, and the server keeps answering", arguments: TestFlavour.enabled)
+    func pagingExtremes(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            // This one request used to overflow the offset and stop the process.
+            for (query, field) in [("page=9223372036854775807&pageSize=2", "page"), ("page=0", "page"), ("page=-3", "page"),
+                                   ("pageSize=1000000", "pageSize"), ("pageSize=0", "pageSize"),
+                                   ("page=99999999999999999999999", "page"), ("page=dua", "page")] {
+                let refused = try await app.send(.get, "/api/v1/proposals?\(query)")
+                #expect(refused.status == .unprocessableContent, "\(query)")
+                #expect(try errorField(refused).field == field, "\(query)")
+            }
+            let last = try await app.send(.get, "/api/v1/proposals?page=100000&pageSize=1000")
+            #expect(last.status == .ok)
+            #expect((try last.json()["items"] as? [Any])?.isEmpty == true)
+            let html = try await app.send(.get, "/usulan?page=9223372036854775807")
+            #expect(html.status == .ok)
+        }
+    }
+
     @Test("scores rank the village; moving one is logged; priorities stay unique", arguments: TestFlavour.enabled)
     func ranking(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in

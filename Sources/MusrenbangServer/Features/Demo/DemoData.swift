@@ -130,7 +130,7 @@ public enum DemoData {
     /// something to show. Skipped when proposals exist already.
     static func loadProposals(_ services: AppServices, perVillage: Int = 2, citizensPerVillage: Int = 3) async throws -> String {
         let proposals = ProposalStore(services.database)
-        if try await proposals.list(.init(), page: 1, pageSize: 1).total > 0 {
+        if try await proposals.list(.init(), .clamped(page: 1, size: 1)).total > 0 {
             return "Demo proposals already present."
         }
         guard let planner = try await services.accounts.user(username: "bappeda") else { return "No planner account." }

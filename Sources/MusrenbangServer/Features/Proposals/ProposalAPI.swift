@@ -42,13 +42,12 @@ struct ProposalAPI {
 
         api.get("proposals") { request, context in
             let query = request.uri.queryParameters
-            let page = max(1, query.get("page", as: Int.self) ?? 1)
-            let pageSize = min(1000, max(1, query.get("pageSize", as: Int.self) ?? 50))
+            let paging = try Paging(page: try Self.integer(query, "page") ?? 1, size: try Self.integer(query, "pageSize") ?? 50)
             let filter = try Self.filter(query)
-            let (items, total) = try await service.proposals.list(filter, page: page, pageSize: pageSize)
+            let (items, total) = try await service.proposals.list(filter, paging)
             var views: [ProposalView] = []
             for item in items { views.append(try await service.view(item, detailed: false)) }
-            return JSON.response(Page(items: views, total: total, page: page, pageSize: pageSize))
+            return JSON.response(Page(items: views, total: total, page: paging.page, pageSize: paging.size))
         }
 
         api.get("proposals/:id") { _, context in
@@ -275,7 +274,7 @@ struct ProposalAPI {
 
         api.get("me/proposals") { _, context in
             let user = try context.requireUser()
-            let (items, total) = try await service.proposals.list(.init(proposer: user.id), page: 1, pageSize: 200)
+            let (items, total) = try await service.proposals.list(.init(proposer: user.id), .clamped(page: 1, size: 200))
             var views: [ProposalView] = []
             for item in items { views.append(try await service.view(item, detailed: false)) }
             return JSON.response(Page(items: views, total: total, page: 1, pageSize: 200))
@@ -297,6 +296,16 @@ struct ProposalAPI {
     static func id(_ context: AppContext) throws -> Int64 {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw ProposalService.notFound }
         return id
+    }
+
+    /// A whole number from the query; anything else (letters, a number beyond Int) is a 422 naming it.
+    static func integer(_ query: FlatDictionary<Substring, Substring>, _ name: String) throws -> Int? {
+        guard let raw = query.get(name), !raw.isEmpty else { return nil }
+        guard let value = Int(raw) else {
+            throw AppError(.unprocessableContent, code: "\(name).invalid",
+                           message: .init(id: "\(name) harus bilangan bulat.", en: "\(name) must be a whole number."), field: name)
+        }
+        return value
     }
 
     /// Query filters; an unknown enum value is a 422 naming it, not a silently ignored filter.

@@ -26,10 +26,11 @@ struct ProposalPages {
 
         router.get("usulan") { request, context in
             let query = request.uri.queryParameters
-            let page = max(1, query.get("page", as: Int.self) ?? 1)
+            let paging = Paging.clamped(page: query.get("page", as: Int.self) ?? 1, size: 25)
+            let page = paging.page
             let filter = try ProposalAPI.filter(query)
-            let (items, total) = try await service.proposals.list(filter, page: page, pageSize: 25)
-            let pageCount = max(1, (total + 24) / 25)
+            let (items, total) = try await service.proposals.list(filter, paging)
+            let pageCount = paging.pageCount(total: total)
             var base = URLComponents()
             base.queryItems = ["village", "district", "status", "field", "year", "q", "source", "level"].compactMap { name in
                 query.get(name).flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) }
@@ -72,8 +73,8 @@ struct ProposalPages {
 
         router.get("usulan/saya") { _, context in
             guard let user = context.user else { return Response.redirect(to: "/masuk") }
-            let (items, _) = try await service.proposals.list(.init(proposer: user.id), page: 1, pageSize: 200)
-            let entered = user.role == .citizen ? [] : try await service.proposals.list(.init(), page: 1, pageSize: 1000).items
+            let (items, _) = try await service.proposals.list(.init(proposer: user.id), .clamped(page: 1, size: 200))
+            let entered = user.role == .citizen ? [] : try await service.proposals.list(.init(), .clamped(page: 1, size: 1000)).items
                 .filter { $0.enteredBy == user.id }
             let notices = try await NoticeStore(services.database).notices(for: user.id)
             try await NoticeStore(services.database).markRead(for: user.id)
@@ -342,7 +343,7 @@ struct ProposalPages {
     func districtPage(_ district: RegionCode, name: String, year: Int, context: AppContext, errors: [String] = [],
                       status: HTTPResponse.Status = .ok) async throws -> Response {
         let waiting = try await service.proposals.list(.init(district: district.description, level: .district, year: year),
-                                                       page: 1, pageSize: 1000).items
+                                                       .clamped(page: 1, size: 1000)).items
         let use = try await service.planning.ceilingUse(district: district.description, year: year)
         return pages.page("district", title: "Usulan Kecamatan \(name)", values: [
             "district": ["code": district.description, "name": name], "year": year,
