@@ -4,7 +4,7 @@ import SQLKit
 
 /// A person with an account, as the server needs it. Personal data stays out: only the masked NIK.
 public struct UserRecord: Sendable, Equatable {
-    public let id: Int64
+    public let id: UserID
     public let username: String?
     public let name: String
     public let role: Role
@@ -28,10 +28,10 @@ public struct NewStaff: Sendable {
     public var role: Role
     public var region: RegionCode?
     public var agencyCode: String?
-    public var createdBy: Int64?
+    public var createdBy: UserID?
 
     public init(username: String, name: String, passwordHash: String, role: Role, region: RegionCode?,
-                agencyCode: String?, createdBy: Int64?) {
+                agencyCode: String?, createdBy: UserID?) {
         self.username = username
         self.name = name
         self.passwordHash = passwordHash
@@ -50,12 +50,12 @@ public struct NewCitizen: Sendable {
     public var village: RegionCode
     public var passwordHash: String?
     public var phone: String?
-    public var createdBy: Int64?
+    public var createdBy: UserID?
     /// Hash of the one-time code a citizen registered at the village office uses to set a password.
     public var activationHash: String?
 
     public init(name: String, nikHash: String, nikMasked: String, gender: Gender, village: RegionCode,
-                passwordHash: String?, phone: String?, createdBy: Int64?, activationHash: String? = nil) {
+                passwordHash: String?, phone: String?, createdBy: UserID?, activationHash: String? = nil) {
         self.activationHash = activationHash
         self.name = name
         self.nikHash = nikHash
@@ -84,36 +84,36 @@ public struct AccountStore: Sendable {
                           "nik_masked", "gender", "disabled", "created_at"]
 
     /// Creates a staff account; `nil` when the username is taken.
-    public func createStaff(_ staff: NewStaff) async throws -> Int64? {
+    public func createStaff(_ staff: NewStaff) async throws -> UserID? {
         try await database.sql.insert(into: "users")
             .columns("username", "name", "role", "region_code", "agency_code", "password_hash", "disabled",
                      "created_at", "created_by")
             .values(SQLBind(staff.username), SQLBind(staff.name), SQLBind(staff.role.rawValue),
                     SQLBind(staff.region?.description), SQLBind(staff.agencyCode), SQLBind(staff.passwordHash),
-                    SQLBind(false), SQLBind(Date()), SQLBind(staff.createdBy))
+                    SQLBind(false), SQLBind(Date()), SQLBind(staff.createdBy?.rawValue))
             .ignoringConflicts()
             .returning("id")
-            .first()?.decode(column: "id", as: Int64.self)
+            .first()?.decodeID("id", as: UserID.self)
     }
 
     /// Creates a citizen account; `nil` when the NIK already has one (a single atomic insert, so
     /// two registrations racing with one NIK cannot both win).
-    public func createCitizen(_ citizen: NewCitizen) async throws -> Int64? {
+    public func createCitizen(_ citizen: NewCitizen) async throws -> UserID? {
         try await database.sql.insert(into: "users")
             .columns("name", "role", "region_code", "password_hash", "nik_hash", "nik_masked", "gender", "phone",
                      "disabled", "created_at", "created_by", "activation_hash", "activation_expires_at")
             .values(SQLBind(citizen.name), SQLBind(Role.citizen.rawValue), SQLBind(citizen.village.description),
                     SQLBind(citizen.passwordHash), SQLBind(citizen.nikHash), SQLBind(citizen.nikMasked),
                     SQLBind(citizen.gender.rawValue), SQLBind(citizen.phone), SQLBind(false), SQLBind(Date()),
-                    SQLBind(citizen.createdBy), SQLBind(citizen.activationHash),
+                    SQLBind(citizen.createdBy?.rawValue), SQLBind(citizen.activationHash),
                     SQLBind(citizen.activationHash == nil ? nil : Date().addingTimeInterval(30 * 86_400)))
             .ignoringConflicts()
             .returning("id")
-            .first()?.decode(column: "id", as: Int64.self)
+            .first()?.decodeID("id", as: UserID.self)
     }
 
-    public func user(id: Int64) async throws -> UserRecord? {
-        try await select().where("id", .equal, id).first().map(Self.record)
+    public func user(id: UserID) async throws -> UserRecord? {
+        try await select().where("id", .equal, id.rawValue).first().map(Self.record)
     }
 
     public func user(username: String) async throws -> UserRecord? {
@@ -138,7 +138,7 @@ public struct AccountStore: Sendable {
 
     /// Sets the first password of an account registered at the village office, if the activation
     /// code matches and has not expired; the code works once. Returns the account's id.
-    public func activate(nikHash: String, activationHash: String, passwordHash: String) async throws -> Int64? {
+    public func activate(nikHash: String, activationHash: String, passwordHash: String) async throws -> UserID? {
         try await database.sql.update("users")
             .set("password_hash", to: passwordHash)
             .set("activation_hash", to: SQLLiteral.null)
@@ -148,19 +148,19 @@ public struct AccountStore: Sendable {
             .where("activation_expires_at", .greaterThan, Date())
             .where("disabled", .equal, false)
             .returning("id")
-            .first()?.decode(column: "id", as: Int64.self)
+            .first()?.decodeID("id", as: UserID.self)
     }
 
-    public func setPassword(userId: Int64, hash: String) async throws {
-        try await database.sql.update("users").set("password_hash", to: hash).where("id", .equal, userId).run()
+    public func setPassword(userId: UserID, hash: String) async throws {
+        try await database.sql.update("users").set("password_hash", to: hash).where("id", .equal, userId.rawValue).run()
     }
 
     /// Disabling also ends every session of the account.
-    public func setDisabled(userId: Int64, _ disabled: Bool) async throws {
+    public func setDisabled(userId: UserID, _ disabled: Bool) async throws {
         try await database.transaction { connection in
-            try await connection.update("users").set("disabled", to: disabled).where("id", .equal, userId).run()
+            try await connection.update("users").set("disabled", to: disabled).where("id", .equal, userId.rawValue).run()
             if disabled {
-                try await connection.delete(from: "auth_tokens").where("user_id", .equal, userId).run()
+                try await connection.delete(from: "auth_tokens").where("user_id", .equal, userId.rawValue).run()
             }
         }
     }
@@ -173,11 +173,11 @@ public struct AccountStore: Sendable {
 
     // MARK: tokens
 
-    public func createToken(_ token: String, userId: Int64, kind: TokenKind, lifetime: TimeInterval) async throws {
+    public func createToken(_ token: String, userId: UserID, kind: TokenKind, lifetime: TimeInterval) async throws {
         let now = Date()
         try await database.sql.insert(into: "auth_tokens")
             .columns("token_hash", "user_id", "kind", "created_at", "expires_at")
-            .values(SQLBind(TokenMaker.digest(token)), SQLBind(userId), SQLBind(kind.rawValue), SQLBind(now),
+            .values(SQLBind(TokenMaker.digest(token)), SQLBind(userId.rawValue), SQLBind(kind.rawValue), SQLBind(now),
                     SQLBind(now.addingTimeInterval(lifetime)))
             .run()
     }
@@ -200,8 +200,8 @@ public struct AccountStore: Sendable {
     }
 
     /// Ends every session but, optionally, the one in use (after a password change).
-    public func deleteTokens(userId: Int64, except token: String? = nil) async throws {
-        var query = database.sql.delete(from: "auth_tokens").where("user_id", .equal, userId)
+    public func deleteTokens(userId: UserID, except token: String? = nil) async throws {
+        var query = database.sql.delete(from: "auth_tokens").where("user_id", .equal, userId.rawValue)
         if let token { query = query.where("token_hash", .notEqual, TokenMaker.digest(token)) }
         try await query.run()
     }
@@ -212,15 +212,15 @@ public struct AccountStore: Sendable {
 
     static func record(_ row: any SQLRow) throws -> UserRecord {
         UserRecord(
-            id: try row.decode(column: "id", as: Int64.self),
+            id: try row.decodeID("id", as: UserID.self),
             username: try row.decode(column: "username", as: String?.self),
             name: try row.decode(column: "name", as: String.self),
-            role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .citizen,
-            regionCode: try row.decode(column: "region_code", as: String?.self).flatMap { RegionCode($0) },
+            role: try row.decode("role", as: Role.self),
+            regionCode: try row.decodeOptionalRegion("region_code"),
             agencyCode: try row.decode(column: "agency_code", as: String?.self),
             passwordHash: try row.decode(column: "password_hash", as: String?.self),
             nikMasked: try row.decode(column: "nik_masked", as: String?.self),
-            gender: try row.decode(column: "gender", as: String?.self).flatMap(Gender.init(rawValue:)),
+            gender: try row.decode("gender", as: Gender?.self),
             disabled: try row.decode(column: "disabled", as: Bool.self),
             createdAt: try row.decode(column: "created_at", as: Date.self)
         )

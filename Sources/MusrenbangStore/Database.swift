@@ -38,12 +38,15 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case invalidConfiguration(String)
     case notFound
     case conflict(String)
+    /// A stored value this version does not know: a bug or a foreign write, never user input.
+    case unknownValue(column: String, value: String)
 
     public var description: String {
         switch self {
         case .invalidConfiguration(let text): "invalid database configuration: \(text)"
         case .notFound: "not found"
         case .conflict(let text): "conflict: \(text)"
+        case .unknownValue(let column, let value): "unknown stored value in \(column): \(value.prefix(40))"
         }
     }
 }

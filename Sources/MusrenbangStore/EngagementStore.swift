@@ -3,13 +3,13 @@ import MusrenbangCore
 import SQLKit
 
 public struct CommentRecord: Sendable, Equatable {
-    public let id: Int64
-    public let proposalId: Int64
-    public let parentId: Int64?
-    public let authorId: Int64
+    public let id: CommentID
+    public let proposalId: ProposalID
+    public let parentId: CommentID?
+    public let authorId: UserID
     public let authorName: String
     public let authorRole: Role
-    public let authorRegion: String?
+    public let authorRegion: RegionCode?
     public let body: String
     public let flagCount: Int
     public let hiddenReason: String?
@@ -23,39 +23,34 @@ public struct EngagementStore: Sendable {
     public init(_ database: Database) { self.database = database }
 
     /// True when this support is new; false when the person already supports the proposal.
-    public func support(_ proposalId: Int64, by userId: Int64) async throws -> Bool {
+    public func support(_ proposalId: ProposalID, by userId: UserID) async throws -> Bool {
         try await database.transaction { connection in
             let inserted = try await connection.insert(into: "supports").columns("proposal_id", "user_id", "created_at")
-                .values(SQLBind(proposalId), SQLBind(userId), SQLBind(Date()))
+                .values(SQLBind(proposalId.rawValue), SQLBind(userId.rawValue), SQLBind(Date()))
                 .ignoringConflicts().returning("user_id").first() != nil
             if inserted {
-                try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId)").run()
+                try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue)").run()
             }
             return inserted
         }
     }
 
     /// True when a support was withdrawn.
-    public func withdraw(_ proposalId: Int64, by userId: Int64) async throws -> Bool {
+    public func withdraw(_ proposalId: ProposalID, by userId: UserID) async throws -> Bool {
         try await database.transaction { connection in
             let deleted = try await connection.delete(from: "supports")
-                .where("proposal_id", .equal, proposalId).where("user_id", .equal, userId)
+                .where("proposal_id", .equal, proposalId.rawValue).where("user_id", .equal, userId.rawValue)
                 .returning("user_id").first() != nil
             if deleted {
-                try await connection.raw("UPDATE proposals SET support_count = support_count - 1 WHERE id = \(bind: proposalId)").run()
+                try await connection.raw("UPDATE proposals SET support_count = support_count - 1 WHERE id = \(bind: proposalId.rawValue)").run()
             }
             return deleted
         }
     }
 
-    public func supports(_ proposalId: Int64, by userId: Int64) async throws -> Bool {
+    public func supports(_ proposalId: ProposalID, by userId: UserID) async throws -> Bool {
         try await database.sql.select().column("user_id").from("supports")
-            .where("proposal_id", .equal, proposalId).where("user_id", .equal, userId).first() != nil
-    }
-
-    public func supportCount(_ proposalId: Int64) async throws -> Int {
-        try await database.sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("supports")
-            .where("proposal_id", .equal, proposalId).first()!.decode(column: "n", as: Int.self)
+            .where("proposal_id", .equal, proposalId.rawValue).where("user_id", .equal, userId.rawValue).first() != nil
     }
 
     // MARK: comments
@@ -65,22 +60,23 @@ public struct EngagementStore: Sendable {
     }
 
     /// A comment, or a reply to a top-level comment of the same proposal (one level only).
-    public func addComment(_ proposalId: Int64, parent: Int64?, author: Int64, body: String) async throws -> Int64 {
+    public func addComment(_ proposalId: ProposalID, parent: CommentID?, author: UserID, body: String) async throws -> CommentID {
         if let parent {
             let row = try await database.sql.select().columns("proposal_id", "parent_id").from("comments")
-                .where("id", .equal, parent).first()
-            guard let row, try row.decode(column: "proposal_id", as: Int64.self) == proposalId else {
+                .where("id", .equal, parent.rawValue).first()
+            guard let row, try row.decodeID("proposal_id", as: ProposalID.self) == proposalId else {
                 throw CommentError.parentNotFound
             }
             guard try row.decode(column: "parent_id", as: Int64?.self) == nil else { throw CommentError.nestedReply }
         }
         return try await database.sql.insert(into: "comments")
             .columns("proposal_id", "parent_id", "author_id", "body", "flag_count", "created_at")
-            .values(SQLBind(proposalId), SQLBind(parent), SQLBind(author), SQLBind(body), SQLBind(0), SQLBind(Date()))
-            .returning("id").first()!.decode(column: "id", as: Int64.self)
+            .values(SQLBind(proposalId.rawValue), SQLBind(parent?.rawValue), SQLBind(author.rawValue), SQLBind(body), SQLBind(0),
+                    SQLBind(Date()))
+            .returning("id").first()!.decodeID("id", as: CommentID.self)
     }
 
-    public func comments(_ proposalId: Int64) async throws -> [CommentRecord] {
+    public func comments(_ proposalId: ProposalID) async throws -> [CommentRecord] {
         try await database.sql.select()
             .columns(SQLColumn("id", table: "comments"), SQLColumn("proposal_id", table: "comments"),
                      SQLColumn("parent_id", table: "comments"), SQLColumn("author_id", table: "comments"),
@@ -91,16 +87,16 @@ public struct EngagementStore: Sendable {
             .column(SQLColumn("region_code", table: "users"), as: "author_region")
             .from("comments")
             .join("users", on: SQLColumn("author_id", table: "comments"), .equal, SQLColumn("id", table: "users"))
-            .where(SQLColumn("proposal_id", table: "comments"), .equal, SQLBind(proposalId))
+            .where(SQLColumn("proposal_id", table: "comments"), .equal, SQLBind(proposalId.rawValue))
             .orderBy(SQLColumn("id", table: "comments"))
             .all().map { row in
-                CommentRecord(id: try row.decode(column: "id", as: Int64.self),
-                              proposalId: try row.decode(column: "proposal_id", as: Int64.self),
-                              parentId: try row.decode(column: "parent_id", as: Int64?.self),
-                              authorId: try row.decode(column: "author_id", as: Int64.self),
+                CommentRecord(id: try row.decodeID("id", as: CommentID.self),
+                              proposalId: try row.decodeID("proposal_id", as: ProposalID.self),
+                              parentId: try row.decodeID("parent_id", as: CommentID?.self),
+                              authorId: try row.decodeID("author_id", as: UserID.self),
                               authorName: try row.decode(column: "author_name", as: String.self),
-                              authorRole: Role(rawValue: try row.decode(column: "author_role", as: String.self)) ?? .citizen,
-                              authorRegion: try row.decode(column: "author_region", as: String?.self),
+                              authorRole: try row.decode("author_role", as: Role.self),
+                              authorRegion: try row.decodeOptionalRegion("author_region"),
                               body: try row.decode(column: "body", as: String.self),
                               flagCount: try row.decode(column: "flag_count", as: Int.self),
                               hiddenReason: try row.decode(column: "hidden_reason", as: String?.self),
@@ -108,28 +104,28 @@ public struct EngagementStore: Sendable {
             }
     }
 
-    public func comment(_ id: Int64) async throws -> CommentRecord? {
-        guard let proposal = try await database.sql.select().column("proposal_id").from("comments").where("id", .equal, id)
-            .first()?.decode(column: "proposal_id", as: Int64.self) else { return nil }
+    public func comment(_ id: CommentID) async throws -> CommentRecord? {
+        guard let proposal = try await database.sql.select().column("proposal_id").from("comments").where("id", .equal, id.rawValue)
+            .first()?.decodeID("proposal_id", as: ProposalID.self) else { return nil }
         return try await comments(proposal).first { $0.id == id }
     }
 
     /// One flag per person per comment; returns the comment's flag count.
-    public func flag(_ commentId: Int64, by userId: Int64) async throws -> Int {
+    public func flag(_ commentId: CommentID, by userId: UserID) async throws -> Int {
         try await database.transaction { connection in
             let inserted = try await connection.insert(into: "comment_flags").columns("comment_id", "user_id")
-                .values(SQLBind(commentId), SQLBind(userId)).ignoringConflicts().returning("user_id").first() != nil
+                .values(SQLBind(commentId.rawValue), SQLBind(userId.rawValue)).ignoringConflicts().returning("user_id").first() != nil
             if inserted {
-                try await connection.raw("UPDATE comments SET flag_count = flag_count + 1 WHERE id = \(bind: commentId)").run()
+                try await connection.raw("UPDATE comments SET flag_count = flag_count + 1 WHERE id = \(bind: commentId.rawValue)").run()
             }
-            return try await connection.select().column("flag_count").from("comments").where("id", .equal, commentId)
+            return try await connection.select().column("flag_count").from("comments").where("id", .equal, commentId.rawValue)
                 .first()?.decode(column: "flag_count", as: Int.self) ?? 0
         }
     }
 
     /// Hides a comment; the reason is shown in its place.
-    public func hide(_ commentId: Int64, reason: String, by userId: Int64) async throws {
-        try await database.sql.update("comments").set("hidden_reason", to: reason).set("hidden_by", to: userId)
-            .where("id", .equal, commentId).run()
+    public func hide(_ commentId: CommentID, reason: String, by userId: UserID) async throws {
+        try await database.sql.update("comments").set("hidden_reason", to: reason).set("hidden_by", to: userId.rawValue)
+            .where("id", .equal, commentId.rawValue).run()
     }
 }

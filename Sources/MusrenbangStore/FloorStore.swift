@@ -8,12 +8,12 @@ public struct FloorStore: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
-    public func floor(_ assembly: Int64) async throws -> FloorControl {
+    public func floor(_ assembly: AssemblyID) async throws -> FloorControl {
         try await Self.load(database.sql, assembly, lock: false, flavour: database.flavour) ?? FloorControl()
     }
 
     /// Applies `change` to the current floor and keeps the result; a refusal changes nothing.
-    public func update(_ assembly: Int64,
+    public func update(_ assembly: AssemblyID,
                        _ change: @escaping @Sendable (inout FloorControl) throws -> [FloorControl.Event]) async throws
         -> (FloorControl, [FloorControl.Event]) {
         let flavour = database.flavour
@@ -21,22 +21,24 @@ public struct FloorStore: Sendable {
             var floor = try await Self.load(connection, assembly, lock: true, flavour: flavour) ?? FloorControl()
             let events = try change(&floor)
             let state = String(decoding: try JSONEncoder.sorted.encode(floor), as: UTF8.self)
-            try await connection.delete(from: "floors").where("assembly_id", .equal, assembly).run()
-            try await connection.insert(into: "floors").columns("assembly_id", "state", "updated_at")
-                .values(SQLBind(assembly), SQLBind(state), SQLBind(Date())).run()
+            try await connection.delete(from: "floors").where("assembly_id", .equal, assembly.rawValue).run()
+            try await connection.insert(into: "floors").columns("assembly_id", "state", "speakers", "updated_at")
+                .values(SQLBind(assembly.rawValue), SQLBind(state), SQLBind(floor.stage.count), SQLBind(Date())).run()
             for event in events {
                 var payload: [String: String] = [:]
                 switch event {
-                case .raised(let village): payload = ["event": "raised", "village": village]
-                case .lowered(let village): payload = ["event": "lowered", "village": village]
-                case .granted(let village): payload = ["event": "granted", "village": village]
-                case .muted(let village, let muted): payload = ["event": muted ? "muted" : "unmuted", "village": village]
-                case .warned(let village, let left): payload = ["event": "warned", "village": village, "secondsLeft": "\(Int(left))"]
+                case .raised(let village): payload = ["event": "raised", "village": village.description]
+                case .lowered(let village): payload = ["event": "lowered", "village": village.description]
+                case .granted(let village): payload = ["event": "granted", "village": village.description]
+                case .muted(let village, let muted): payload = ["event": muted ? "muted" : "unmuted", "village": village.description]
+                case .warned(let village, let left):
+                    payload = ["event": "warned", "village": village.description, "secondsLeft": "\(Int(left))"]
                 case .ended(let turn):
-                    payload = ["event": "ended", "village": turn.village, "ending": turn.ending.rawValue, "seconds": "\(Int(turn.seconds))"]
+                    payload = ["event": "ended", "village": turn.village.description, "ending": turn.ending.rawValue,
+                               "seconds": "\(Int(turn.seconds))"]
                     try await connection.insert(into: "floor_turns")
                         .columns("assembly_id", "village_code", "topic", "started_at", "ended_at", "ending")
-                        .values(SQLBind(assembly), SQLBind(turn.village), SQLBind(turn.topic),
+                        .values(SQLBind(assembly.rawValue), SQLBind(turn.village.description), SQLBind(turn.topic),
                                 SQLBind(Date(timeIntervalSince1970: turn.startedAt)), SQLBind(Date(timeIntervalSince1970: turn.endedAt)),
                                 SQLBind(turn.ending.rawValue)).run()
                 }
@@ -47,32 +49,32 @@ public struct FloorStore: Sendable {
     }
 
     /// Assemblies with someone on stage: the ones the speaking timer must watch.
-    public func speakingAssemblies() async throws -> [Int64] {
-        try await database.sql.select().column("assembly_id").from("floors").where("state", .like, "%grantedAt%").all()
-            .map { try $0.decode(column: "assembly_id", as: Int64.self) }
+    public func speakingAssemblies() async throws -> [AssemblyID] {
+        try await database.sql.select().column("assembly_id").from("floors").where("speakers", .greaterThan, 0).all()
+            .map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
     }
 
     public struct StoredTurn: Sendable, Equatable {
-        public let village: String
+        public let village: RegionCode
         public let topic: String
         public let startedAt: Date
         public let endedAt: Date
-        public let ending: String
+        public let ending: FloorControl.Turn.Ending
     }
 
-    public func turns(_ assembly: Int64, village: String? = nil) async throws -> [StoredTurn] {
+    public func turns(_ assembly: AssemblyID, village: RegionCode? = nil) async throws -> [StoredTurn] {
         var select = database.sql.select().columns("village_code", "topic", "started_at", "ended_at", "ending").from("floor_turns")
-            .where("assembly_id", .equal, assembly)
-        if let village { select = select.where("village_code", .equal, village) }
+            .where("assembly_id", .equal, assembly.rawValue)
+        if let village { select = select.where("village_code", .equal, village.description) }
         return try await select.orderBy("id").all().map {
-            StoredTurn(village: try $0.decode(column: "village_code", as: String.self), topic: try $0.decode(column: "topic", as: String.self),
+            StoredTurn(village: try $0.decodeRegion("village_code"), topic: try $0.decode(column: "topic", as: String.self),
                        startedAt: try $0.decode(column: "started_at", as: Date.self), endedAt: try $0.decode(column: "ended_at", as: Date.self),
-                       ending: try $0.decode(column: "ending", as: String.self))
+                       ending: try $0.decode("ending", as: FloorControl.Turn.Ending.self))
         }
     }
 
-    static func load(_ connection: any SQLDatabase, _ assembly: Int64, lock: Bool, flavour: SQLFlavour) async throws -> FloorControl? {
-        var select = connection.select().column("state").from("floors").where("assembly_id", .equal, assembly)
+    static func load(_ connection: any SQLDatabase, _ assembly: AssemblyID, lock: Bool, flavour: SQLFlavour) async throws -> FloorControl? {
+        var select = connection.select().column("state").from("floors").where("assembly_id", .equal, assembly.rawValue)
         if lock && flavour == .postgres { select = select.for(.update) }
         guard let text = try await select.first()?.decode(column: "state", as: String.self) else { return nil }
         return try JSONDecoder().decode(FloorControl.self, from: Data(text.utf8))

@@ -64,6 +64,7 @@ public enum Migrator {
         proposals,
         assemblies,
         floor,
+        typed,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

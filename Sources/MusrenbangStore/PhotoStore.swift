@@ -19,7 +19,7 @@ public struct PhotoStore: Sendable {
     }
 
     /// Checks the bytes, writes the file once, and attaches it to the proposal.
-    public func attach(_ bytes: [UInt8], to proposalId: Int64, purpose: String) async throws -> String {
+    public func attach(_ bytes: [UInt8], to proposalId: ProposalID, purpose: String) async throws -> String {
         guard bytes.count <= ImageKind.maximumBytes else { throw PhotoError.tooLarge }
         guard let kind = ImageKind.detect(bytes) else { throw PhotoError.notAnImage }
         let hash = SHA256.hash(data: bytes).hex
@@ -39,22 +39,22 @@ public struct PhotoStore: Sendable {
         }
         try await database.transaction { connection in
             let count = try await connection.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                .from("proposal_photos").where("proposal_id", .equal, proposalId).where("purpose", .equal, purpose)
+                .from("proposal_photos").where("proposal_id", .equal, proposalId.rawValue).where("purpose", .equal, purpose)
                 .first()!.decode(column: "n", as: Int.self)
             guard count < ImageKind.maximumPerProposal else { throw PhotoError.tooMany }
             try await connection.insert(into: "photos").columns("hash", "content_type", "bytes", "created_at")
                 .values(SQLBind(hash), SQLBind(kind.contentType), SQLBind(bytes.count), SQLBind(Date()))
                 .ignoringConflicts().run()
             try await connection.insert(into: "proposal_photos").columns("proposal_id", "photo_hash", "purpose", "created_at")
-                .values(SQLBind(proposalId), SQLBind(hash), SQLBind(purpose), SQLBind(Date()))
+                .values(SQLBind(proposalId.rawValue), SQLBind(hash), SQLBind(purpose), SQLBind(Date()))
                 .ignoringConflicts().run()
         }
         return hash
     }
 
-    public func photos(of proposalId: Int64) async throws -> [(hash: String, purpose: String)] {
+    public func photos(of proposalId: ProposalID) async throws -> [(hash: String, purpose: String)] {
         try await database.sql.select().columns("photo_hash", "purpose").from("proposal_photos")
-            .where("proposal_id", .equal, proposalId).orderBy("created_at").all().map {
+            .where("proposal_id", .equal, proposalId.rawValue).orderBy("created_at").all().map {
                 (try $0.decode(column: "photo_hash", as: String.self), try $0.decode(column: "purpose", as: String.self))
             }
     }

@@ -26,32 +26,32 @@ public struct PlanningStore: Sendable {
     }
 
     /// Records the village team's scores and the proposal's weighted score (nil until complete).
-    public func score(_ proposal: ProposalRecord, scores: [String: Int], by userId: Int64) async throws -> Double? {
+    public func score(_ proposal: ProposalRecord, scores: [String: Int], by userId: UserID) async throws -> Double? {
         let criteria = try await criteria(for: proposal.draft.kind)
         return try await database.transaction { connection in
             for (key, value) in scores {
-                try await connection.delete(from: "proposal_scores").where("proposal_id", .equal, proposal.id)
+                try await connection.delete(from: "proposal_scores").where("proposal_id", .equal, proposal.id.rawValue)
                     .where("criterion_key", .equal, key).run()
                 try await connection.insert(into: "proposal_scores")
                     .columns("proposal_id", "criterion_key", "score", "scored_by", "created_at")
-                    .values(SQLBind(proposal.id), SQLBind(key), SQLBind(value), SQLBind(userId), SQLBind(Date())).run()
+                    .values(SQLBind(proposal.id.rawValue), SQLBind(key), SQLBind(value), SQLBind(userId.rawValue), SQLBind(Date())).run()
             }
             let all = try await connection.select().columns("criterion_key", "score").from("proposal_scores")
-                .where("proposal_id", .equal, proposal.id).all()
+                .where("proposal_id", .equal, proposal.id.rawValue).all()
             var current: [String: Int] = [:]
             for row in all {
                 current[try row.decode(column: "criterion_key", as: String.self)] = try row.decode(column: "score", as: Int.self)
             }
             let weighted = Scoring.weightedScore(current, criteria: criteria)
-            try await connection.update("proposals").set("score", to: SQLBind(weighted)).where("id", .equal, proposal.id).run()
+            try await connection.update("proposals").set("score", to: SQLBind(weighted)).where("id", .equal, proposal.id.rawValue).run()
             return weighted
         }
     }
 
-    public func scores(_ proposalId: Int64) async throws -> [String: Int] {
+    public func scores(_ proposalId: ProposalID) async throws -> [String: Int] {
         var result: [String: Int] = [:]
         for row in try await database.sql.select().columns("criterion_key", "score").from("proposal_scores")
-            .where("proposal_id", .equal, proposalId).all() {
+            .where("proposal_id", .equal, proposalId.rawValue).all() {
             result[try row.decode(column: "criterion_key", as: String.self)] = try row.decode(column: "score", as: Int.self)
         }
         return result
@@ -61,13 +61,13 @@ public struct PlanningStore: Sendable {
 
     /// The village's proposals of a year that its forum decides or decided, in priority order:
     /// the stored priority when the team has ranked, else the computed order.
-    public func ranked(village: String, year: Int) async throws -> [ProposalRecord] {
+    public func ranked(village: RegionCode, year: Int) async throws -> [ProposalRecord] {
         let rows = try await database.sql.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals")
-            .where("village_code", .equal, village).where("year", .equal, year)
+            .where("village_code", .equal, village.description).where("year", .equal, year)
             .where("source", .notIn, [ProposalSource.council.rawValue, ProposalSource.agency.rawValue])
             .where("status", .notIn, [ProposalStatus.merged.rawValue])
             .all().map(ProposalRecord.decode)
-        let computed = Ranking.order(rows.map { RankEntry(id: $0.id, score: $0.score, supportCount: $0.supportCount, submittedOrder: $0.id) })
+        let computed = Ranking.order(rows.map { RankEntry(id: $0.id, score: $0.score, supportCount: $0.supportCount, submittedOrder: $0.id.rawValue) })
         let position = Dictionary(uniqueKeysWithValues: computed.enumerated().map { ($1, $0) })
         return rows.sorted { a, b in
             switch (a.priority, b.priority) {
@@ -80,30 +80,30 @@ public struct PlanningStore: Sendable {
     }
 
     /// Fixes priorities 1…n from scores, support and age; earlier manual moves are replaced.
-    public func rank(village: String, year: Int, by principal: Principal) async throws -> [Int64] {
+    public func rank(village: RegionCode, year: Int, by principal: Principal) async throws -> [ProposalID] {
         let records = try await ranked(village: village, year: year)
-        let order = Ranking.order(records.map { RankEntry(id: $0.id, score: $0.score, supportCount: $0.supportCount, submittedOrder: $0.id) })
+        let order = Ranking.order(records.map { RankEntry(id: $0.id, score: $0.score, supportCount: $0.supportCount, submittedOrder: $0.id.rawValue) })
         try await writePriorities(order, village: village, year: year, moved: nil, reason: nil, by: principal)
         return order
     }
 
     /// Moves one proposal to a priority, with the reason logged in its history.
-    public func move(_ proposalId: Int64, to priority: Int, reason: String, village: String, year: Int,
-                     by principal: Principal) async throws -> [Int64]? {
+    public func move(_ proposalId: ProposalID, to priority: Int, reason: String, village: RegionCode, year: Int,
+                     by principal: Principal) async throws -> [ProposalID]? {
         let current = try await ranked(village: village, year: year).map(\.id)
         guard let order = Ranking.move(proposalId, to: priority, in: current) else { return nil }
         try await writePriorities(order, village: village, year: year, moved: proposalId, reason: reason, by: principal)
         return order
     }
 
-    private func writePriorities(_ order: [Int64], village: String, year: Int, moved: Int64?, reason: String?,
+    private func writePriorities(_ order: [ProposalID], village: RegionCode, year: Int, moved: ProposalID?, reason: String?,
                                  by principal: Principal) async throws {
         try await database.transaction { connection in
             // Clear first: priorities are unique per village and year at every moment.
             try await connection.update("proposals").set("priority", to: SQLLiteral.null)
-                .where("village_code", .equal, village).where("year", .equal, year).run()
+                .where("village_code", .equal, village.description).where("year", .equal, year).run()
             for (index, id) in order.enumerated() {
-                try await connection.update("proposals").set("priority", to: index + 1).where("id", .equal, id).run()
+                try await connection.update("proposals").set("priority", to: index + 1).where("id", .equal, id.rawValue).run()
             }
             if let moved, let position = order.firstIndex(of: moved) {
                 try await ProposalStore.appendHistory(connection, proposal: moved, event: .priority, level: .village, outcome: nil,
@@ -115,11 +115,12 @@ public struct PlanningStore: Sendable {
 
     // MARK: district ceilings
 
-    public func setCeiling(district: String, year: Int, amount: Int64) async throws {
+    public func setCeiling(district: RegionCode, year: Int, amount: Int64) async throws {
         try await database.transaction { connection in
-            try await connection.delete(from: "ceilings").where("district_code", .equal, district).where("year", .equal, year).run()
+            try await connection.delete(from: "ceilings").where("district_code", .equal, district.description)
+                .where("year", .equal, year).run()
             try await connection.insert(into: "ceilings").columns("district_code", "year", "amount")
-                .values(SQLBind(district), SQLBind(year), SQLBind(amount)).run()
+                .values(SQLBind(district.description), SQLBind(year), SQLBind(amount)).run()
         }
     }
 
@@ -130,13 +131,13 @@ public struct PlanningStore: Sendable {
         public var remaining: Int64? { ceiling.map { $0 - committed } }
     }
 
-    public func ceilingUse(district: String, year: Int) async throws -> CeilingUse {
+    public func ceilingUse(district: RegionCode, year: Int) async throws -> CeilingUse {
         let ceiling = try await database.sql.select().column("amount").from("ceilings")
-            .where("district_code", .equal, district).where("year", .equal, year).first()?.decode(column: "amount", as: Int64.self)
+            .where("district_code", .equal, district.description).where("year", .equal, year).first()?.decode(column: "amount", as: Int64.self)
         let committed = try await database.sql.select()
             // PostgreSQL sums BIGINT into NUMERIC; the cast brings both databases to one type.
             .column(SQLRaw("CAST(COALESCE(SUM(current_cost), 0) AS BIGINT)"), as: "total")
-            .from("proposals").where("district_code", .equal, district).where("year", .equal, year)
+            .from("proposals").where("district_code", .equal, district.description).where("year", .equal, year)
             .where("level", .in, [DecisionLevel.agency.rawValue, DecisionLevel.regency.rawValue])
             .where("status", .notIn, [ProposalStatus.rejected.rawValue, ProposalStatus.merged.rawValue])
             .where("source", .notIn, [ProposalSource.council.rawValue, ProposalSource.agency.rawValue])
@@ -146,16 +147,7 @@ public struct PlanningStore: Sendable {
 
     // MARK: realisation
 
-    public struct Realisation: Sendable, Equatable {
-        public let budgetLine: String
-        public let amount: Int64
-        public let year: Int
-        public let progress: Int
-        public let note: String?
-        public let createdAt: Date
-    }
-
-    public func recordRealisation(_ proposalId: Int64, budgetLine: String, amount: Int64, year: Int, progress: Int,
+    public func recordRealisation(_ proposalId: ProposalID, budgetLine: String, amount: Int64, year: Int, progress: Int,
                                   note: String?, by principal: Principal) async throws -> ProposalRecord {
         let flavour = database.flavour
         try await database.transaction { connection in
@@ -169,34 +161,22 @@ public struct PlanningStore: Sendable {
             }
             try await connection.insert(into: "realisations")
                 .columns("proposal_id", "budget_line", "amount", "year", "progress", "note", "recorded_by", "created_at")
-                .values(SQLBind(proposalId), SQLBind(budgetLine), SQLBind(amount), SQLBind(year), SQLBind(progress),
-                        SQLBind(note), SQLBind(principal.userId), SQLBind(Date())).run()
+                .values(SQLBind(proposalId.rawValue), SQLBind(budgetLine), SQLBind(amount), SQLBind(year), SQLBind(progress),
+                        SQLBind(note), SQLBind(principal.userId.rawValue), SQLBind(Date())).run()
             try await ProposalStore.writeState(connection, id: proposalId, next)
             try await ProposalStore.appendHistory(connection, proposal: proposalId, event: .realisation, level: nil, outcome: nil,
                                                   reason: note, changes: ["progress": "\(progress)", "amount": "\(amount)",
                                                                           "budgetLine": budgetLine, "year": "\(year)"],
                                                   actor: principal.userId, role: principal.role)
             try await ProposalStore.notify(connection, proposal: current,
-                                           message: "Usulan \"\(current.draft.title)\": realisasi \(progress) % (\(budgetLine))")
+                                           .realisation(current.draft.title, progress: progress, budgetLine: budgetLine))
         }
         guard let updated = try await ProposalStore(database).proposal(proposalId) else { throw ProposalStore.DecisionError.notFound }
         return updated
     }
 
-    public func realisations(_ proposalId: Int64) async throws -> [Realisation] {
-        try await database.sql.select().columns("budget_line", "amount", "year", "progress", "note", "created_at")
-            .from("realisations").where("proposal_id", .equal, proposalId).orderBy("id").all().map { row in
-                Realisation(budgetLine: try row.decode(column: "budget_line", as: String.self),
-                            amount: try row.decode(column: "amount", as: Int64.self),
-                            year: try row.decode(column: "year", as: Int.self),
-                            progress: try row.decode(column: "progress", as: Int.self),
-                            note: try row.decode(column: "note", as: String?.self),
-                            createdAt: try row.decode(column: "created_at", as: Date.self))
-            }
-    }
-
     /// Reassigns a proposal waiting at the agency forum to another agency, logged.
-    public func reassign(_ proposalId: Int64, to agency: String, by principal: Principal) async throws -> Bool {
+    public func reassign(_ proposalId: ProposalID, to agency: String, by principal: Principal) async throws -> Bool {
         let flavour = database.flavour
         return try await database.transaction { connection in
             guard let current = try await ProposalStore.lockedProposal(connection, proposalId, flavour: flavour),

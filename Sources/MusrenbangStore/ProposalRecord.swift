@@ -4,11 +4,11 @@ import SQLKit
 
 /// A stored proposal: what was submitted, and where it stands now.
 public struct ProposalRecord: Sendable, Equatable {
-    public let id: Int64
+    public let id: ProposalID
     public let draft: ProposalDraft
-    public let districtCode: String
-    public let proposerId: Int64?
-    public let enteredBy: Int64
+    public let districtCode: RegionCode
+    public let proposerId: UserID?
+    public let enteredBy: UserID
     public let state: ProposalState
     public let supportCount: Int
     public let score: Double?
@@ -29,42 +29,42 @@ public struct ProposalRecord: Sendable, Equatable {
         func text(_ column: String) throws -> String { try row.decode(column: column, as: String.self) }
         func optionalText(_ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
         let draft = ProposalDraft(
-            villageCode: try text("village_code"),
+            villageCode: try row.decodeRegion("village_code"),
             year: try row.decode(column: "year", as: Int.self),
             title: try text("title"), problem: try text("problem"), activity: try text("activity"),
             fieldCode: try text("field_code"), subfieldCode: try text("subfield_code"),
-            kind: ProposalKind(rawValue: try text("kind")) ?? .physical,
+            kind: try row.decode("kind", as: ProposalKind.self),
             location: ProposalLocation(hamlet: try optionalText("hamlet"), rw: try optionalText("rw"), rt: try optionalText("rt"),
                                        lat: try row.decode(column: "lat", as: Double?.self),
                                        lng: try row.decode(column: "lng", as: Double?.self)),
             volume: try row.decode(column: "volume", as: Double.self),
             unit: try text("unit"),
             estimatedCost: try row.decode(column: "estimated_cost", as: Int64.self),
-            fundingSource: FundingSource(rawValue: try text("funding_source")) ?? .villageFund,
+            fundingSource: try row.decode("funding_source", as: FundingSource.self),
             beneficiaries: Beneficiaries(total: try row.decode(column: "beneficiaries_total", as: Int.self),
                                          women: try row.decode(column: "beneficiaries_women", as: Int.self),
                                          poor: try row.decode(column: "beneficiaries_poor", as: Int.self),
                                          disabled: try row.decode(column: "beneficiaries_disabled", as: Int.self)),
             sdg: try row.decode(column: "sdg", as: Int?.self),
-            source: ProposalSource(rawValue: try text("source")) ?? .citizen,
-            groupKind: try optionalText("group_kind").flatMap(GroupKind.init(rawValue:)),
+            source: try row.decode("source", as: ProposalSource.self),
+            groupKind: try row.decode("group_kind", as: GroupKind?.self),
             groupName: try optionalText("group_name"),
             showProposerName: try row.decode(column: "show_proposer_name", as: Bool.self)
         )
         let state = ProposalState(
-            level: DecisionLevel(rawValue: try text("level")) ?? .village,
-            status: ProposalStatus(rawValue: try text("status")) ?? .pending,
+            level: try row.decode("level", as: DecisionLevel.self),
+            status: try row.decode("status", as: ProposalStatus.self),
             agencyCode: try optionalText("agency_code"),
             volume: try row.decode(column: "current_volume", as: Double.self),
             estimatedCost: try row.decode(column: "current_cost", as: Int64.self),
-            mergedInto: try row.decode(column: "merged_into", as: Int64?.self),
+            mergedInto: try row.decodeID("merged_into", as: ProposalID?.self),
             progress: try row.decode(column: "progress", as: Int.self)
         )
         return ProposalRecord(
-            id: try row.decode(column: "id", as: Int64.self), draft: draft,
-            districtCode: try text("district_code"),
-            proposerId: try row.decode(column: "proposer_id", as: Int64?.self),
-            enteredBy: try row.decode(column: "entered_by", as: Int64.self),
+            id: try row.decodeID("id", as: ProposalID.self), draft: draft,
+            districtCode: try row.decodeRegion("district_code"),
+            proposerId: try row.decodeID("proposer_id", as: UserID?.self),
+            enteredBy: try row.decodeID("entered_by", as: UserID.self),
             state: state,
             supportCount: try row.decode(column: "support_count", as: Int.self),
             score: try row.decode(column: "score", as: Double?.self),
@@ -87,7 +87,7 @@ public struct HistoryEntry: Sendable, Equatable, Codable {
     public let outcome: DecisionOutcome?
     public let reason: String?
     public let changes: [String: String]?
-    public let actorId: Int64?
+    public let actorId: UserID?
     public let actorRole: Role?
     public let createdAt: Date
 
@@ -95,13 +95,13 @@ public struct HistoryEntry: Sendable, Equatable, Codable {
         let changesText = try row.decode(column: "changes", as: String?.self)
         return HistoryEntry(
             id: try row.decode(column: "id", as: Int64.self),
-            event: Event(rawValue: try row.decode(column: "event", as: String.self)) ?? .decision,
-            level: try row.decode(column: "level", as: String?.self).flatMap(DecisionLevel.init(rawValue:)),
-            outcome: try row.decode(column: "outcome", as: String?.self).flatMap(DecisionOutcome.init(rawValue:)),
+            event: try row.decode("event", as: Event.self),
+            level: try row.decode("level", as: DecisionLevel?.self),
+            outcome: try row.decode("outcome", as: DecisionOutcome?.self),
             reason: try row.decode(column: "reason", as: String?.self),
             changes: changesText.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) },
-            actorId: try row.decode(column: "actor_id", as: Int64?.self),
-            actorRole: try row.decode(column: "actor_role", as: String?.self).flatMap(Role.init(rawValue:)),
+            actorId: try row.decodeID("actor_id", as: UserID?.self),
+            actorRole: try row.decode("actor_role", as: Role?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self)
         )
     }
@@ -109,20 +109,21 @@ public struct HistoryEntry: Sendable, Equatable, Codable {
 
 /// Filters of the proposal list; every one optional.
 public struct ProposalFilter: Sendable {
-    public var village: String?
-    public var district: String?
+    public var village: RegionCode?
+    public var district: RegionCode?
     public var status: ProposalStatus?
     public var level: DecisionLevel?
     public var field: String?
     public var year: Int?
     public var source: ProposalSource?
     public var agency: String?
-    public var proposer: Int64?
+    /// Proposals a person made or entered for someone else ("Usulan saya").
+    public var mine: UserID?
     public var query: String?
 
-    public init(village: String? = nil, district: String? = nil, status: ProposalStatus? = nil, level: DecisionLevel? = nil,
+    public init(village: RegionCode? = nil, district: RegionCode? = nil, status: ProposalStatus? = nil, level: DecisionLevel? = nil,
                 field: String? = nil, year: Int? = nil, source: ProposalSource? = nil, agency: String? = nil,
-                proposer: Int64? = nil, query: String? = nil) {
+                mine: UserID? = nil, query: String? = nil) {
         self.village = village
         self.district = district
         self.status = status
@@ -131,7 +132,7 @@ public struct ProposalFilter: Sendable {
         self.year = year
         self.source = source
         self.agency = agency
-        self.proposer = proposer
+        self.mine = mine
         self.query = query
     }
 }

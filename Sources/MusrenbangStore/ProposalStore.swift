@@ -14,16 +14,28 @@ public struct ProposalStore: Sendable {
         public let isNew: Bool
     }
 
+    /// One proposal to store: the validated draft, who it is for and who typed it.
+    public struct NewProposal: Sendable {
+        public var draft: ProposalDraft
+        public var proposer: UserID?
+        public var enteredBy: UserID
+        public var enteredByRole: Role
+
+        public init(draft: ProposalDraft, proposer: UserID?, enteredBy: UserID, enteredByRole: Role) {
+            self.draft = draft
+            self.proposer = proposer
+            self.enteredBy = enteredBy
+            self.enteredByRole = enteredByRole
+        }
+    }
+
     /// Stores a validated draft. With an idempotency key, a retry returns the first proposal.
-    public func create(_ draft: ProposalDraft, district: RegionCode, proposerId: Int64?, enteredBy: Int64,
-                       actorRole: Role, idempotencyKey: (scope: String, key: String)?) async throws -> Created {
-        let state = ProposalState.initial(for: draft)
-        let now = Date()
-        let (id, isNew) = try await database.transaction { connection -> (Int64, Bool) in
+    public func create(_ new: NewProposal, idempotencyKey: (scope: String, key: String)?) async throws -> Created {
+        let (id, isNew) = try await database.transaction { connection -> (ProposalID, Bool) in
             if let idempotencyKey {
                 let claimed = try await connection.insert(into: "idempotency_keys")
                     .columns("scope", "key", "status", "body", "created_at")
-                    .values(SQLBind(idempotencyKey.scope), SQLBind(idempotencyKey.key), SQLBind(201), SQLBind(""), SQLBind(now))
+                    .values(SQLBind(idempotencyKey.scope), SQLBind(idempotencyKey.key), SQLBind(201), SQLBind(""), SQLBind(Date()))
                     .ignoringConflicts().returning("key").first()
                 if claimed == nil {
                     let row = try await connection.select().column("body").from("idempotency_keys")
@@ -31,32 +43,10 @@ public struct ProposalStore: Sendable {
                     guard let body = try row?.decode(column: "body", as: String.self), let existing = Int64(body) else {
                         throw StoreError.conflict("idempotency key in use")
                     }
-                    return (existing, false)
+                    return (ProposalID(rawValue: existing), false)
                 }
             }
-            let location = draft.location
-            let id = try await connection.insert(into: "proposals")
-                .columns("village_code", "district_code", "year", "title", "problem", "activity", "field_code", "subfield_code",
-                         "kind", "hamlet", "rw", "rt", "lat", "lng", "volume", "unit", "estimated_cost", "funding_source",
-                         "beneficiaries_total", "beneficiaries_women", "beneficiaries_poor", "beneficiaries_disabled", "sdg",
-                         "source", "group_kind", "group_name", "proposer_id", "entered_by", "show_proposer_name", "level",
-                         "status", "agency_code", "current_volume", "current_cost", "progress", "support_count",
-                         "search_folded", "created_at", "updated_at")
-                .values(SQLBind(draft.villageCode), SQLBind(district.description), SQLBind(draft.year), SQLBind(draft.title),
-                        SQLBind(draft.problem), SQLBind(draft.activity), SQLBind(draft.fieldCode), SQLBind(draft.subfieldCode),
-                        SQLBind(draft.kind.rawValue), SQLBind(location.hamlet), SQLBind(location.rw), SQLBind(location.rt),
-                        SQLBind(location.lat), SQLBind(location.lng), SQLBind(draft.volume), SQLBind(draft.unit),
-                        SQLBind(draft.estimatedCost), SQLBind(draft.fundingSource.rawValue),
-                        SQLBind(draft.beneficiaries.total), SQLBind(draft.beneficiaries.women),
-                        SQLBind(draft.beneficiaries.poor), SQLBind(draft.beneficiaries.disabled), SQLBind(draft.sdg),
-                        SQLBind(draft.source.rawValue), SQLBind(draft.groupKind?.rawValue), SQLBind(draft.groupName),
-                        SQLBind(proposerId), SQLBind(enteredBy), SQLBind(draft.showProposerName),
-                        SQLBind(state.level.rawValue), SQLBind(state.status.rawValue), SQLBind(state.agencyCode),
-                        SQLBind(state.volume), SQLBind(state.estimatedCost), SQLBind(0), SQLBind(0),
-                        SQLBind(TextFolding.fold("\(draft.title) \(draft.activity)")), SQLBind(now), SQLBind(now))
-                .returning("id").first()!.decode(column: "id", as: Int64.self)
-            try await Self.appendHistory(connection, proposal: id, event: .submitted, level: state.level, outcome: nil,
-                                         reason: nil, changes: ["source": draft.source.rawValue], actor: enteredBy, role: actorRole)
+            let id = try await Self.insert(connection, [new])[0]
             if let idempotencyKey {
                 try await connection.update("idempotency_keys").set("body", to: "\(id)")
                     .where("scope", .equal, idempotencyKey.scope).where("key", .equal, idempotencyKey.key).run()
@@ -67,42 +57,100 @@ public struct ProposalStore: Sendable {
         return Created(proposal: proposal, isNew: isNew)
     }
 
+    /// Inserts many submitted proposals at once, each with its history line: for demo and
+    /// benchmark data sets, where one transaction per proposal would take minutes.
+    public func bulkInsert(_ proposals: [NewProposal]) async throws {
+        for chunk in proposals.chunked(200) {
+            try await database.transaction { connection in _ = try await Self.insert(connection, Array(chunk)) }
+        }
+    }
+
+    /// The one way a proposal enters the database: its starting state comes from the Core rule
+    /// (pokir and agency proposals start at the agency forum), with its first history line.
+    static func insert(_ connection: any SQLDatabase, _ proposals: [NewProposal]) async throws -> [ProposalID] {
+        let now = Date()
+        var insert = connection.insert(into: "proposals")
+            .columns("village_code", "district_code", "year", "title", "problem", "activity", "field_code", "subfield_code",
+                     "kind", "hamlet", "rw", "rt", "lat", "lng", "volume", "unit", "estimated_cost", "funding_source",
+                     "beneficiaries_total", "beneficiaries_women", "beneficiaries_poor", "beneficiaries_disabled", "sdg",
+                     "source", "group_kind", "group_name", "proposer_id", "entered_by", "show_proposer_name", "level",
+                     "status", "agency_code", "current_volume", "current_cost", "progress", "support_count",
+                     "search_folded", "created_at", "updated_at")
+        for new in proposals {
+            let draft = new.draft
+            let state = ProposalState.initial(for: draft)
+            let location = draft.location
+            let district = draft.villageCode.ancestor(at: .district) ?? draft.villageCode
+            insert = insert.values(
+                SQLBind(draft.villageCode.description), SQLBind(district.description), SQLBind(draft.year), SQLBind(draft.title),
+                SQLBind(draft.problem), SQLBind(draft.activity), SQLBind(draft.fieldCode), SQLBind(draft.subfieldCode),
+                SQLBind(draft.kind.rawValue), SQLBind(location.hamlet), SQLBind(location.rw), SQLBind(location.rt),
+                SQLBind(location.lat), SQLBind(location.lng), SQLBind(draft.volume), SQLBind(draft.unit),
+                SQLBind(draft.estimatedCost), SQLBind(draft.fundingSource.rawValue),
+                SQLBind(draft.beneficiaries.total), SQLBind(draft.beneficiaries.women),
+                SQLBind(draft.beneficiaries.poor), SQLBind(draft.beneficiaries.disabled), SQLBind(draft.sdg),
+                SQLBind(draft.source.rawValue), SQLBind(draft.groupKind?.rawValue), SQLBind(draft.groupName),
+                SQLBind(new.proposer?.rawValue), SQLBind(new.enteredBy.rawValue), SQLBind(draft.showProposerName),
+                SQLBind(state.level.rawValue), SQLBind(state.status.rawValue), SQLBind(state.agencyCode),
+                SQLBind(state.volume), SQLBind(state.estimatedCost), SQLBind(0), SQLBind(0),
+                SQLBind(TextFolding.fold("\(draft.title) \(draft.activity)")), SQLBind(now), SQLBind(now))
+        }
+        // Rows come back in insertion order on both databases (a single multi-row INSERT … RETURNING).
+        let ids = try await insert.returning("id").all().map { try $0.decodeID("id", as: ProposalID.self) }
+        var history = connection.insert(into: "proposal_history")
+            .columns("proposal_id", "event", "level", "changes", "actor_id", "actor_role", "created_at")
+        for (id, new) in zip(ids, proposals) {
+            let changes = String(decoding: try JSONEncoder.sorted.encode(["source": new.draft.source.rawValue]), as: UTF8.self)
+            history = history.values(SQLBind(id.rawValue), SQLBind(HistoryEntry.Event.submitted.rawValue),
+                                     SQLBind(ProposalState.initial(for: new.draft).level.rawValue), SQLBind(changes),
+                                     SQLBind(new.enteredBy.rawValue), SQLBind(new.enteredByRole.rawValue), SQLBind(now))
+        }
+        try await history.run()
+        return ids
+    }
+
     /// How many proposals stand in each status.
     public func countByStatus() async throws -> [ProposalStatus: Int] {
         var counts: [ProposalStatus: Int] = [:]
         for row in try await database.sql.select().column("status").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
             .from("proposals").groupBy("status").all() {
-            if let status = ProposalStatus(rawValue: try row.decode(column: "status", as: String.self)) {
-                counts[status] = try row.decode(column: "n", as: Int.self)
-            }
+            counts[try row.decode("status", as: ProposalStatus.self)] = try row.decode(column: "n", as: Int.self)
         }
         return counts
     }
 
-    public func proposal(_ id: Int64) async throws -> ProposalRecord? {
+    public func proposal(_ id: ProposalID) async throws -> ProposalRecord? {
         try await database.sql.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals")
-            .where("id", .equal, id).first().map(ProposalRecord.decode)
+            .where("id", .equal, id.rawValue).first().map(ProposalRecord.decode)
     }
 
-    public func history(_ id: Int64) async throws -> [HistoryEntry] {
+    public func proposals(_ ids: [ProposalID]) async throws -> [ProposalRecord] {
+        guard !ids.isEmpty else { return [] }
+        return try await database.sql.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals")
+            .where("id", .in, ids.map(\.rawValue)).all().map(ProposalRecord.decode)
+    }
+
+    public func history(_ id: ProposalID) async throws -> [HistoryEntry] {
         try await database.sql.select().columns("id", "event", "level", "outcome", "reason", "changes", "actor_id",
                                                "actor_role", "created_at")
-            .from("proposal_history").where("proposal_id", .equal, id).orderBy("id").all().map(HistoryEntry.decode)
+            .from("proposal_history").where("proposal_id", .equal, id.rawValue).orderBy("id").all().map(HistoryEntry.decode)
     }
 
     /// A page of proposals, newest first; `total` counts every match.
     public func list(_ filter: ProposalFilter, _ paging: Paging) async throws -> (items: [ProposalRecord], total: Int) {
         func filtered(_ select: SQLSelectBuilder) -> SQLSelectBuilder {
             var select = select
-            if let village = filter.village { select = select.where("village_code", .equal, village) }
-            if let district = filter.district { select = select.where("district_code", .equal, district) }
+            if let village = filter.village { select = select.where("village_code", .equal, village.description) }
+            if let district = filter.district { select = select.where("district_code", .equal, district.description) }
             if let status = filter.status { select = select.where("status", .equal, status.rawValue) }
             if let level = filter.level { select = select.where("level", .equal, level.rawValue) }
             if let field = filter.field { select = select.where("field_code", .equal, field) }
             if let year = filter.year { select = select.where("year", .equal, year) }
             if let source = filter.source { select = select.where("source", .equal, source.rawValue) }
             if let agency = filter.agency { select = select.where("agency_code", .equal, agency) }
-            if let proposer = filter.proposer { select = select.where("proposer_id", .equal, proposer) }
+            if let mine = filter.mine {
+                select = select.where { $0.where("proposer_id", .equal, mine.rawValue).orWhere("entered_by", .equal, mine.rawValue) }
+            }
             if let query = filter.query.map(TextFolding.fold), !query.isEmpty {
                 select = select.where("search_folded", .like, "%\(query)%")
             }
@@ -127,12 +175,11 @@ public struct ProposalStore: Sendable {
 
     /// Applies a decision under the routing rules, writes its history line and notifies the
     /// proposer and supporters, all in one transaction.
-    public func decide(_ id: Int64, _ request: DecisionRequest, by principal: Principal) async throws -> ProposalRecord {
+    public func decide(_ id: ProposalID, _ request: DecisionRequest, by principal: Principal) async throws -> ProposalRecord {
         let flavour = database.flavour
         try await database.transaction { connection in
             guard let current = try await Self.lockedProposal(connection, id, flavour: flavour) else { throw DecisionError.notFound }
-            guard let village = RegionCode(current.draft.villageCode) else { throw DecisionError.notFound }
-            let context = ProposalContext(village: village, fundingSource: current.draft.fundingSource,
+            let context = ProposalContext(village: current.draft.villageCode, fundingSource: current.draft.fundingSource,
                                           subfieldCode: current.draft.subfieldCode)
             let next: ProposalState
             switch Routing.decide(request, on: current.state, context: context, by: principal) {
@@ -151,88 +198,86 @@ public struct ProposalStore: Sendable {
             if let target = next.mergedInto { changes["mergedInto"] = "\(target)" }
             if next.agencyCode != current.state.agencyCode, let agency = next.agencyCode { changes["agencyCode"] = agency }
             if next.level != current.state.level { changes["nextLevel"] = next.level.rawValue }
+            let reason = request.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
             try await Self.appendHistory(connection, proposal: id, event: .decision, level: request.level, outcome: request.outcome,
-                                         reason: request.reason?.trimmingCharacters(in: .whitespacesAndNewlines),
-                                         changes: changes.isEmpty ? nil : changes, actor: principal.userId, role: principal.role)
-            let reason = request.reason.map { " — alasan: \($0)" } ?? ""
+                                         reason: reason, changes: changes.isEmpty ? nil : changes, actor: principal.userId,
+                                         role: principal.role)
             try await Self.notify(connection, proposal: current,
-                                  message: "Usulan \"\(current.draft.title)\": \(request.outcome.indonesianName) di \(request.level.forumName)\(reason)")
+                                  .decision(current.draft.title, request.outcome, at: request.level, reason: reason))
         }
         guard let updated = try await proposal(id) else { throw DecisionError.notFound }
         return updated
     }
 
     /// Moves the supports of a duplicate to the proposal it is merged into; a person who supported
-    /// both is counted once.
-    static func mergeSupports(_ connection: any SQLDatabase, from source: ProposalRecord, into target: Int64,
+    /// both is counted once. Whether the target may take it is Core's rule.
+    static func mergeSupports(_ connection: any SQLDatabase, from source: ProposalRecord, into target: ProposalID,
                               flavour: SQLFlavour) async throws {
-        guard target != source.id, let survivor = try await lockedProposal(connection, target, flavour: flavour) else {
-            throw DecisionError.mergeTarget(.init(id: "Usulan tujuan penggabungan tidak ditemukan.", en: "The merge target does not exist."))
-        }
-        guard survivor.districtCode == source.districtCode, survivor.state.status != .merged, survivor.state.status != .rejected else {
-            throw DecisionError.mergeTarget(.init(
-                id: "Usulan hanya dapat digabungkan ke usulan yang masih berjalan di kecamatan yang sama.",
-                en: "A proposal merges only into a live proposal of the same district."))
+        let survivor = try await lockedProposal(connection, target, flavour: flavour)
+        if let refusal = Routing.mergeTarget(source: source.id, district: source.districtCode, target: survivor?.id,
+                                             targetDistrict: survivor?.districtCode, targetStatus: survivor?.state.status) {
+            throw DecisionError.mergeTarget(refusal)
         }
         try await connection.raw("""
             INSERT INTO supports (proposal_id, user_id, created_at)
-            SELECT \(bind: target), user_id, created_at FROM supports WHERE proposal_id = \(bind: source.id)
+            SELECT \(bind: target.rawValue), user_id, created_at FROM supports WHERE proposal_id = \(bind: source.id.rawValue)
             ON CONFLICT DO NOTHING
             """).run()
         try await recountSupports(connection, target)
-        try await appendHistory(connection, proposal: target, event: .mergedIn, level: nil, outcome: nil,
-                                reason: "Usulan #\(source.id) \"\(source.draft.title)\" digabungkan ke usulan ini",
-                                changes: ["from": "\(source.id)"], actor: nil, role: nil)
+        try await appendHistory(connection, proposal: target, event: .mergedIn, level: nil, outcome: nil, reason: nil,
+                                changes: ["from": "\(source.id)", "title": source.draft.title], actor: nil, role: nil)
     }
 
-    static func recountSupports(_ connection: any SQLDatabase, _ id: Int64) async throws {
+    static func recountSupports(_ connection: any SQLDatabase, _ id: ProposalID) async throws {
         try await connection.raw("""
-            UPDATE proposals SET support_count = (SELECT COUNT(*) FROM supports WHERE proposal_id = \(bind: id)) WHERE id = \(bind: id)
+            UPDATE proposals SET support_count = (SELECT COUNT(*) FROM supports WHERE proposal_id = \(bind: id.rawValue)) WHERE id = \(bind: id.rawValue)
             """).run()
     }
 
     /// The proposal row, locked for the rest of the transaction on PostgreSQL (SQLite's
     /// `BEGIN IMMEDIATE` already holds the whole database).
-    static func lockedProposal(_ connection: any SQLDatabase, _ id: Int64, flavour: SQLFlavour) async throws -> ProposalRecord? {
-        var select = connection.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals").where("id", .equal, id)
+    static func lockedProposal(_ connection: any SQLDatabase, _ id: ProposalID, flavour: SQLFlavour) async throws -> ProposalRecord? {
+        var select = connection.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals")
+            .where("id", .equal, id.rawValue)
         if flavour == .postgres { select = select.for(.update) }
         return try await select.first().map(ProposalRecord.decode)
     }
 
-    static func writeState(_ connection: any SQLDatabase, id: Int64, _ state: ProposalState) async throws {
+    static func writeState(_ connection: any SQLDatabase, id: ProposalID, _ state: ProposalState) async throws {
         try await connection.update("proposals")
             .set("level", to: state.level.rawValue).set("status", to: state.status.rawValue)
             .set("agency_code", to: SQLBind(state.agencyCode)).set("current_volume", to: state.volume)
-            .set("current_cost", to: state.estimatedCost).set("merged_into", to: SQLBind(state.mergedInto))
+            .set("current_cost", to: state.estimatedCost).set("merged_into", to: SQLBind(state.mergedInto?.rawValue))
             .set("progress", to: state.progress).set("updated_at", to: Date())
-            .where("id", .equal, id).run()
+            .where("id", .equal, id.rawValue).run()
     }
 
-    static func appendHistory(_ connection: any SQLDatabase, proposal: Int64, event: HistoryEntry.Event, level: DecisionLevel?,
-                              outcome: DecisionOutcome?, reason: String?, changes: [String: String]?, actor: Int64?,
+    static func appendHistory(_ connection: any SQLDatabase, proposal: ProposalID, event: HistoryEntry.Event, level: DecisionLevel?,
+                              outcome: DecisionOutcome?, reason: String?, changes: [String: String]?, actor: UserID?,
                               role: Role?) async throws {
         let changesText = try changes.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try await connection.insert(into: "proposal_history")
             .columns("proposal_id", "event", "level", "outcome", "reason", "changes", "actor_id", "actor_role", "created_at")
-            .values(SQLBind(proposal), SQLBind(event.rawValue), SQLBind(level?.rawValue), SQLBind(outcome?.rawValue),
-                    SQLBind(reason), SQLBind(changesText), SQLBind(actor), SQLBind(role?.rawValue), SQLBind(Date()))
+            .values(SQLBind(proposal.rawValue), SQLBind(event.rawValue), SQLBind(level?.rawValue), SQLBind(outcome?.rawValue),
+                    SQLBind(reason), SQLBind(changesText), SQLBind(actor?.rawValue), SQLBind(role?.rawValue), SQLBind(Date()))
             .run()
     }
 
     /// An in-app notice to the proposer and every supporter, and an outbox row per person for
-    /// SMS/WhatsApp/e-mail senders to pick up later.
-    static func notify(_ connection: any SQLDatabase, proposal: ProposalRecord, message: String) async throws {
+    /// SMS/WhatsApp/e-mail senders to pick up later. Stored as facts; readers word them.
+    static func notify(_ connection: any SQLDatabase, proposal: ProposalRecord, _ notice: ProposalNotice) async throws {
         var people = Set(try await connection.select().column("user_id").from("supports")
-            .where("proposal_id", .equal, proposal.id).all().map { try $0.decode(column: "user_id", as: Int64.self) })
+            .where("proposal_id", .equal, proposal.id.rawValue).all().map { try $0.decodeID("user_id", as: UserID.self) })
         if let proposer = proposal.proposerId { people.insert(proposer) }
         let now = Date()
-        let payload = String(decoding: try JSONEncoder.sorted.encode(["proposalId": "\(proposal.id)", "message": message]), as: UTF8.self)
-        for chunk in Array(people).sorted().chunked(500) {
-            var notices = connection.insert(into: "notifications").columns("user_id", "proposal_id", "message", "created_at")
+        let data = String(decoding: try JSONEncoder.sorted.encode(notice), as: UTF8.self)
+        let payload = String(decoding: try JSONEncoder.sorted.encode(["proposalId": "\(proposal.id)", "notice": data]), as: UTF8.self)
+        for chunk in people.sorted().chunked(500) {
+            var notices = connection.insert(into: "notifications").columns("user_id", "proposal_id", "message", "data", "created_at")
             var outbox = connection.insert(into: "outbox").columns("channel", "user_id", "payload", "attempts", "created_at")
             for person in chunk {
-                notices = notices.values(SQLBind(person), SQLBind(proposal.id), SQLBind(message), SQLBind(now))
-                outbox = outbox.values(SQLBind("notice"), SQLBind(person), SQLBind(payload), SQLBind(0), SQLBind(now))
+                notices = notices.values(SQLBind(person.rawValue), SQLBind(proposal.id.rawValue), SQLBind(""), SQLBind(data), SQLBind(now))
+                outbox = outbox.values(SQLBind("notice"), SQLBind(person.rawValue), SQLBind(payload), SQLBind(0), SQLBind(now))
             }
             try await notices.run()
             try await outbox.run()
@@ -262,68 +307,26 @@ extension ProposalStore {
 
     /// Up to `limit` proposals of the same district, this plan year or earlier, that say what
     /// `text` says ("usulan berulang"); the same village first when scores tie.
-    public func similar(to text: String, village: String, district: String, year: Int, excluding: Int64? = nil,
+    public func similar(to text: String, village: RegionCode, year: Int, excluding: ProposalID? = nil,
                         limit: Int = 5, threshold: Double = 0.34) async throws -> [SimilarProposal] {
         let wanted = Similarity.tokens(text)
         guard !wanted.isEmpty else { return [] }
+        let district = village.ancestor(at: .district) ?? village
         let rows = try await database.sql.select().columns("id", "village_code", "title", "activity").from("proposals")
-            .where("district_code", .equal, district).where("year", .lessThanOrEqual, year).all()
-        var scored: [(id: Int64, score: Double, sameVillage: Bool)] = []
+            .where("district_code", .equal, district.description).where("year", .lessThanOrEqual, year).all()
+        var scored: [(id: ProposalID, score: Double, sameVillage: Bool)] = []
         for row in rows {
-            let id = try row.decode(column: "id", as: Int64.self)
+            let id = try row.decodeID("id", as: ProposalID.self)
             if id == excluding { continue }
             let candidate = "\(try row.decode(column: "title", as: String.self)) \(try row.decode(column: "activity", as: String.self))"
             let score = Similarity.score(wanted, Similarity.tokens(candidate))
             if score >= threshold {
-                scored.append((id, score, try row.decode(column: "village_code", as: String.self) == village))
+                scored.append((id, score, try row.decode(column: "village_code", as: String.self) == village.description))
             }
         }
         scored.sort { ($0.score, $0.sameVillage ? 1 : 0, -$0.id) > ($1.score, $1.sameVillage ? 1 : 0, -$1.id) }
-        var result: [SimilarProposal] = []
-        for match in scored.prefix(limit) {
-            if let proposal = try await proposal(match.id) { result.append(SimilarProposal(proposal: proposal, score: match.score)) }
-        }
-        return result
-    }
-}
-
-extension ProposalStore {
-    /// Inserts many submitted proposals at once, each with its history line: for demo and
-    /// benchmark data sets, where one transaction per proposal would take minutes.
-    public func bulkInsert(_ drafts: [(draft: ProposalDraft, proposer: Int64?)], enteredBy: Int64) async throws {
-        let now = Date()
-        for chunk in drafts.chunked(200) {
-            try await database.transaction { connection in
-                var insert = connection.insert(into: "proposals")
-                    .columns("village_code", "district_code", "year", "title", "problem", "activity", "field_code", "subfield_code",
-                             "kind", "hamlet", "rw", "rt", "lat", "lng", "volume", "unit", "estimated_cost", "funding_source",
-                             "beneficiaries_total", "beneficiaries_women", "beneficiaries_poor", "beneficiaries_disabled", "sdg",
-                             "source", "proposer_id", "entered_by", "show_proposer_name", "level", "status",
-                             "current_volume", "current_cost", "progress", "support_count", "search_folded", "created_at", "updated_at")
-                for (draft, proposer) in chunk {
-                    let l = draft.location
-                    insert = insert.values(
-                        SQLBind(draft.villageCode), SQLBind(String(draft.villageCode.prefix(8))), SQLBind(draft.year),
-                        SQLBind(draft.title), SQLBind(draft.problem), SQLBind(draft.activity), SQLBind(draft.fieldCode),
-                        SQLBind(draft.subfieldCode), SQLBind(draft.kind.rawValue), SQLBind(l.hamlet), SQLBind(l.rw), SQLBind(l.rt),
-                        SQLBind(l.lat), SQLBind(l.lng), SQLBind(draft.volume), SQLBind(draft.unit), SQLBind(draft.estimatedCost),
-                        SQLBind(draft.fundingSource.rawValue), SQLBind(draft.beneficiaries.total), SQLBind(draft.beneficiaries.women),
-                        SQLBind(draft.beneficiaries.poor), SQLBind(draft.beneficiaries.disabled), SQLBind(draft.sdg),
-                        SQLBind(draft.source.rawValue), SQLBind(proposer), SQLBind(enteredBy), SQLBind(draft.showProposerName),
-                        SQLBind(DecisionLevel.village.rawValue), SQLBind(ProposalStatus.pending.rawValue), SQLBind(draft.volume),
-                        SQLBind(draft.estimatedCost), SQLBind(0), SQLBind(0),
-                        SQLBind(TextFolding.fold("\(draft.title) \(draft.activity)")), SQLBind(now), SQLBind(now))
-                }
-                let ids = try await insert.returning("id").all().map { try $0.decode(column: "id", as: Int64.self) }
-                var history = connection.insert(into: "proposal_history")
-                    .columns("proposal_id", "event", "level", "actor_id", "actor_role", "created_at")
-                for id in ids {
-                    history = history.values(SQLBind(id), SQLBind(HistoryEntry.Event.submitted.rawValue),
-                                             SQLBind(DecisionLevel.village.rawValue), SQLBind(enteredBy), SQLBind(Role.citizen.rawValue),
-                                             SQLBind(now))
-                }
-                try await history.run()
-            }
-        }
+        let best = Array(scored.prefix(limit))
+        let records = Dictionary(uniqueKeysWithValues: try await proposals(best.map(\.id)).map { ($0.id, $0) })
+        return best.compactMap { match in records[match.id].map { SimilarProposal(proposal: $0, score: match.score) } }
     }
 }

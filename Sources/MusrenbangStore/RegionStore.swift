@@ -2,10 +2,10 @@ import MusrenbangCore
 import SQLKit
 
 public struct RegionRecord: Sendable, Codable, Equatable {
-    public let code: String
+    public let code: RegionCode
     public let name: String
     public let level: RegionLevel
-    public let parentCode: String?
+    public let parentCode: RegionCode?
     public let kind: VillageKind?
 }
 
@@ -64,11 +64,11 @@ public struct RegionStore: Sendable {
 
     static func record(_ row: any SQLRow) throws -> RegionRecord {
         RegionRecord(
-            code: try row.decode(column: "code", as: String.self),
+            code: try row.decodeRegion("code"),
             name: try row.decode(column: "name", as: String.self),
-            level: RegionLevel(rawValue: try row.decode(column: "level", as: String.self)) ?? .village,
-            parentCode: try row.decode(column: "parent_code", as: String?.self),
-            kind: try row.decode(column: "kind", as: String?.self).flatMap(VillageKind.init(rawValue:))
+            level: try row.decode("level", as: RegionLevel.self),
+            parentCode: try row.decodeOptionalRegion("parent_code"),
+            kind: try row.decode("kind", as: VillageKind?.self)
         )
     }
 }

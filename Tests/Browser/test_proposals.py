@@ -63,7 +63,7 @@ def test_a_proposal_travels_and_its_rejection_reason_is_public(base_url, new_con
     citizen.fill("#bt", "500")
     citizen.fill("#bw", "240")
     citizen.locator('form#proposal-form button[type=submit]').click()
-    citizen.wait_for_url(re.compile(r".*/usulan/\d+\?baru=1"))
+    citizen.wait_for_url(re.compile(r".*/usulan/\d+$"))
     proposal_url = citizen.url.split("?")[0]
     expect(citizen.locator("h1")).to_have_text(f"Tanggul sungai Kalibaru {XSS}")
     expect(citizen.locator("#status")).to_have_text("Dibahas di Musrenbang Desa")

@@ -25,92 +25,59 @@ struct PolicyTests {
     /// Places, nearest first: own village, a neighbour, another district, another regency.
     static let places = [village, villageSameDistrict, villageOtherDistrict, otherRegency]
 
-    /// For each action and role: allowed at each of `places`.
+    /// For each action and role: allowed at each of `places`. Written out, not computed, so a
+    /// change of who may do what shows up here as a changed line.
+    static let all4 = [true, true, true, true], regency3 = [true, true, true, false], district2 = [true, true, false, false]
+    static let own1 = [true, false, false, false], none = [false, false, false, false]
+
+    static func rows(admin: [Bool] = all4, planner: [Bool] = regency3, host: [Bool] = none, agency: [Bool] = none,
+                     council: [Bool] = none, districtOperator: [Bool] = none, villageOperator: [Bool] = none,
+                     citizen: [Bool] = none) -> [Role: [Bool]] {
+        [.admin: admin, .planner: planner, .host: host, .agency: agency, .council: council,
+         .districtOperator: districtOperator, .villageOperator: villageOperator, .citizen: citizen]
+    }
+
+    static let everyone = rows(planner: all4, host: all4, agency: all4, council: all4, districtOperator: all4,
+                               villageOperator: all4, citizen: all4)
+    static let planning = rows()
+    static let sessionTeam = rows(districtOperator: district2, villageOperator: own1)
+    static let villageTeam = rows(villageOperator: own1)
+    static let hub = rows(host: regency3)
+
     static let matrix: [Action: [Role: [Bool]]] = [
-        .viewPublic: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, [true, true, true, true]) }),
-        .manageOwnAccount: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, [true, true, true, true]) }),
-        .registerSelf: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, [false, false, false, false]) }),
-        .registerCitizen: [
-            .admin: [true, true, true, true],
-            .planner: [true, true, true, false],
-            .host: [false, false, false, false],
-            .agency: [false, false, false, false],
-            .council: [false, false, false, false],
-            .districtOperator: [true, true, false, false],
-            .villageOperator: [true, false, false, false],
-            .citizen: [false, false, false, false],
-        ],
-        .manageStaff: [
-            .admin: [true, true, true, true],
-            .planner: [true, true, true, false],
-            .host: [false, false, false, false],
-            .agency: [false, false, false, false],
-            .council: [false, false, false, false],
-            .districtOperator: [false, false, false, false],
-            .villageOperator: [false, false, false, false],
-            .citizen: [false, false, false, false],
-        ],
-        .configurePlanning: [
-            .admin: [true, true, true, true],
-            .planner: [true, true, true, false],
-            .host: [false, false, false, false],
-            .agency: [false, false, false, false],
-            .council: [false, false, false, false],
-            .districtOperator: [false, false, false, false],
-            .villageOperator: [false, false, false, false],
-            .citizen: [false, false, false, false],
-        ],
-        .submitProposal: [
-            .admin: [true, true, true, true],
-            .planner: [true, true, true, false],
-            .host: [false, false, false, false],
-            .agency: [true, true, true, false],
-            .council: [true, true, true, false],
-            .districtOperator: [false, false, false, false],
-            .villageOperator: [true, false, false, false],
-            .citizen: [true, false, false, false],
-        ],
-        .supportProposal: [
-            .admin: [false, false, false, false],
-            .planner: [false, false, false, false],
-            .host: [false, false, false, false],
-            .agency: [false, false, false, false],
-            .council: [false, false, false, false],
-            .districtOperator: [false, false, false, false],
-            .villageOperator: [false, false, false, false],
-            .citizen: [true, false, false, false],
-        ],
-        .comment: Dictionary(uniqueKeysWithValues: Role.allCases.map { ($0, [true, true, true, true]) }),
-        .moderate: [
-            .admin: [true, true, true, true],
-            .planner: [true, true, true, false],
-            .host: [false, false, false, false],
-            .agency: [false, false, false, false],
-            .council: [false, false, false, false],
-            .districtOperator: [true, true, false, false],
-            .villageOperator: [true, false, false, false],
-            .citizen: [false, false, false, false],
-        ],
-        .rankProposals: [
-            .admin: [true, true, true, true],
-            .planner: [true, true, true, false],
-            .host: [false, false, false, false],
-            .agency: [false, false, false, false],
-            .council: [false, false, false, false],
-            .districtOperator: [false, false, false, false],
-            .villageOperator: [true, false, false, false],
-            .citizen: [false, false, false, false],
-        ],
-        .recordRealisation: [
-            .admin: [true, true, true, true],
-            .planner: [true, true, true, false],
-            .host: [false, false, false, false],
-            .agency: [true, true, true, false],
-            .council: [false, false, false, false],
-            .districtOperator: [false, false, false, false],
-            .villageOperator: [true, false, false, false],
-            .citizen: [false, false, false, false],
-        ],
+        .viewPublic: everyone,
+        .manageOwnAccount: everyone,
+        .registerSelf: rows(admin: none, planner: none),
+        .comment: everyone,
+        .flagComment: everyone,
+        .upvoteQuestion: everyone,
+        .manageStaff: planning,
+        .configurePlanning: planning,
+        .assignAgency: planning,
+        .scheduleAssembly: planning,
+        .registerCitizen: sessionTeam,
+        .moderate: sessionTeam,
+        .runSession: sessionTeam,
+        .readMinutesDraft: sessionTeam,
+        .submitProposal: rows(agency: regency3, council: regency3, villageOperator: own1, citizen: own1),
+        .supportProposal: rows(admin: none, planner: none, citizen: own1),
+        .rankProposals: villageTeam,
+        .decideAtVillage: villageTeam,
+        .agreeRanking: villageTeam,
+        .decideAtDistrict: rows(districtOperator: district2),
+        // The assigned agency decides; a bare place names no agency (see `agencyBoundActions`).
+        .decideAtAgency: planning,
+        .decideAtRegency: hub,
+        // The agency and the village act on what is theirs (see `realisationFollowsTheProposal`).
+        .recordRealisation: planning,
+        .addPhoto: planning,
+        .leadAssembly: hub,
+        .moderateFloor: hub,
+        .watchWall: hub,
+        .answerQuestions: hub,
+        .watchStage: rows(host: regency3, agency: regency3, council: regency3, districtOperator: district2, villageOperator: own1),
+        .moderateQuestions: rows(host: regency3, districtOperator: district2, villageOperator: own1),
+        .askQuestion: rows(districtOperator: district2, villageOperator: own1, citizen: own1),
     ]
 
     @Test("every action is in the matrix")
@@ -151,6 +118,47 @@ struct PolicyTests {
     func unboundStaff() {
         let unbound = Principal(userId: 2, role: .planner, region: nil)
         #expect(!Policy.allows(unbound, .manageStaff, in: Self.village))
+    }
+
+    @Test("the agency a proposal is assigned to decides and records it; no other agency does")
+    func agencyBoundActions() {
+        let pupr = Self.principal(.agency)
+        for action in [Action.decideAtAgency, .recordRealisation] {
+            #expect(Policy.allows(pupr, action, in: Scope(Self.village, agencyCode: "PUPR", level: .agency)), "\(action)")
+            #expect(!Policy.allows(pupr, action, in: Scope(Self.village, agencyCode: "DINKES", level: .agency)), "\(action)")
+            #expect(!Policy.allows(pupr, action, in: Scope(Self.otherRegency, agencyCode: "PUPR", level: .agency)), "\(action)")
+        }
+    }
+
+    @Test("a village records the realisation of its own plan only; beyond it the agencies do")
+    func realisationFollowsTheProposal() {
+        let village = Self.principal(.villageOperator)
+        #expect(Policy.allows(village, .recordRealisation, in: Scope(Self.village, level: .village)))
+        #expect(!Policy.allows(village, .recordRealisation, in: Scope(Self.village, level: .regency)))
+        #expect(!Policy.allows(village, .recordRealisation, in: Scope(Self.villageSameDistrict, level: .village)))
+    }
+
+    @Test("who proposed or entered a proposal may add its photos, wherever they are")
+    func ownersAddPhotos() {
+        let citizen = Self.principal(.citizen)
+        #expect(Policy.allows(citizen, .addPhoto, in: Scope(Self.villageOtherDistrict, owners: [citizen.userId])))
+        #expect(!Policy.allows(citizen, .addPhoto, in: Scope(Self.village, owners: [UserID(rawValue: 99)])))
+        #expect(Policy.allows(Self.principal(.villageOperator), .addPhoto, in: Scope(Self.village, level: .village)))
+    }
+
+    @Test("a district's own session agrees its ranking by the district; a village's by the village team")
+    func rankingAgreementFollowsTheSession() {
+        #expect(Policy.allows(Self.principal(.districtOperator), .agreeRanking, in: Self.district))
+        #expect(!Policy.allows(Self.principal(.districtOperator), .agreeRanking, in: Self.village), "not a village's ranking")
+        #expect(!Policy.allows(Self.principal(.districtOperator), .agreeRanking, in: Self.otherDistrict))
+        #expect(!Policy.allows(Self.principal(.villageOperator), .agreeRanking, in: Self.district))
+        #expect(Policy.allows(Self.principal(.planner), .agreeRanking, in: Self.district))
+        #expect(Policy.allows(Self.principal(.villageOperator), .agreeRanking, in: Self.village))
+    }
+
+    @Test("each forum's decision is its own action")
+    func decisionActions() {
+        #expect(DecisionLevel.allCases.map(Policy.decision(at:)) == [.decideAtVillage, .decideAtDistrict, .decideAtAgency, .decideAtRegency])
     }
 
     @Test func plannersCannotMakeAdminsOrPlanners() {

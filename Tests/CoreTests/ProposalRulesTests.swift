@@ -3,7 +3,7 @@ import Testing
 
 func sampleDraft(source: ProposalSource = .citizen, funding: FundingSource = .villageFund,
                  village: String = "35.10.13.2007") -> ProposalDraft {
-    ProposalDraft(villageCode: village, year: 2027, title: "Perbaikan jalan dusun Krajan",
+    ProposalDraft(villageCode: RegionCode(village)!, year: 2027, title: "Perbaikan jalan dusun Krajan",
                   problem: "Jalan berlubang sepanjang 350 m, sulit dilalui saat hujan.",
                   activity: "Pengaspalan jalan lingkungan", fieldCode: "02", subfieldCode: "02.03",
                   kind: .physical, location: .init(hamlet: "Krajan", rw: "02", rt: "01", lat: -8.28, lng: 114.3),

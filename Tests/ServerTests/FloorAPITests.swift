@@ -1,3 +1,4 @@
+import MusrenbangCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -66,10 +67,10 @@ struct FloorAPITests {
 
             // A "restart": a new service reads the floor back from the database.
             let restarted = FloorService(services: app.services)
-            #expect(try await restarted.store.floor(Int64(world.id)).stage.map(\.village) == [bubuk])
+            #expect(try await restarted.store.floor(AssemblyID(rawValue: Int64(world.id))).stage.map(\.village.description) == [bubuk])
             let now = Date().timeIntervalSince1970
             try await restarted.tick(now: now + 2.5)
-            #expect(try await restarted.store.floor(Int64(world.id)).stage.first?.warned == true)
+            #expect(try await restarted.store.floor(AssemblyID(rawValue: Int64(world.id))).stage.first?.warned == true)
             try await restarted.tick(now: now + 10)
             let floor = try await app.send(.get, floorURI).json()
             #expect((floor["stage"] as? [Any])?.isEmpty == true)

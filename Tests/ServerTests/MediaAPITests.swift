@@ -1,3 +1,4 @@
+import MusrenbangCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -76,7 +77,7 @@ struct MediaAPITests {
             #expect(state["available"] as? Bool == true)
 
             let conference = await director.conference(Int64(world.id), description: "x")
-            let token = MediaService.villageToken(app.services.secret, assembly: Int64(world.id), village: mangir)
+            let token = MediaService.villageToken(app.services.secret, assembly: AssemblyID(rawValue: Int64(world.id)), village: RegionCode(mangir)!)
             #expect(try await !conference.allowed().contains(token))
             _ = try await app.send(.post, "/api/v1/assemblies/\(world.id)/floor/hands", json: #"{"villageCode":"\#(mangir)","topic":"Irigasi"}"#,
                                    token: mangirOperator)

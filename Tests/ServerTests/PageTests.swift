@@ -1,6 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SQLKit
+import MusrenbangCore
+import MusrenbangStore
+import MusrenbangServer
 import Testing
 import TestSupport
 
@@ -34,6 +38,14 @@ struct Browser {
         let response = try await app.client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
         keep(response)
         return response
+    }
+
+    /// Post/Redirect/Get: the page a form's 303 sends the browser to.
+    mutating func follow(_ app: TestApp, _ response: TestResponse) async throws -> TestResponse {
+        guard response.status == .seeOther, let location = response.headers[.location] else {
+            throw TestFailure("expected 303 See Other, got \(response.status)")
+        }
+        return try await get(app, location)
     }
 
     /// The CSRF token a page's forms carry.
@@ -109,10 +121,13 @@ struct PageTests {
             _ = try await browser.post(app, "/keluar", form: ["_csrf": try Browser.csrf(in: account)])
             #expect(try await browser.get(app, "/akun").status == .seeOther)
             let login = try await browser.get(app, "/masuk")
-            let wrong = try await browser.post(app, "/masuk", form: ["_csrf": try Browser.csrf(in: login), "username": womanNIK, "password": "salah-salah"])
-            #expect(wrong.status == .unauthorized)
+            let refusedLogin = try await browser.post(app, "/masuk", form: ["_csrf": try Browser.csrf(in: login), "username": womanNIK,
+                                                                               "password": "salah-salah"])
+            #expect(refusedLogin.status == .seeOther)
+            let wrong = try await browser.follow(app, refusedLogin)
             #expect(wrong.text.contains("kata sandi salah"))
             #expect(!wrong.text.contains(womanNIK), "a NIK typed at login is not echoed back")
+            #expect(try await browser.get(app, "/masuk").text.contains("kata sandi salah") == false, "the refusal shows once")
             let again = try await browser.post(app, "/masuk", form: ["_csrf": try Browser.csrf(in: login), "username": womanNIK, "password": "kata-sandi-1"])
             #expect(again.status == .seeOther)
             #expect(try await browser.get(app, "/akun").status == .ok)
@@ -128,12 +143,19 @@ struct PageTests {
                 "_csrf": try Browser.csrf(in: page), "name": "Budi", "nik": womanNIK, "gender": "male",
                 "villageCode": bubuk, "password": "pendek", "passwordConfirm": "pendek",
             ])
-            #expect(refused.status == .unprocessableContent)
-            #expect(refused.text.contains("jenis kelamin perempuan"))
-            #expect(refused.text.contains("Kata sandi harus 8 sampai 72 karakter."))
-            #expect(refused.text.contains(#"value="Budi""#))
-            #expect(refused.text.contains(#"value="35.10.13.2007" selected"#))
-            #expect(!refused.text.contains(womanNIK))
+            #expect(refused.status == .seeOther)
+            #expect(refused.headers[.location] == "/daftar")
+            // What is kept for the form to come back is never the NIK or the password.
+            let kept = try await app.services.database.sql.raw("SELECT data FROM flash").all()
+                .map { try $0.decode(column: "data", as: String.self) }.joined()
+            #expect(kept.contains("Budi") && !kept.contains(womanNIK) && !kept.contains("pendek"))
+            let shown = try await browser.follow(app, refused)
+            #expect(shown.status == .ok)
+            #expect(shown.text.contains("jenis kelamin perempuan"))
+            #expect(shown.text.contains("Kata sandi harus 8 sampai 72 karakter."))
+            #expect(shown.text.contains(#"value="Budi""#))
+            #expect(shown.text.contains(#"value="35.10.13.2007" selected"#))
+            #expect(!shown.text.contains(womanNIK))
         }
     }
 
@@ -160,8 +182,8 @@ struct PageTests {
                 "_csrf": try Browser.csrf(in: staff), "username": "kec-rogojampi", "name": "Operator Rogojampi",
                 "role": "district_operator", "regionCode": "35.10.13", "password": "rahasia-123",
             ])
-            #expect(created.status == .ok)
-            #expect(created.text.contains("Akun petugas dibuat."))
+            #expect(created.status == .seeOther)
+            #expect(try await planner.follow(app, created).text.contains("Akun petugas dibuat."))
             #expect(try await app.services.accounts.user(username: "kec-rogojampi")?.role.rawValue == "district_operator")
         }
     }
@@ -175,6 +197,36 @@ struct PageTests {
             let home = try await browser.get(app, "/")
             #expect(home.text.contains(#"<html lang="en">"#))
             #expect(home.text.contains("Districts"))
+        }
+    }
+}
+
+@Suite("Usulan saya")
+struct MyProposalsTests {
+    @Test("an operator's entries stay listed with more than a thousand newer proposals in the database", arguments: TestFlavour.enabled)
+    func operatorEntriesPastAThousand(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let operatorToken = try await app.staffToken(username: "op-desa", role: "village_operator", region: bubuk)
+            let entered = try await app.send(.post, "/api/v1/proposals", json: proposalJSON(title: "Usulan yang dicatat operator",
+                                                                                          extra: #","source":"bpd""#), token: operatorToken)
+            #expect(entered.status == .created)
+            // 1,100 newer proposals by someone else: the operator's own is far past the first thousand.
+            let planner = try #require(try await app.services.accounts.user(id: try await StaffAccounts.create(
+                app.services, username: "bappeda", name: "Bappeda", password: "rahasia-123", role: "planner", region: "35.10", agency: nil)))
+            var generator = ProposalGenerator(seed: 7, year: 2027)
+            try await ProposalStore(app.services.database).bulkInsert((0..<1_100).map { _ in
+                .init(draft: generator.draft(village: RegionCode(bubuk)!), proposer: nil, enteredBy: planner.id, enteredByRole: .planner)
+            })
+            let api = try await app.send(.get, "/api/v1/me/proposals", token: operatorToken).json()
+            #expect(api["total"] as? Int == 1)
+            #expect((api["items"] as? [[String: Any]])?.first?["title"] as? String == "Usulan yang dicatat operator")
+
+            var browser = Browser()
+            let login = try await browser.get(app, "/masuk")
+            _ = try await browser.post(app, "/masuk", form: ["_csrf": try Browser.csrf(in: login), "username": "op-desa", "password": "rahasia-123"])
+            let mine = try await browser.get(app, "/usulan/saya")
+            #expect(mine.text.contains("Usulan yang dicatat operator"))
+            #expect(mine.text.components(separatedBy: #"class="card-item""#).count - 1 == 1, "only the operator's own")
         }
     }
 }

@@ -19,13 +19,13 @@ public struct FloorControl: Sendable, Equatable, Codable {
     }
 
     public struct Hand: Sendable, Equatable, Codable {
-        public let village: String
+        public let village: RegionCode
         public let topic: String
         public let raisedAt: Double
     }
 
     public struct Speaker: Sendable, Equatable, Codable {
-        public let village: String
+        public let village: RegionCode
         public let topic: String
         public let grantedAt: Double
         public var warned: Bool
@@ -35,7 +35,7 @@ public struct FloorControl: Sendable, Equatable, Codable {
     /// One village's turn, for the minutes: who spoke, when, for how long, and how it ended.
     public struct Turn: Sendable, Equatable, Codable {
         public enum Ending: String, Sendable, Codable { case revoked, timeUp, finished }
-        public let village: String
+        public let village: RegionCode
         public let topic: String
         public let startedAt: Double
         public let endedAt: Double
@@ -44,11 +44,11 @@ public struct FloorControl: Sendable, Equatable, Codable {
     }
 
     public enum Event: Sendable, Equatable {
-        case raised(village: String)
-        case lowered(village: String)
-        case granted(village: String)
-        case muted(village: String, Bool)
-        case warned(village: String, secondsLeft: Double)
+        case raised(village: RegionCode)
+        case lowered(village: RegionCode)
+        case granted(village: RegionCode)
+        case muted(village: RegionCode, Bool)
+        case warned(village: RegionCode, secondsLeft: Double)
         case ended(Turn)
     }
 
@@ -65,7 +65,7 @@ public struct FloorControl: Sendable, Equatable, Codable {
     }
 
     /// A village asks for the floor with a topic; it waits in order of asking.
-    public mutating func raise(_ village: String, topic: String, now: Double) throws(Refusal) -> [Event] {
+    public mutating func raise(_ village: RegionCode, topic: String, now: Double) throws(Refusal) -> [Event] {
         let topic = String(topic.drop(while: \.isWhitespace))
         guard !topic.isEmpty else { throw .emptyTopic }
         guard !stage.contains(where: { $0.village == village }) else { throw .alreadyOnStage }
@@ -74,14 +74,14 @@ public struct FloorControl: Sendable, Equatable, Codable {
         return [.raised(village: village)]
     }
 
-    public mutating func lower(_ village: String) throws(Refusal) -> [Event] {
+    public mutating func lower(_ village: RegionCode) throws(Refusal) -> [Event] {
         guard let index = queue.firstIndex(where: { $0.village == village }) else { throw .notWaiting }
         queue.remove(at: index)
         return [.lowered(village: village)]
     }
 
     /// Gives a waiting village the floor, if the stage has room.
-    public mutating func grant(_ village: String, now: Double) throws(Refusal) -> [Event] {
+    public mutating func grant(_ village: RegionCode, now: Double) throws(Refusal) -> [Event] {
         guard let index = queue.firstIndex(where: { $0.village == village }) else {
             throw stage.contains(where: { $0.village == village }) ? .alreadyOnStage : .notWaiting
         }
@@ -91,14 +91,14 @@ public struct FloorControl: Sendable, Equatable, Codable {
         return [.granted(village: village)]
     }
 
-    public mutating func mute(_ village: String, _ muted: Bool) throws(Refusal) -> [Event] {
+    public mutating func mute(_ village: RegionCode, _ muted: Bool) throws(Refusal) -> [Event] {
         guard let index = stage.firstIndex(where: { $0.village == village }) else { throw .notOnStage }
         stage[index].muted = muted
         return [.muted(village: village, muted)]
     }
 
     /// Takes a village off stage: by a moderator (`revoked`) or by itself (`finished`).
-    public mutating func end(_ village: String, now: Double, ending: Turn.Ending = .revoked) throws(Refusal) -> [Event] {
+    public mutating func end(_ village: RegionCode, now: Double, ending: Turn.Ending = .revoked) throws(Refusal) -> [Event] {
         guard let index = stage.firstIndex(where: { $0.village == village }) else { throw .notOnStage }
         let speaker = stage.remove(at: index)
         return [.ended(Turn(village: village, topic: speaker.topic, startedAt: speaker.grantedAt, endedAt: now, ending: ending))]
@@ -123,12 +123,12 @@ public struct FloorControl: Sendable, Equatable, Codable {
     }
 
     /// Whether a village may publish camera and microphone now: only when on stage and not muted.
-    public func mayPublish(_ village: String) -> Bool {
+    public func mayPublish(_ village: RegionCode) -> Bool {
         stage.contains { $0.village == village && !$0.muted }
     }
 
     /// Where a waiting village stands in the queue (1 = next), or nil.
-    public func position(of village: String) -> Int? {
+    public func position(of village: RegionCode) -> Int? {
         queue.firstIndex { $0.village == village }.map { $0 + 1 }
     }
 }

@@ -46,12 +46,12 @@ public enum Role: String, Sendable, Codable, CaseIterable {
 
 /// An authenticated person as the rules see them: a role and where it applies.
 public struct Principal: Sendable, Hashable {
-    public let userId: Int64
+    public let userId: UserID
     public let role: Role
     public let region: RegionCode?
     public let agencyCode: String?
 
-    public init(userId: Int64, role: Role, region: RegionCode?, agencyCode: String? = nil) {
+    public init(userId: UserID, role: Role, region: RegionCode?, agencyCode: String? = nil) {
         self.userId = userId
         self.role = role
         self.region = region

@@ -114,7 +114,7 @@ public struct Beneficiaries: Sendable, Hashable, Codable {
 
 /// A proposal as submitted, before any decision: every field the regulations ask for.
 public struct ProposalDraft: Sendable, Hashable, Codable {
-    public var villageCode: String
+    public var villageCode: RegionCode
     public var year: Int
     public var title: String
     public var problem: String
@@ -135,7 +135,7 @@ public struct ProposalDraft: Sendable, Hashable, Codable {
     /// Whether public pages may show the proposer's name; otherwise "Warga Desa X".
     public var showProposerName: Bool
 
-    public init(villageCode: String, year: Int, title: String, problem: String, activity: String, fieldCode: String,
+    public init(villageCode: RegionCode, year: Int, title: String, problem: String, activity: String, fieldCode: String,
                 subfieldCode: String, kind: ProposalKind, location: ProposalLocation = .init(), volume: Double,
                 unit: String, estimatedCost: Int64, fundingSource: FundingSource, beneficiaries: Beneficiaries,
                 sdg: Int? = nil, source: ProposalSource = .citizen, groupKind: GroupKind? = nil, groupName: String? = nil,

@@ -54,11 +54,11 @@ public struct DecisionRequest: Sendable, Hashable, Codable {
     public var reason: String?
     public var volume: Double?
     public var estimatedCost: Int64?
-    public var mergedInto: Int64?
+    public var mergedInto: ProposalID?
     public var agencyCode: String?
 
     public init(level: DecisionLevel, outcome: DecisionOutcome, reason: String? = nil, volume: Double? = nil,
-                estimatedCost: Int64? = nil, mergedInto: Int64? = nil, agencyCode: String? = nil) {
+                estimatedCost: Int64? = nil, mergedInto: ProposalID? = nil, agencyCode: String? = nil) {
         self.level = level
         self.outcome = outcome
         self.reason = reason
@@ -76,11 +76,11 @@ public struct ProposalState: Sendable, Hashable, Codable {
     public var agencyCode: String?
     public var volume: Double
     public var estimatedCost: Int64
-    public var mergedInto: Int64?
+    public var mergedInto: ProposalID?
     public var progress: Int
 
     public init(level: DecisionLevel, status: ProposalStatus = .pending, agencyCode: String? = nil, volume: Double,
-                estimatedCost: Int64, mergedInto: Int64? = nil, progress: Int = 0) {
+                estimatedCost: Int64, mergedInto: ProposalID? = nil, progress: Int = 0) {
         self.level = level
         self.status = status
         self.agencyCode = agencyCode
@@ -183,27 +183,32 @@ public enum Routing {
         return .success(next)
     }
 
-    /// Who may decide at a level: the village team in its village, the district in its
-    /// district, the assigned agency, the regency's planner and host; planners and admins anywhere.
-    /// Whether the person may decide the proposal where it stands now (for showing the form).
+    /// Whether the person may decide the proposal where it stands now (who may decide at a forum
+    /// is `Policy`'s: the village team, the district, the assigned agency, the regency's host).
     public static func mayDecide(_ principal: Principal, state: ProposalState, village: RegionCode) -> Bool {
         state.status == .pending && authority(principal, level: state.level, state: state, village: village) == nil
     }
 
     static func authority(_ principal: Principal, level: DecisionLevel, state: ProposalState,
                           village: RegionCode) -> DecisionRefusal? {
-        let allowed: Bool = switch (level, principal.role) {
-        case (_, .admin): true
-        case (_, .planner): Policy.reaches(principal, village)
-        case (.village, .villageOperator), (.district, .districtOperator): Policy.reaches(principal, village)
-        case (.agency, .agency): principal.agencyCode != nil && principal.agencyCode == state.agencyCode
-            && Policy.reaches(principal, village)
-        case (.regency, .host): Policy.reaches(principal, village)
-        default: false
-        }
-        return allowed ? nil : .forbidden(.init(
+        let scope = Scope(village, agencyCode: state.agencyCode, level: level)
+        return Policy.allows(principal, Policy.decision(at: level), in: scope) ? nil : .forbidden(.init(
             id: "Anda tidak berwenang memutuskan usulan ini di \(level.forumName).",
             en: "You may not decide this proposal at the \(level.rawValue) level."))
+    }
+
+    /// What a merge needs of the proposal it goes into: another proposal, of the same district,
+    /// still live. (The duplicate's supports move there; a dead end would lose them.)
+    public static func mergeTarget(source: ProposalID, district: RegionCode, target: ProposalID?, targetDistrict: RegionCode?,
+                                   targetStatus: ProposalStatus?) -> LocalizedText? {
+        guard let target, target != source, let targetDistrict, let targetStatus else {
+            return .init(id: "Usulan tujuan penggabungan tidak ditemukan.", en: "The merge target does not exist.")
+        }
+        guard targetDistrict == district, targetStatus != .merged, targetStatus != .rejected else {
+            return .init(id: "Usulan hanya dapat digabungkan ke usulan yang masih berjalan di kecamatan yang sama.",
+                         en: "A proposal merges only into a live proposal of the same district.")
+        }
+        return nil
     }
 
     static func completeness(_ request: DecisionRequest) -> ValidationError? {

@@ -76,13 +76,13 @@ public enum Scoring {
 
 /// A proposal as the ranking sees it.
 public struct RankEntry: Sendable, Hashable {
-    public let id: Int64
+    public let id: ProposalID
     public let score: Double?
     public let supportCount: Int
     /// Earlier proposals win ties: the order they were submitted in.
     public let submittedOrder: Int64
 
-    public init(id: Int64, score: Double?, supportCount: Int, submittedOrder: Int64) {
+    public init(id: ProposalID, score: Double?, supportCount: Int, submittedOrder: Int64) {
         self.id = id
         self.score = score
         self.supportCount = supportCount
@@ -93,7 +93,7 @@ public struct RankEntry: Sendable, Hashable {
 public enum Ranking {
     /// Scored proposals first by weighted score, then support count, then age; unscored ones
     /// after them by support and age. Returns ids in priority order (priority = index + 1).
-    public static func order(_ entries: [RankEntry]) -> [Int64] {
+    public static func order(_ entries: [RankEntry]) -> [ProposalID] {
         entries.sorted { a, b in
             switch (a.score, b.score) {
             case let (x?, y?) where abs(x - y) > 1e-9: return x > y
@@ -108,7 +108,7 @@ public enum Ranking {
     }
 
     /// Moves one proposal to a new priority (1-based), shifting the others; numbers stay unique.
-    public static func move(_ id: Int64, to priority: Int, in order: [Int64]) -> [Int64]? {
+    public static func move(_ id: ProposalID, to priority: Int, in order: [ProposalID]) -> [ProposalID]? {
         guard let from = order.firstIndex(of: id), (1...order.count).contains(priority) else { return nil }
         var result = order
         result.remove(at: from)

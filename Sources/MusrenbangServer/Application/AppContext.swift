@@ -14,10 +14,18 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
     public var locale: LocalizedText.Locale = .indonesian
     /// The CSRF nonce of this browser (from its cookie, or freshly made for this response).
     public var csrfNonce: String?
+    /// The token of a one-time message the last form left (Post/Redirect/Get).
+    public var flashToken: String?
 
     public enum Credential: Sendable {
         case bearer(String)
         case session(String)
+
+        var token: String {
+            switch self {
+            case .bearer(let token), .session(let token): token
+            }
+        }
     }
 
     public init(source: ApplicationRequestContextSource) {
@@ -37,5 +45,21 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
         case .v6(let address): address.host
         default: "local"
         }
+    }
+
+    /// A typed id from the path; not a number means nothing is there (404).
+    func id<Tag>(_ name: String, as type: Tagged<Tag, Int64>.Type) throws -> Tagged<Tag, Int64> {
+        guard let raw = parameters.get(name, as: Int64.self) else {
+            throw AppError.notFound(.init(id: "Alamat ini tidak ada.", en: "There is nothing at this address."))
+        }
+        return Tagged(rawValue: raw)
+    }
+
+    /// The `:year` of the path.
+    func year() throws -> Int {
+        guard let year = parameters.get("year", as: Int.self), (2000...2100).contains(year) else {
+            throw AppError.notFound(.init(id: "Tahun tidak dikenal.", en: "Unknown year."))
+        }
+        return year
     }
 }

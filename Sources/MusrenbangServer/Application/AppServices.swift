@@ -13,10 +13,10 @@ public struct AppServices: Sendable {
     public let regions: RegionStore
     public let accounts: AccountStore
     public let secret: ServerSecret
-    public let tenant: RegionRecord
-    /// Names of the tenant's districts and villages by code: read on every proposal view.
-    let placeNames: [String: String]
+    /// The tenant regency's districts and villages with their names, in memory.
+    public let places: Places
     let pages: PageRenderer
+    let outcome: FormOutcome
     let csrf: CSRFGuard
     let throttle: ThrottleBox
     let passwords: PasswordHasher
@@ -33,15 +33,11 @@ public struct AppServices: Sendable {
         guard let tenant = try await regions.region(configuration.regency), tenant.level == .regency else {
             throw StoreError.invalidConfiguration("\(configuration.regency) is not a regency in the region list")
         }
-        self.tenant = tenant
-        var names: [String: String] = [:]
-        for district in try await regions.children(of: configuration.regency) {
-            names[district.code] = district.name
-            for village in try await regions.children(of: RegionCode(district.code)!) { names[village.code] = village.name }
-        }
-        self.placeNames = names
+        self.places = try await Places.load(tenant, regions: regions)
         self.csrf = CSRFGuard(secret: secret)
-        self.pages = try await PageRenderer.load(regencyName: tenant.name, csrf: csrf)
+        let flashes = FlashStore(database)
+        self.pages = try await PageRenderer.load(regencyName: tenant.name, csrf: csrf, flashes: flashes, behindTLS: configuration.behindTLS)
+        self.outcome = FormOutcome(flash: flashes, behindTLS: configuration.behindTLS)
         self.throttle = ThrottleBox()
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
         if let url = configuration.janusURL {
@@ -49,38 +45,21 @@ public struct AppServices: Sendable {
             self.media = MediaDirector(
                 client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey),
                 recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
-                hubToken: { MediaService.hubToken(secret, assembly: $0) })
+                hubToken: { MediaService.hubToken(secret, assembly: AssemblyID(rawValue: $0)) })
         } else {
             self.media = nil
         }
     }
 
-    /// The tenant's districts for a `<select>`, from memory.
-    func districtOptions(selected: String?) -> [[String: Any]] {
-        placeNames.filter { RegionCode($0.key)?.level == .district }.sorted { $0.key < $1.key }.map {
-            ["code": $0.key, "name": $0.value, "selected": $0.key == selected]
-        }
-    }
-
-    /// The tenant's villages grouped by district, for a `<select>` with `<optgroup>`s, from memory.
-    func villageGroups(selected: String?) -> [[String: Any]] {
-        districtOptions(selected: nil).map { district in
-            let code = district["code"] as! String
-            let villages = placeNames.filter { $0.key.hasPrefix(code + ".") }.sorted { $0.key < $1.key }
-            return ["name": district["name"]!, "villages": villages.map { ["code": $0.key, "name": $0.value, "selected": $0.key == selected] }]
-        }
-    }
-
-    /// Banyuwangi's 2020 hub, Desa Bubuk, when this is Banyuwangi; otherwise the first village.
-    var tenantHub: String {
-        placeNames.first { $0.value == "Bubuk" && $0.key.count == 13 }?.key
-            ?? placeNames.keys.filter { $0.count == 13 }.sorted().first ?? ""
-    }
-
     /// Today in WIB (UTC+7), the calendar the NIK's birth dates are written in.
-    var today: CalendarDate {
+    var today: CalendarDate { Self.today() }
+
+    @Sendable static func today() -> CalendarDate {
         let parts = WIB.calendar.dateComponents([.year, .month, .day], from: Date())
-        return CalendarDate(year: parts.year!, month: parts.month!, day: parts.day!)!
+        guard let today = CalendarDate(year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0) else {
+            preconditionFailure("the Gregorian calendar gave no date for now")
+        }
+        return today
     }
 }
 

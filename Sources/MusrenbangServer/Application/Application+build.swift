@@ -1,4 +1,5 @@
 import Foundation
+import MusrenbangCore
 import Hummingbird
 import Logging
 import MusrenbangStore
@@ -16,18 +17,33 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
                                           cacheControl: .init([(MediaType(type: .any), [.maxAge(3600), .public])])))
     router.add(middleware: AuthenticationMiddleware(services: services))
 
-    OperationsRoutes(services: services).register(on: router)
+    // One use case per feature, shared by its API and its pages.
+    let accounts = AccountService(services: services)
+    let regions = RegionService(regions: services.regions)
+    let proposals = ProposalService(services: services)
+    let planning = PlanningService(services: services)
+    let assemblies = AssemblyService(services: services)
+    let minutes = MinutesService(services: services)
+    let floor = FloorService(services: services)
+    let media = MediaService(services: services)
+    let (pages, outcome, csrf, places) = (services.pages, services.outcome, services.csrf, services.places)
+    let tls = services.configuration.behindTLS
+    let today: @Sendable () -> CalendarDate = AppServices.today
+
+    OperationsRoutes(database: services.database, connectionsPerLoop: services.configuration.connectionsPerLoop).register(on: router)
     let api = router.group("api/v1")
-    RegionAPI(services: services).register(on: api)
-    AccountAPI(services: services).register(on: api)
-    ProposalAPI(services: services).register(on: api)
-    AssemblyAPI(services: services).register(on: api)
-    FloorAPI(services: services).register(on: api)
-    MediaAPI(services: services).register(on: api)
-    HomePages(services: services).register(on: router)
-    AccountPages(services: services).register(on: router)
-    ProposalPages(services: services).register(on: router)
-    AssemblyPages(services: services).register(on: router)
+    RegionAPI(regions: regions).register(on: api)
+    AccountAPI(accounts: accounts).register(on: api)
+    ProposalAPI(proposals: proposals, planning: planning, today: today).register(on: api)
+    AssemblyAPI(assemblies: assemblies, minutes: minutes, places: places, live: services.live).register(on: api)
+    FloorAPI(floor: floor, assemblies: assemblies).register(on: api)
+    MediaAPI(media: media).register(on: api)
+    HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
+    AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
+    ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
+        .register(on: router)
+    AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, pages: pages, outcome: outcome, csrf: csrf,
+                  places: places, today: today).register(on: router)
     return router
 }
 
@@ -48,8 +64,21 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "musrenbang"),
         logger: logger
     )
-    app.addServices(FloorTimer(services: services), MediaWatchdog(services: services), DatabaseCloser(database: database))
+    app.addServices(FloorTimer(services: services), MediaWatchdog(services: services), Housekeeping(database: database),
+                    DatabaseCloser(database: database))
     return app
+}
+
+/// Clears what expires: one-time form messages nobody came back for.
+struct Housekeeping: Service {
+    let database: Database
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: .seconds(600))
+            try? await FlashStore(database).purgeExpired()
+        }
+    }
 }
 
 /// Closes the pool after the HTTP server has stopped (graceful shutdown runs services in reverse).

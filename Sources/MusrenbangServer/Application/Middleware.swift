@@ -34,6 +34,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return AppError(error)
         case let error as ValidationErrors:
             return AppError(error.first)
+        case let error as DecodingError:
+            return Body.refusal(error) ?? .malformedJSON
         case let error as HTTPError:
             switch error.status {
             case .notFound:
@@ -47,13 +49,19 @@ struct ErrorMiddleware: RouterMiddleware {
                 return AppError(error.status, code: "http\(error.status.code)",
                                 message: .init(id: error.body ?? error.status.reasonPhrase, en: error.body ?? error.status.reasonPhrase))
             }
+        case let error as StoreError:
+            // Store errors carry no personal data: a column name and at most the start of a stored enum value.
+            context.logger.error("store error", metadata: ["error": "\(error)"])
+            return internalError
         default:
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            return AppError(.internalServerError, code: "internal",
-                            message: .init(id: "Terjadi kesalahan di server. Silakan coba lagi.",
-                                           en: "The server failed. Please try again."))
+            return internalError
         }
     }
+
+    static let internalError = AppError(.internalServerError, code: "internal",
+                                        message: .init(id: "Terjadi kesalahan di server. Silakan coba lagi.",
+                                                       en: "The server failed. Please try again."))
 }
 
 /// Who is asking: a bearer token (API) or the session cookie (pages), their language, and the
@@ -67,6 +75,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.locale = Self.locale(request)
         let cookieNonce = request.cookies[CSRFGuard.cookieName]?.value
         context.csrfNonce = cookieNonce ?? TokenMaker.random(bytes: 16)
+        context.flashToken = request.cookies[Flash.cookie].map(\.value).flatMap { $0.isEmpty ? nil : $0 }
 
         if let authorization = request.headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
@@ -141,17 +150,3 @@ enum SessionCookie {
     }
 }
 
-extension AppContext {
-    /// The signed-in account, or 401.
-    func requireUser() throws -> UserRecord {
-        guard let user else { throw AppError.unauthenticated }
-        return user
-    }
-
-    /// Passes when the policy allows the action here; 401 for the public, 403 for the signed-in.
-    func require(_ action: Action, in region: RegionCode? = nil) throws {
-        guard Policy.allows(principal, action, in: region) else {
-            throw user == nil ? AppError.unauthenticated : AppError.forbidden
-        }
-    }
-}

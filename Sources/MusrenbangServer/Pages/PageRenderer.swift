@@ -6,64 +6,111 @@ import MusrenbangCore
 import MusrenbangStore
 
 /// Renders server-side HTML: Mustache templates, escaped by default (`{{value}}`), in the
-/// visitor's language, inside one layout that carries the navigation and the CSRF token.
+/// visitor's language, inside one layout that carries the navigation, the CSRF token and the
+/// one-time message of the last form. A page's own values come from its typed page model.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
     let regencyName: String
     let csrf: CSRFGuard
+    let flashes: FlashStore
+    let behindTLS: Bool
 
-    public static func load(regencyName: String, csrf: CSRFGuard) async throws -> PageRenderer {
+    public static func load(regencyName: String, csrf: CSRFGuard, flashes: FlashStore, behindTLS: Bool) async throws -> PageRenderer {
         guard let directory = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
             throw AppError(.internalServerError, code: "templates", message: .init(id: "Templat hilang", en: "Templates missing"))
         }
-        let library = try await MustacheLibrary(directory: directory.path)
-        return PageRenderer(library: library, regencyName: regencyName, csrf: csrf)
+        return PageRenderer(library: try await MustacheLibrary(directory: directory.path), regencyName: regencyName, csrf: csrf,
+                            flashes: flashes, behindTLS: behindTLS)
     }
 
-    /// A whole page. `values` are the template's own; the layout adds user, strings and CSRF.
-    func page(_ template: String, title: String, values: [String: Any] = [:], context: AppContext,
-              status: HTTPResponse.Status = .ok) -> Response {
-        var object = values
-        object["pageTitle"] = title
-        object["hasErrors"] = !((values["errors"] as? [String]) ?? []).isEmpty
-        object["regencyName"] = regencyName
-        object["t"] = Strings.table(context.locale)
-        object["lang"] = context.locale.rawValue
-        object["otherLang"] = context.locale == .indonesian ? "en" : "id"
-        object["csrf"] = context.csrfNonce.map { csrf.token(for: $0) } ?? ""
-        if let user = context.user {
-            object["user"] = ["name": user.name, "role": user.role.rawValue, "isStaffAdmin": Policy.allows(user.principal, .manageStaff)]
+    /// The message the last form left for this browser, taken once (a reload shows nothing).
+    func flash(_ context: AppContext) async throws -> Flash {
+        guard let token = context.flashToken, let data = try await flashes.take(token) else { return Flash() }
+        return (try? JSONDecoder().decode(Flash.self, from: Data(data.utf8))) ?? Flash()
+    }
+
+    /// A whole page: the template's model, and the layout around it.
+    func render(_ template: String, title: String, model: some Sendable = NoModel(), flash: Flash = Flash(), context: AppContext,
+                status: HTTPResponse.Status = .ok) -> Response {
+        let locale = context.locale
+        let layout = Layout(
+            pageTitle: title, regencyName: regencyName, t: StringTable(locale: locale), lang: locale.rawValue,
+            otherLang: locale == .indonesian ? "en" : "id", csrf: context.csrfNonce.map { csrf.token(for: $0) } ?? "",
+            user: context.user.map { LayoutUser(name: $0.name, mayManageStaff: Policy.allows($0.principal, .manageStaff)) },
+            notice: flash.notice?.text(locale), errors: flash.errors.map { $0.text(locale) }, form: flash.values,
+            scriptStrings: Strings.script(locale))
+        let html = library.render(PageScope(model: model, layout: layout), withTemplate: template)
+            ?? "<!doctype html><title>error</title>"
+        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: html)))
+        if context.flashToken != nil {
+            response.setCookie(Cookie(name: Flash.cookie, value: "", maxAge: 0, path: "/", secure: behindTLS, httpOnly: true, sameSite: .lax))
         }
-        let html = library.render(Self.prepare(object), withTemplate: template) ?? "<!doctype html><title>error</title>"
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
-    /// Wraps every string so that an empty one counts as absent in `{{#section}}`, as in other
-    /// Mustache implementations (swift-mustache treats "" as present).
-    static func prepare(_ value: Any) -> Any {
-        switch value {
-        case let text as String: Text(value: text)
-        case let dictionary as [String: Any]: dictionary.mapValues(prepare)
-        case let array as [Any]: array.map(prepare)
-        default: value
-        }
-    }
-
-    struct Text: MustacheCustomRenderable {
-        let value: String
-        var renderText: String { value }
-        var isNull: Bool { value.isEmpty }
+        return response
     }
 
     func errorPage(_ error: AppError, context: AppContext) -> Response {
-        var response = page("error", title: error.status == .notFound ? Strings.text("notFoundTitle", context.locale)
-                                : Strings.text("errorTitle", context.locale),
-                            values: ["message": error.message.text(context.locale), "status": error.status.code],
-                            context: context, status: error.status)
+        struct Model: Sendable { let message: String }
+        var response = render("error", title: Strings.text(error.status == .notFound ? "notFoundTitle" : "errorTitle", context.locale),
+                              model: Model(message: error.message.text(context.locale)), context: context, status: error.status)
         for field in error.headers { response.headers.append(field) }
         return response
     }
+}
+
+struct NoModel: Sendable {}
+
+/// What every page has around its own content.
+struct Layout {
+    let pageTitle: String
+    let regencyName: String
+    let t: StringTable
+    let lang: String
+    let otherLang: String
+    let csrf: String
+    let user: LayoutUser?
+    let notice: String?
+    let errors: [String]
+    /// What a refused form had typed, to fill it again (`{{form.title}}`).
+    let form: [String: String]
+    /// The scripts' strings in this language (`i18n.js` reads them).
+    let scriptStrings: String
+}
+
+struct LayoutUser {
+    let name: String
+    let mayManageStaff: Bool
+}
+
+/// A page's model first, then the layout: templates see both without prefixes. Strings that
+/// are empty count as absent in sections, as in other Mustache implementations.
+struct PageScope: MustacheParent {
+    let model: Any
+    let layout: Layout
+
+    func child(named name: String) -> Any? {
+        if let value = Self.field(name, of: model) { return value }
+        return Self.field(name, of: layout)
+    }
+
+    static func field(_ name: String, of object: Any) -> Any? {
+        guard let child = Mirror(reflecting: object).children.first(where: { $0.label == name }) else { return nil }
+        let mirror = Mirror(reflecting: child.value)
+        if mirror.displayStyle == .optional { return mirror.children.first.map(\.value).map(Self.blankIsAbsent) }
+        return blankIsAbsent(child.value)
+    }
+
+    static func blankIsAbsent(_ value: Any) -> Any? {
+        if let text = value as? String, text.isEmpty { return nil }
+        return value
+    }
+}
+
+/// `{{t.key}}`: the interface text in the page's language. A key missing from the table renders
+/// as ⟦key⟧, which the locale tests look for on every page.
+struct StringTable: MustacheParent {
+    let locale: LocalizedText.Locale
+    func child(named key: String) -> Any? { Strings.text(key, locale) }
 }
 
 /// CSRF tokens for forms: the browser holds a random nonce in an HttpOnly cookie, and each form

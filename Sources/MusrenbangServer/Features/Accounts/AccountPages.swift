@@ -1,212 +1,240 @@
+import Foundation
 import Hummingbird
 import MusrenbangCore
 import MusrenbangStore
 
 /// `/daftar`, `/masuk`, `/aktivasi`, `/akun`, `/keluar`, `/admin/pengguna`: accounts in the browser.
+/// Every form answers 303 (Post/Redirect/Get); refusals come back once on the form's page.
 struct AccountPages {
-    let services: AppServices
-    var accounts: AccountService { AccountService(services: services) }
-    var pages: PageRenderer { services.pages }
+    let accounts: AccountService
+    let pages: PageRenderer
+    let outcome: FormOutcome
+    let csrf: CSRFGuard
+    let places: Places
+    let behindTLS: Bool
 
     func register(on router: Router<AppContext>) {
-        router.get("daftar") { _, context in
-            try await registerPage(context: context)
-        }
+        router.get("daftar", use: registerPage)
+        router.post("daftar", use: registerCitizen)
+        router.get("masuk", use: loginPage)
+        router.post("masuk", use: logIn)
+        router.get("aktivasi", use: activatePage)
+        router.post("aktivasi", use: activate)
+        router.get("akun", use: accountPage)
+        router.post("akun/kata-sandi", use: changePassword)
+        router.post("keluar", use: logOut)
+        router.get("admin/pengguna", use: staffPage)
+        router.post("admin/pengguna", use: createStaff)
+        router.post("admin/pengguna/:id/status", use: setStatus)
+    }
 
-        router.post("daftar") { request, context in
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let input = AccountService.CitizenInput(name: form["name"], nik: form["nik"], villageCode: form["villageCode"],
-                                                    gender: form["gender"], password: form["password"], phone: form["phone"])
-            do {
-                if form["password"] != form["passwordConfirm"] {
-                    throw ValidationError(field: "passwordConfirm", code: "password.mismatch",
-                        message: .init(id: "Kedua kata sandi tidak sama.", en: "The two passwords differ."))
-                }
-                _ = try await accounts.registerCitizen(input, by: nil)
-                return try await startSession(form["nik"], form["password"], context: context, then: "/akun?baru=1")
-            } catch {
-                // The NIK is personal data: the form comes back without it, to be typed again.
-                return try await registerPage(context: context, errors: Self.messages(error, context), values: [
-                    "name": input.name ?? "", "villageCode": input.villageCode ?? "", "phone": input.phone ?? "",
-                    "female": input.gender == "female", "male": input.gender == "male",
-                ], status: Self.status(of: error))
+    // MARK: registering and logging in
+
+    struct RegisterForm: Decodable {
+        let name: String?; let nik: String?; let villageCode: String?; let gender: String?; let phone: String?
+        let password: String?; let passwordConfirm: String?
+    }
+
+    @Sendable func registerPage(_ request: Request, context: AppContext) async throws -> Response {
+        let flash = try await pages.flash(context)
+        let chosen = flash.values["villageCode"].flatMap({ RegionCode($0) })
+        return pages.render("register", title: Strings.text("registerTitle", context.locale),
+                            model: RegisterPage(districts: VillageChoice.grouped(places, selected: chosen),
+                                                female: flash.values["gender"] == "female", male: flash.values["gender"] == "male"),
+                            flash: flash, context: context)
+    }
+
+    @Sendable func registerCitizen(_ request: Request, context: AppContext) async throws -> Response {
+        try Access.require(context.user, .registerSelf)
+        let form = try await SubmittedForm<RegisterForm>.read(request, context: context, csrf: csrf)
+        let fields = form.fields
+        do {
+            if fields.password != fields.passwordConfirm {
+                throw ValidationError(field: "passwordConfirm", code: "password.mismatch",
+                                      message: .init(id: "Kedua kata sandi tidak sama.", en: "The two passwords differ."))
             }
+            _ = try await accounts.registerCitizen(.init(name: fields.name, nik: fields.nik, villageCode: fields.villageCode,
+                                                         gender: fields.gender, password: fields.password, phone: fields.phone), by: nil)
+            return try await startSession(fields.nik, fields.password, context: context, then: "/akun",
+                                          notice: .init(id: "Pendaftaran berhasil. Selamat datang!", en: "Registration complete. Welcome!"))
+        } catch {
+            // The NIK is personal data: the form comes back without it, to be typed again.
+            return try await outcome.respond(typed: form.typed, back: "/daftar") { throw error }
         }
+    }
 
-        router.get("masuk") { _, context in
-            pages.page("login", title: Strings.text("loginTitle", context.locale), context: context)
-        }
+    @Sendable func loginPage(_ request: Request, context: AppContext) async throws -> Response {
+        pages.render("login", title: Strings.text("loginTitle", context.locale), flash: try await pages.flash(context), context: context)
+    }
 
-        router.post("masuk") { request, context in
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            do {
-                return try await startSession(form["username"], form["password"], context: context, then: "/akun")
-            } catch {
-                let username = form["username"] ?? ""
-                return pages.page("login", title: Strings.text("loginTitle", context.locale), values: [
-                    "errors": Self.messages(error, context),
-                    // A NIK typed as the username is not echoed back either.
-                    "username": AccountService.isNIKShaped(username) ? "" : username,
-                ], context: context, status: Self.status(of: error))
-            }
-        }
+    struct LoginForm: Decodable { let username: String?; let password: String? }
 
-        router.get("aktivasi") { _, context in
-            pages.page("activate", title: Strings.text("activate", context.locale), context: context)
-        }
-
-        router.post("aktivasi") { request, context in
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            do {
-                _ = try await accounts.activate(nik: form["nik"], code: form["activationCode"], password: form["password"])
-                return try await startSession(form["nik"], form["password"], context: context, then: "/akun")
-            } catch {
-                return pages.page("activate", title: Strings.text("activate", context.locale),
-                                  values: ["errors": Self.messages(error, context)], context: context,
-                                  status: Self.status(of: error))
-            }
-        }
-
-        router.get("akun") { request, context in
-            guard context.user != nil else { return Response.redirect(to: "/masuk") }
-            let notice = request.uri.queryParameters.get("baru") != nil ? Strings.text("registered", context.locale)
-                : request.uri.queryParameters.get("sandi") != nil ? Strings.text("passwordChanged", context.locale) : nil
-            return try await accountPage(context: context, notice: notice)
-        }
-
-        router.post("akun/kata-sandi") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let keep: String? = if case .session(let token)? = context.credential { token } else { nil }
-            do {
-                try await accounts.changePassword(user: user, current: form["currentPassword"], new: form["newPassword"],
-                                                  keepToken: keep)
-                return Response.redirect(to: "/akun?sandi=1")
-            } catch {
-                return try await accountPage(context: context, errors: Self.messages(error, context),
-                                             status: Self.status(of: error))
-            }
-        }
-
-        router.post("keluar") { request, context in
-            _ = try await Form.read(request, context: context, csrf: services.csrf)
-            if case .session(let token)? = context.credential { try await services.accounts.deleteToken(token) }
-            var response = Response.redirect(to: "/")
-            SessionCookie.clear(on: &response, secure: services.configuration.behindTLS)
+    @Sendable func logIn(_ request: Request, context: AppContext) async throws -> Response {
+        let form = try await SubmittedForm<LoginForm>.read(request, context: context, csrf: csrf)
+        do {
+            return try await startSession(form.fields.username, form.fields.password, context: context, then: "/akun")
+        } catch let error as AppError where error.status == .unauthorized || error.status == .tooManyRequests {
+            // A wrong password is the form's refusal here, not an error page.
+            let shown = AppError(.unprocessableContent, code: error.code, message: error.message, field: "username")
+            var response = try await outcome.respond(typed: form.typed, back: "/masuk") { throw shown }
+            for field in error.headers { response.headers.append(field) }
             return response
         }
+    }
 
-        router.get("admin/pengguna") { _, context in
-            try context.require(.manageStaff)
-            return try await staffPage(context: context)
-        }
+    @Sendable func activatePage(_ request: Request, context: AppContext) async throws -> Response {
+        pages.render("activate", title: Strings.text("activate", context.locale), flash: try await pages.flash(context), context: context)
+    }
 
-        router.post("admin/pengguna") { request, context in
-            let user = try context.requireUser()
-            try context.require(.manageStaff)
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            do {
-                _ = try await accounts.createStaff(.init(username: form["username"], name: form["name"],
-                                                         password: form["password"], role: form["role"],
-                                                         regionCode: form["regionCode"], agencyCode: form["agencyCode"]),
-                                                   by: user)
-                return try await staffPage(context: context, notice: Strings.text("staffCreated", context.locale))
-            } catch {
-                return try await staffPage(context: context, errors: Self.messages(error, context), values: [
-                    "username": form["username"] ?? "", "name": form["name"] ?? "",
-                    "regionCode": form["regionCode"] ?? "", "agencyCode": form["agencyCode"] ?? "",
-                ], status: Self.status(of: error))
-            }
-        }
+    struct ActivateForm: Decodable { let nik: String?; let activationCode: String?; let password: String? }
 
-        router.post("admin/pengguna/:id/status") { request, context in
-            let user = try context.requireUser()
-            try context.require(.manageStaff)
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            guard let id = context.parameters.get("id", as: Int64.self) else {
-                throw AppError.notFound(.init(id: "Akun tidak ditemukan.", en: "Account not found."))
-            }
-            try await accounts.setDisabled(userId: id, form["disabled"] == "1", by: user)
-            return Response.redirect(to: "/admin/pengguna")
+    @Sendable func activate(_ request: Request, context: AppContext) async throws -> Response {
+        let form = try await SubmittedForm<ActivateForm>.read(request, context: context, csrf: csrf)
+        do {
+            _ = try await accounts.activate(nik: form.fields.nik, code: form.fields.activationCode, password: form.fields.password)
+            return try await startSession(form.fields.nik, form.fields.password, context: context, then: "/akun")
+        } catch {
+            return try await outcome.respond(typed: form.typed, back: "/aktivasi") { throw error }
         }
     }
 
     /// Logs in with a session cookie and goes on to `then`.
-    func startSession(_ username: String?, _ password: String?, context: AppContext, then location: String) async throws -> Response {
-        let session = try await accounts.logIn(username: username ?? "", password: password ?? "",
-                                               address: context.clientAddress, kind: .session)
-        var response = Response.redirect(to: location)
-        SessionCookie.set(session.token, on: &response, secure: services.configuration.behindTLS)
+    func startSession(_ username: String?, _ password: String?, context: AppContext, then location: String,
+                      notice: LocalizedText? = nil) async throws -> Response {
+        let session = try await accounts.logIn(username: username ?? "", password: password ?? "", address: context.clientAddress,
+                                               kind: .session)
+        var response = try await outcome.redirect(to: location, Flash(notice: notice))
+        SessionCookie.set(session.token, on: &response, secure: behindTLS)
         return response
     }
 
-    // MARK: pages
+    // MARK: the account
 
-    func registerPage(context: AppContext, errors: [String] = [], values: [String: Any] = [:],
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
-        var object = values
-        object["errors"] = errors
-        object["districts"] = services.villageGroups(selected: values["villageCode"] as? String)
-        return pages.page("register", title: Strings.text("registerTitle", context.locale), values: object,
-                          context: context, status: status)
+    @Sendable func accountPage(_ request: Request, context: AppContext) async throws -> Response {
+        guard context.user != nil else { return Response.redirect(to: "/masuk") }
+        let overview = try await accounts.overview(of: context.user)
+        let locale = context.locale
+        let user = overview.user
+        return pages.render("account", title: Strings.text("accountTitle", locale), model: AccountPage(
+            name: user.name, roleName: Names.role(user.role).text(locale), regionName: overview.regionName, nikMasked: user.nikMasked,
+            agencyCode: user.agencyCode,
+            checkInCodes: overview.checkInCodes.map { assembly, code in
+                .init(title: assembly.title, code: code,
+                      qr: QRCode(code)?.svg(title: "\(Strings.text("checkInQR", locale)) \(code)") ?? "")
+            }), flash: try await pages.flash(context), context: context)
     }
 
-    func accountPage(context: AppContext, notice: String? = nil, errors: [String] = [],
-                     status: HTTPResponse.Status = .ok) async throws -> Response {
-        let user = try context.requireUser()
-        var regionName = ""
-        if let code = user.regionCode, let region = try await services.regions.region(code) {
-            regionName = "\(region.name) (\(region.code))"
-        }
-        var codes: [[String: Any]] = []
-        if user.role == .citizen {
-            for assembly in try await AssemblyStore(services.database).current(regency: services.configuration.regency.description)
-                where assembly.stage != .closed {
-                let code = CheckInCode.make(citizen: user.id, assembly: assembly.id, secret: services.secret)
-                codes.append(["title": assembly.title, "code": code,
-                              "qr": QRCode(code)?.svg(title: "Kode QR kehadiran \(code)") ?? ""])
-            }
-        }
-        return pages.page("account", title: Strings.text("accountTitle", context.locale), values: [
-            "checkInCodes": codes, "hasCheckInCodes": !codes.isEmpty,
-            "account": ["name": user.name, "roleName": user.role.indonesianName, "regionName": regionName,
-                        "nikMasked": user.nikMasked ?? "", "hasNik": user.nikMasked != nil,
-                        "agencyCode": user.agencyCode ?? ""],
-            "notice": notice ?? "", "errors": errors,
-        ], context: context, status: status)
-    }
+    struct PasswordForm: Decodable { let currentPassword: String?; let newPassword: String? }
 
-    func staffPage(context: AppContext, notice: String? = nil, errors: [String] = [], values: [String: Any] = [:],
-                   status: HTTPResponse.Status = .ok) async throws -> Response {
-        let user = try context.requireUser()
-        let staff = try await services.accounts.staff(within: user.role == .admin ? nil : user.regionCode)
-        var object = values
-        object["notice"] = notice ?? ""
-        object["errors"] = errors
-        object["roles"] = Policy.assignableRoles(by: user.principal).map { ["value": $0.rawValue, "name": $0.indonesianName] }
-        object["staff"] = staff.map { member in
-            ["id": member.id, "username": member.username ?? "", "name": member.name,
-             "roleName": member.role.indonesianName, "regionCode": member.regionCode?.description ?? "—",
-             "disabled": member.disabled, "isSelf": member.id == user.id] as [String: Any]
-        }
-        return pages.page("staff", title: Strings.text("staffTitle", context.locale), values: object,
-                          context: context, status: status)
-    }
-
-    /// Every refusal in the page's language; unexpected errors propagate to the error page.
-    static func messages(_ error: any Error, _ context: AppContext) -> [String] {
-        switch error {
-        case let errors as ValidationErrors: errors.all.map { $0.message.text(context.locale) }
-        case let error as ValidationError: [error.message.text(context.locale)]
-        case let error as AppError: [error.message.text(context.locale)]
-        default: [ErrorMiddleware.appError(for: error, context: context).message.text(context.locale)]
+    @Sendable func changePassword(_ request: Request, context: AppContext) async throws -> Response {
+        let user = try Access.role(context.user, .manageOwnAccount)
+        let form = try await SubmittedForm<PasswordForm>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/akun") {
+            try await accounts.changePassword(user: user, current: form.fields.currentPassword, new: form.fields.newPassword,
+                                              keepToken: context.credential?.token)
+            return .init(id: "Kata sandi sudah diganti.", en: "The password has been changed.")
         }
     }
 
-    static func status(of error: any Error) -> HTTPResponse.Status {
-        switch error {
-        case let error as AppError: error.status
-        default: .unprocessableContent
+    @Sendable func logOut(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try await SubmittedForm<NoFields>.read(request, context: context, csrf: csrf)
+        try await accounts.logOut(context.credential)
+        var response = Response.redirect(to: "/")
+        SessionCookie.clear(on: &response, secure: behindTLS)
+        return response
+    }
+
+    // MARK: staff accounts
+
+    @Sendable func staffPage(_ request: Request, context: AppContext) async throws -> Response {
+        let staff = try await accounts.staff(for: context.user)
+        let flash = try await pages.flash(context)
+        let user = try Access.role(context.user, .manageStaff)
+        let locale = context.locale
+        return pages.render("staff", title: Strings.text("staffTitle", locale), model: StaffPage(
+            roles: Policy.assignableRoles(by: user.principal).map {
+                .init(value: $0.rawValue, name: Names.role($0).text(locale), selected: $0.rawValue == flash.values["role"])
+            },
+            staff: staff.map {
+                .init(id: $0.id.rawValue, username: $0.username ?? "", name: $0.name, roleName: Names.role($0.role).text(locale),
+                      regionCode: $0.regionCode?.description ?? "—", disabled: $0.disabled, isSelf: $0.id == user.id)
+            }), flash: flash, context: context)
+    }
+
+    struct StaffForm: Decodable {
+        let username: String?; let name: String?; let password: String?; let role: String?; let regionCode: String?; let agencyCode: String?
+    }
+
+    @Sendable func createStaff(_ request: Request, context: AppContext) async throws -> Response {
+        let user = try Access.role(context.user, .manageStaff)
+        let form = try await SubmittedForm<StaffForm>.read(request, context: context, csrf: csrf)
+        let fields = form.fields
+        return try await outcome.respond(typed: form.typed, back: "/admin/pengguna") {
+            _ = try await accounts.createStaff(.init(username: fields.username, name: fields.name, password: fields.password,
+                                                     role: fields.role, regionCode: fields.regionCode, agencyCode: fields.agencyCode), by: user)
+            return .init(id: "Akun petugas dibuat.", en: "Staff account created.")
         }
+    }
+
+    struct StatusForm: Decodable { let disabled: Checkbox? }
+
+    @Sendable func setStatus(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try Access.role(context.user, .manageStaff)
+        let form = try await SubmittedForm<StatusForm>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: [:], back: "/admin/pengguna") {
+            try await accounts.setDisabled(userId: try context.id("id", as: UserID.self), form.fields.disabled.isOn, by: context.user)
+            return nil
+        }
+    }
+}
+
+// MARK: page models
+
+struct RegisterPage: Sendable {
+    let districts: [VillageChoice.Group]
+    let female: Bool
+    let male: Bool
+}
+
+struct AccountPage: Sendable {
+    struct CheckIn: Sendable { let title: String; let code: String; let qr: String }
+    let name: String
+    let roleName: String
+    let regionName: String?
+    let nikMasked: String?
+    let agencyCode: String?
+    let checkInCodes: [CheckIn]
+}
+
+struct StaffPage: Sendable {
+    struct Member: Sendable {
+        let id: Int64; let username: String; let name: String; let roleName: String; let regionCode: String; let disabled: Bool
+        let isSelf: Bool
+    }
+    let roles: [Choice]
+    let staff: [Member]
+}
+
+/// An `<option>`: its value, its words, whether it is chosen.
+struct Choice: Sendable {
+    let value: String
+    let name: String
+    let selected: Bool
+}
+
+/// The tenant's villages grouped by district, for a `<select>` with `<optgroup>`s, from memory.
+enum VillageChoice {
+    struct Group: Sendable { let name: String; let villages: [Choice] }
+
+    static func grouped(_ places: Places, selected: RegionCode?) -> [Group] {
+        places.districts.map { district in
+            Group(name: places.name(district), villages: places.villages(in: district).map {
+                Choice(value: $0.description, name: places.name($0), selected: $0 == selected)
+            })
+        }
+    }
+
+    static func districts(_ places: Places, selected: RegionCode?) -> [Choice] {
+        places.districts.map { Choice(value: $0.description, name: places.name($0), selected: $0 == selected) }
     }
 }

@@ -17,7 +17,7 @@ struct AccountService: Sendable {
     }
 
     struct RegisteredCitizen: Sendable {
-        let id: Int64
+        let id: UserID
         let nikMasked: String
         let villageCode: String
         /// Only for a registration at the village office without a password: given once, to the citizen.
@@ -28,6 +28,14 @@ struct AccountService: Sendable {
     /// an operator registers a resident of their area, and the resident activates the account later.
     /// `anyVillage`: a walk-in checked in at the registrar's own office may live in another village.
     func registerCitizen(_ input: CitizenInput, by registrar: UserRecord?, anyVillage: Bool = false) async throws -> RegisteredCitizen {
+        // Who may register in this village is asked before anything else typed is checked or hashed
+        // (a code that names no village of the tenant is refused below, with the other fields).
+        if let registrar, !anyVillage {
+            let place = input.villageCode.flatMap({ RegionCode($0) }).flatMap { services.places.isVillage($0) ? $0 : nil }
+            try Access.require(registrar, .registerCitizen, in: Scope(place))
+        } else if registrar == nil {
+            try Access.require(nil, .registerSelf)
+        }
         var refusals = Refusals()
         let name = refusals.take(AccountRules.name(input.name))
         let gender = refusals.take(Self.gender(input.gender))
@@ -50,9 +58,6 @@ struct AccountService: Sendable {
         try refusals.throwIfAny()
         guard let name, let gender, let village, let nik else { throw Refusals.inconsistent }
 
-        if let registrar, !anyVillage, !Policy.allows(registrar.principal, .registerCitizen, in: village) {
-            throw AppError.forbidden
-        }
         let activationCode = passwordHash == nil ? ActivationCode.make() : nil
         let created = try await services.accounts.createCitizen(NewCitizen(
             name: name, nikHash: services.secret.nikHash(nik.digits), nikMasked: nik.masked, gender: gender,
@@ -76,10 +81,10 @@ struct AccountService: Sendable {
             return .failure(ValidationError(field: "villageCode", code: "villageCode.unknown",
                 message: .init(id: "Kode desa/kelurahan \(raw) tidak dikenal.", en: "Unknown village code \(raw).")))
         }
-        guard services.configuration.regency.contains(code) else {
+        guard services.places.regency.code.contains(code) else {
             return .failure(ValidationError(field: "villageCode", code: "villageCode.outsideRegency",
-                message: .init(id: "Desa/kelurahan ini tidak berada di \(services.tenant.name).",
-                               en: "This village is not in \(services.tenant.name).")))
+                message: .init(id: "Desa/kelurahan ini tidak berada di \(services.places.regency.name).",
+                               en: "This village is not in \(services.places.regency.name).")))
         }
         return .success(code)
     }
@@ -138,7 +143,7 @@ struct AccountService: Sendable {
     }
 
     /// Sets the first password of an account registered at the village office.
-    func activate(nik: String?, code: String?, password: String?) async throws -> Int64 {
+    func activate(nik: String?, code: String?, password: String?) async throws -> UserID {
         let password = try AccountRules.password(password).get()
         let digits = (nik ?? "").filter { !$0.isWhitespace }
         let codeText = ActivationCode.normalise(code ?? "")
@@ -178,7 +183,7 @@ struct AccountService: Sendable {
     }
 
     /// Creates a staff account bound to the region its role needs, within the creator's reach.
-    func createStaff(_ input: StaffInput, by creator: UserRecord?) async throws -> Int64 {
+    func createStaff(_ input: StaffInput, by creator: UserRecord?) async throws -> UserID {
         var refusals = Refusals()
         let username = refusals.take(AccountRules.username(input.username))
         let name = refusals.take(AccountRules.name(input.name))
@@ -205,8 +210,8 @@ struct AccountService: Sendable {
         guard let username, let name, let password, let role else { throw Refusals.inconsistent }
 
         if let creator {
+            try Access.require(creator, .manageStaff, in: Scope(region))
             guard Policy.assignableRoles(by: creator.principal).contains(role) else { throw AppError.forbidden }
-            if let region, !Policy.allows(creator.principal, .manageStaff, in: region) { throw AppError.forbidden }
         }
         guard let id = try await services.accounts.createStaff(NewStaff(
             username: username, name: name, passwordHash: try await services.passwords.hash(password), role: role,
@@ -218,42 +223,51 @@ struct AccountService: Sendable {
     }
 
     /// Disables or re-enables a staff account within the actor's reach; nobody disables themself.
-    func setDisabled(userId: Int64, _ disabled: Bool, by actor: UserRecord) async throws {
+    func setDisabled(userId: UserID, _ disabled: Bool, by actor: UserRecord?) async throws {
+        let actor = try Access.person(actor, .manageStaff)
         guard let target = try await services.accounts.user(id: userId), target.role != .citizen else {
             throw AppError.notFound(.init(id: "Akun tidak ditemukan.", en: "Account not found."))
         }
         guard target.id != actor.id,
-              Policy.allows(actor.principal, .manageStaff, in: target.regionCode),
+              Policy.allows(actor.principal, .manageStaff, in: Scope(target.regionCode)),
               target.role != .admin || actor.role == .admin else { throw AppError.forbidden }
         try await services.accounts.setDisabled(userId: userId, disabled)
     }
-}
 
-/// Every refusal of a form, so a page can show them all at once; the API answers the first.
-struct ValidationErrors: Error {
-    let all: [ValidationError]
-    let first: ValidationError
-}
+    /// The staff accounts a person manages: everyone for an admin, their region's for a planner.
+    func staff(for user: UserRecord?) async throws -> [UserRecord] {
+        let user = try Access.role(user, .manageStaff)
+        return try await services.accounts.staff(within: user.role == .admin ? nil : user.regionCode)
+    }
 
-/// Collects refusals while a form is checked field by field.
-struct Refusals {
-    var all: [ValidationError] = []
-
-    /// The value when the rule passed; otherwise records the refusal and gives nil.
-    mutating func take<T>(_ result: Result<T, ValidationError>) -> T? {
-        switch result {
-        case .success(let value): return value
-        case .failure(let error): all.append(error); return nil
+    /// Ends the session or bearer token in use.
+    func logOut(_ credential: AppContext.Credential?) async throws {
+        switch credential {
+        case .bearer(let token)?, .session(let token)?: try await services.accounts.deleteToken(token)
+        case nil: break
         }
     }
 
-    func throwIfAny() throws {
-        if let first = all.first { throw ValidationErrors(all: all, first: first) }
+    /// What "Akun saya" shows: the account, its region's name, and a citizen's check-in codes for
+    /// the assemblies under way.
+    struct AccountOverview: Sendable {
+        let user: UserRecord
+        let regionName: String?
+        let checkInCodes: [(assembly: AssemblyRecord, code: String)]
     }
 
-    /// A field came out empty without a refusal: a bug in the form's rules, not the user's input.
-    static let inconsistent = AppError(.internalServerError, code: "internal",
-                                       message: .init(id: "Terjadi kesalahan di server.", en: "The server failed."))
+    func overview(of user: UserRecord?) async throws -> AccountOverview {
+        let user = try Access.role(user, .manageOwnAccount)
+        var codes: [(AssemblyRecord, String)] = []
+        if user.role == .citizen {
+            for assembly in try await AssemblyStore(services.database).current(regency: services.places.regency.code)
+            where assembly.stage != .closed {
+                codes.append((assembly, CheckInCode.make(citizen: user.id, assembly: assembly.id, secret: services.secret)))
+            }
+        }
+        let regionName = user.regionCode.map { "\(services.places.name($0)) (\($0))" }
+        return AccountOverview(user: user, regionName: regionName, checkInCodes: codes)
+    }
 }
 
 /// Eight characters from an alphabet without look-alikes, shown as `ABCD-EFGH`.

@@ -5,307 +5,365 @@ import MusrenbangMedia
 import MusrenbangStore
 
 /// `/musrenbang…`: the list, scheduling, the public page, the control room and the village console.
+/// Every form answers 303 back to its page (Post/Redirect/Get), so live sections re-read it.
 struct AssemblyPages {
-    let services: AppServices
-    var service: AssemblyService { AssemblyService(services: services) }
-    var pages: PageRenderer { services.pages }
+    let assemblies: AssemblyService
+    let minutes: MinutesService
+    let floor: FloorService
+    let media: MediaService
+    let pages: PageRenderer
+    let outcome: FormOutcome
+    let csrf: CSRFGuard
+    let places: Places
+    let today: @Sendable () -> CalendarDate
 
     func register(on router: Router<AppContext>) {
-        router.get("musrenbang") { _, context in
-            let list = try await service.store.current(regency: services.configuration.regency.description)
-            return pages.page("assemblies", title: "Musrenbang", values: [
-                "items": list.map(Self.row),
-                "canSchedule": Policy.allows(context.principal, .configurePlanning, in: services.configuration.regency),
-            ], context: context)
-        }
-
-        router.get("musrenbang/baru") { _, context in
-            try context.require(.configurePlanning, in: services.configuration.regency)
-            return try await schedulePage(context: context, values: [:])
-        }
-
-        router.post("musrenbang/baru") { request, context in
-            let user = try context.requireUser()
-            try context.require(.configurePlanning, in: services.configuration.regency)
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            do {
-                let formatter = ISO8601DateFormatter()
-                formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime]
-                formatter.timeZone = WIB.timeZone
-                guard let startsAt = formatter.date(from: (form["startsAt"] ?? "") + (form["startsAt"]?.count == 16 ? ":00" : "")) else {
-                    throw AppError(.unprocessableContent, code: "startsAt.invalid",
-                                   message: .init(id: "Waktu mulai tidak sah.", en: "Invalid start time."), field: "startsAt")
-                }
-                let id = try await service.schedule(.init(
-                    title: form["title"] ?? "", level: AssemblyLevel(rawValue: form["level"] ?? "") ?? .village,
-                    regencyCode: services.configuration.regency.description, planYear: Int(form["planYear"] ?? "") ?? 0,
-                    startsAt: startsAt, hubVillageCode: form["hubVillageCode"] ?? "", villageCodes: nil, agenda: nil), by: user)
-                return Response.redirect(to: "/musrenbang/\(id)/kendali")
-            } catch {
-                return try await schedulePage(context: context, values: form.values, errors: AccountPages.messages(error, context),
-                                              status: AccountPages.status(of: error))
+        router.get("musrenbang", use: listPage)
+        router.get("musrenbang/baru", use: schedulePage)
+        router.post("musrenbang/baru", use: schedule)
+        router.get("musrenbang/:id", use: publicPage)
+        router.get("musrenbang/:id/rekaman/:file", use: recording)
+        router.get("musrenbang/:id/kendali", use: controlRoom)
+        router.post("musrenbang/:id/tahap", use: moveHub)
+        router.post("musrenbang/:id/gladi", use: rehearse)
+        router.post("musrenbang/:id/hapus", use: wipe)
+        router.post("musrenbang/:id/pertanyaan", use: ask)
+        for (path, status) in [("tayangkan", QuestionStatus.approved), ("sembunyikan", .hidden), ("dijawab", .answered)] {
+            router.post("musrenbang/:id/pertanyaan/:question/\(path)") { request, context in
+                try await moderate(request, context, status)
             }
         }
-
-        router.get("musrenbang/:id") { _, context in
-            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            let summary = try await service.store.summary(assembly.id)!
-            let questions = try await service.store.questions(assembly.id, statuses: [.approved, .answered])
-            let recordings = await MediaService(services: services).recordings(assembly.id).map(\.page)
-            return pages.page("assembly", title: assembly.title, values: [
-                "a": try await header(assembly), "s": Self.counters(summary),
-                "recordings": recordings, "hasRecordings": !recordings.isEmpty,
-                "agenda": try await service.store.agenda(assembly.id).map { ["title": $0.title, "minutes": $0.minutes, "speaker": $0.speaker ?? ""] },
-                "questions": questions.map { ["body": $0.body, "village": services.placeNames[$0.villageCode] ?? "", "upvotes": $0.upvotes,
-                                              "answered": $0.status == .answered] },
-            ], context: context)
+        for action in FloorAction.allCases {
+            router.post("musrenbang/:id/lantai/\(action.rawValue)") { request, context in try await moderateFloor(request, context, action) }
         }
+        router.get("musrenbang/:id/desa/:village", use: console)
+        router.post("musrenbang/:id/desa/:village/tahap", use: moveSession)
+        router.post("musrenbang/:id/desa/:village/hadir", use: checkIn)
+        router.post("musrenbang/:id/desa/:village/sepakat", use: agreeRanking)
+        router.post("musrenbang/:id/desa/:village/bicara", use: raiseHand)
+        router.post("musrenbang/:id/desa/:village/batal-bicara", use: lowerHand)
+        router.post("musrenbang/:id/desa/:village/selesai-bicara", use: endTurn)
+        router.post("musrenbang/:id/desa/:village/berita-acara", use: saveMinutes)
+    }
 
-        // The stage's recordings, one file per speaker segment, public like the assembly itself.
-        router.get("musrenbang/:id/rekaman/:file") { _, context in
-            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            let file = context.parameters.get("file") ?? ""
-            // Only names the directory listing produced: nothing else on disk can be asked for.
-            guard let directory = await services.media?.recordingDirectory(assembly.id),
-                  let segment = Recordings.list(directory).first(where: { $0.file == file }) else {
-                throw AppError(.notFound, code: "recording.notFound", message: .init(id: "Rekaman tidak ditemukan.", en: "No such recording."))
+    // MARK: the list and scheduling
+
+    @Sendable func listPage(_ request: Request, context: AppContext) async throws -> Response {
+        let list = try await assemblies.current()
+        return pages.render("assemblies", title: Strings.text("assemblies", context.locale), model: AssemblyListPage(
+            assemblies: list.map { AssemblyRow($0, locale: context.locale) },
+            canSchedule: Access.allows(context.user, .scheduleAssembly, in: places.regency.code)), context: context)
+    }
+
+    @Sendable func schedulePage(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try Access.person(context.user, .scheduleAssembly, in: places.regency.code)
+        let flash = try await pages.flash(context)
+        let hub = flash.values["hubVillageCode"].flatMap({ RegionCode($0) }) ?? places.defaultHub
+        return pages.render("assembly-new", title: Strings.text("scheduleTitle", context.locale), model: SchedulePage(
+            planYear: flash.values["planYear"] ?? "\(today().year + 1)", villages: VillageChoice.grouped(places, selected: hub),
+            districtLevel: flash.values["level"] == AssemblyLevel.district.rawValue), flash: flash, context: context)
+    }
+
+    struct ScheduleForm: Decodable {
+        let title: String?; let level: String?; let planYear: TypedInteger?; let startsAt: String?; let hubVillageCode: String?
+    }
+
+    @Sendable func schedule(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try Access.person(context.user, .scheduleAssembly, in: places.regency.code)
+        let form = try await SubmittedForm<ScheduleForm>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/musrenbang/baru") {
+            let fields = form.fields
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime]
+            formatter.timeZone = WIB.timeZone
+            let typed = fields.startsAt ?? ""
+            guard let startsAt = formatter.date(from: typed + (typed.count == 16 ? ":00" : "")) else {
+                throw AppError.invalid("startsAt", "startsAt.invalid", id: "Waktu mulai tidak sah.", en: "Invalid start time.")
             }
-            // Streamed in chunks: a whole session's recording can be hundreds of megabytes.
-            let body = try await FileIO().loadFile(path: directory.appendingPathComponent(segment.file).path, context: context)
-            return Response(status: .ok, headers: [.contentType: "video/webm", .contentLength: "\(segment.bytes)",
-                                                   .contentDisposition: "attachment; filename=\"\(segment.file)\""], body: body)
-        }
-
-        router.get("musrenbang/:id/kendali") { request, context in
-            let user = try context.requireUser()
-            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            guard [.planner, .host, .admin].contains(user.role) else { throw AppError.forbidden }
-            return try await controlRoom(assembly, context: context, filter: request.uri.queryParameters.get("saring"))
-        }
-
-        router.post("musrenbang/:id/tahap") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            return try await inControlRoom(assembly, context: context) {
-                _ = try await service.moveHub(assembly.id, to: AssemblyStage(rawValue: form["stage"] ?? "") ?? assembly.stage, by: user)
-            }
-        }
-
-        router.post("musrenbang/:id/pertanyaan") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let id = try AssemblyAPI.id(context)
-            let village = form["villageCode"].flatMap { $0.isEmpty ? nil : $0 }
-            _ = try await AssemblyAPI(services: services).ask(id, body: form["body"] ?? "", village: village, by: user)
-            return Response.redirect(to: form["back"].flatMap { $0.hasPrefix("/musrenbang/") ? $0 : nil } ?? "/musrenbang/\(id)")
-        }
-
-        router.post("musrenbang/:id/pertanyaan/:question/:status") { request, context in
-            let user = try context.requireUser()
-            _ = try await Form.read(request, context: context, csrf: services.csrf)
-            let id = try AssemblyAPI.id(context)
-            guard let status = QuestionStatus(rawValue: context.parameters.get("status") ?? ""),
-                  let question = context.parameters.get("question", as: Int64.self) else {
-                throw AppError.notFound(.init(id: "Tindakan tidak dikenal.", en: "Unknown action."))
-            }
-            try await AssemblyAPI(services: services).moderate(id, question: question, status: status, by: user)
-            return Response.redirect(to: "/musrenbang/\(id)/kendali#pertanyaan")
-        }
-
-        router.post("musrenbang/:id/lantai/:action") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            let floor = FloorService(services: services)
-            let village = form["villageCode"] ?? ""
-            return try await inControlRoom(assembly, context: context, anchor: "#lantai") {
-                switch context.parameters.get("action") {
-                case "beri": _ = try await floor.grant(assembly.id, village: village, by: user)
-                case "akhiri": _ = try await floor.end(assembly.id, village: village, by: user)
-                case "bisukan": _ = try await floor.mute(assembly.id, village: village, muted: true, by: user)
-                case "suarakan": _ = try await floor.mute(assembly.id, village: village, muted: false, by: user)
-                default: throw AppError.notFound(.init(id: "Tindakan tidak dikenal.", en: "Unknown action."))
-                }
-            }
-        }
-
-        router.get("musrenbang/:id/desa/:village") { _, context in
-            let user = try context.requireUser()
-            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            let village = context.parameters.get("village") ?? ""
-            _ = try await service.requireSession(assembly, village, by: user)
-            return try await console(assembly, village: village, context: context)
-        }
-
-        router.post("musrenbang/:id/desa/:village/:action") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let assembly = try await service.assembly(context.parameters.get("id", as: Int64.self))
-            let village = context.parameters.get("village") ?? ""
-            _ = try await service.requireSession(assembly, village, by: user)
-            do {
-                let notice = try await act(context.parameters.get("action") ?? "", assembly: assembly, village: village, form: form, user: user)
-                return try await console(assembly, village: village, context: context, notice: notice)
-            } catch {
-                return try await console(assembly, village: village, context: context, errors: AccountPages.messages(error, context),
-                                         status: AccountPages.status(of: error))
-            }
+            let id = try await assemblies.schedule(.init(
+                title: fields.title ?? "", level: AssemblyLevel(rawValue: fields.level ?? "") ?? .village,
+                regencyCode: places.regency.code.description, planYear: fields.planYear?.value ?? 0, startsAt: startsAt,
+                hubVillageCode: fields.hubVillageCode ?? "", villageCodes: nil, agenda: nil), by: context.user)
+            return (.init(id: "Musrenbang dijadwalkan.", en: "Assembly scheduled."), "/musrenbang/\(id)/kendali")
         }
     }
 
-    /// The village console's forms.
-    func act(_ action: String, assembly: AssemblyRecord, village: String, form: Form, user: UserRecord) async throws -> String {
-        switch action {
-        case "tahap":
-            let stage = AssemblyStage(rawValue: form["stage"] ?? "") ?? .scheduled
-            _ = try await service.moveSession(assembly.id, village: village, to: stage, by: user)
-            return "Tahap desa: \(stage.indonesianName)."
-        case "hadir":
-            guard let role = AttendanceRole(rawValue: form["role"] ?? ""), let gender = Gender(rawValue: form["gender"] ?? "") else {
-                throw AppError(.unprocessableContent, code: "checkin.incomplete",
-                               message: .init(id: "Pilih unsur dan jenis kelamin peserta.", en: "Choose the role and gender."), field: "role")
-            }
-            let key = (form["key"] ?? "").trimmingCharacters(in: .whitespaces)
-            let isCode = key.contains("-")
-            let (record, isNew) = try await service.checkIn(assembly.id, .init(
-                villageCode: village, citizenId: nil, nik: isCode ? nil : key, code: isCode ? key : nil, role: role, gender: gender,
-                name: form["name"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
-                residenceVillageCode: form["residence"].flatMap { $0.isEmpty ? nil : $0 }), by: user)
-            return isNew ? "Peserta tercatat hadir\(record.isGuest ? " (tamu dari desa lain)" : "")." : "Peserta ini sudah tercatat hadir sebelumnya."
-        case "sepakat":
-            try await service.agreeRanking(assembly.id, village: village, by: user)
-            return "Peringkat usulan disepakati."
-        case "bicara":
-            _ = try await FloorService(services: services).raise(assembly.id, village: village, topic: form["topic"] ?? "", by: user)
-            return "Permintaan bicara terkirim; tunggu giliran dari tuan rumah."
-        case "batal-bicara":
-            _ = try await FloorService(services: services).lower(assembly.id, village: village, by: user)
-            return "Permintaan bicara dibatalkan."
-        case "selesai-bicara":
-            _ = try await FloorService(services: services).end(assembly.id, village: village, by: user)
-            return "Giliran bicara selesai."
-        case "berita-acara":
-            let fields = BeritaAcara.Editable(
-                venue: form["venue"], onlineLink: form["onlineLink"], chair: form["chair"], minuteTaker: form["minuteTaker"],
-                resourcePersons: (form["resourcePersons"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    .filter { !$0.isEmpty },
-                agreements: form["agreements"], decisionMethod: DecisionMethod(rawValue: form["decisionMethod"] ?? "") ?? .consensus,
-                signatories: nil)
-            _ = try await service.saveMinutes(assembly.id, village: village, fields: fields, finalize: form["finalize"] == "1",
-                                              amendmentReason: form["amendmentReason"].flatMap { $0.isEmpty ? nil : $0 }, by: user)
-            return form["finalize"] == "1" ? "Berita acara final dan terkunci." : "Berita acara tersimpan."
-        default:
-            throw AppError.notFound(.init(id: "Tindakan tidak dikenal.", en: "Unknown action."))
+    // MARK: the public page
+
+    @Sendable func publicPage(_ request: Request, context: AppContext) async throws -> Response {
+        let assembly = try await assemblies.assembly(try context.id("id", as: AssemblyID.self))
+        let summary = try await assemblies.summary(assembly)
+        let questions = try await assemblies.questions(assembly.id, statuses: [.approved, .answered], for: nil)
+        let locale = context.locale
+        return pages.render("assembly", title: assembly.title, model: AssemblyPublicPage(
+            assembly: AssemblyHeader(assembly, places: places, locale: locale), counters: Counters(summary),
+            recordings: await media.recordings(assembly.id),
+            agenda: try await assemblies.agenda(assembly.id).map { .init(title: $0.title, minutes: $0.minutes, speaker: $0.speaker) },
+            questions: questions.map {
+                .init(id: $0.id.rawValue, body: $0.body, village: Names.village($0.villageCode, places.name($0.villageCode)).text(locale),
+                      upvotes: $0.upvotes, answered: $0.status == .answered, pending: false)
+            }, mayAsk: context.user != nil), flash: try await pages.flash(context), context: context)
+    }
+
+    /// The stage's recordings, one file per speaker segment, public like the assembly itself.
+    @Sendable func recording(_ request: Request, context: AppContext) async throws -> Response {
+        let assembly = try await assemblies.assembly(try context.id("id", as: AssemblyID.self))
+        guard let (path, segment) = await media.recordingFile(assembly.id, named: context.parameters.get("file") ?? "") else {
+            throw AppError(.notFound, code: "recording.notFound", message: .init(id: "Rekaman tidak ditemukan.", en: "No such recording."))
         }
+        // Streamed in chunks: a whole session's recording can be hundreds of megabytes.
+        let body = try await FileIO().loadFile(path: path, context: context)
+        return Response(status: .ok, headers: [.contentType: "video/webm", .contentLength: "\(segment.bytes)",
+                                               .contentDisposition: "attachment; filename=\"\(segment.file)\""], body: body)
     }
 
-    // MARK: pages
+    // MARK: the control room
 
-    func header(_ assembly: AssemblyRecord) async throws -> [String: Any] {
-        ["id": assembly.id, "title": assembly.title, "stage": assembly.stage.indonesianName, "stageValue": assembly.stage.rawValue,
-         "startsAt": Self.dateTime(assembly.startsAt), "planYear": assembly.planYear,
-         "hub": services.placeNames[assembly.hubVillageCode] ?? assembly.hubVillageCode, "rehearsal": assembly.rehearsalOf != nil]
-    }
-
-    static func counters(_ summary: AssemblySummary) -> [String: Any] {
-        let started = summary.villages.total - summary.villages.notStarted
-        let womenShare = summary.attendance.total == 0 ? 0 : Int((Double(summary.attendance.women) / Double(summary.attendance.total) * 100).rounded())
-        return ["villages": summary.villages.total, "started": started, "closed": summary.villages.closed,
-                "silent": summary.villages.silent, "attendance": summary.attendance.total, "women": summary.attendance.women,
-                "men": summary.attendance.men, "womenShare": womenShare, "proposals": summary.proposals.total, "supports": summary.supports]
-    }
-
-    func controlRoom(_ assembly: AssemblyRecord, context: AppContext, filter: String?, errors: [String] = [],
-                     status: HTTPResponse.Status = .ok) async throws -> Response {
-        let summary = try await service.store.summary(assembly.id)!
-        var groups: [String: [[String: Any]]] = [:]
+    @Sendable func controlRoom(_ request: Request, context: AppContext) async throws -> Response {
+        let (assembly, _) = try await assemblies.hub(try context.id("id", as: AssemblyID.self), for: .leadAssembly, by: context.user)
+        let summary = try await assemblies.summary(assembly)
+        let questions = try await assemblies.questions(assembly.id, statuses: [.pending, .approved], for: context.user)
+        let floorView = floor.view(try await floor.floor(assembly.id), turns: [])
+        let locale = context.locale
+        var groups: [RegionCode: [ControlRoomPage.Village]] = [:]
         for village in summary.perVillage {
-            let district = String(village.villageCode.prefix(8))
-            let womenShare = village.attendance == 0 ? 0 : Int((Double(village.women) / Double(village.attendance) * 100).rounded())
-            groups[district, default: []].append([
-                "code": village.villageCode, "name": services.placeNames[village.villageCode] ?? village.villageCode,
-                "stage": village.stage.indonesianName, "stageValue": village.stage.rawValue, "attendance": village.attendance,
-                "women": village.women, "womenShare": womenShare, "noWomen": village.attendance > 0 && village.women == 0,
-                "proposals": village.proposals, "silent": village.silent,
-                "heartbeat": village.lastHeartbeat.map(WIB.clock) ?? "—",
-            ])
+            groups[village.villageCode.ancestor(at: .district) ?? village.villageCode, default: []].append(.init(
+                code: village.villageCode.description, name: places.name(village.villageCode), stage: Names.stage(village.stage).text(locale),
+                stageValue: village.stage.rawValue, attendance: village.attendance, women: village.women,
+                womenShare: Format.percent(village.women, of: village.attendance), noWomen: village.attendance > 0 && village.women == 0,
+                proposals: village.proposals, silent: village.silent,
+                heartbeat: village.lastHeartbeat.map { Format.clock($0).text(locale) } ?? "—"))
         }
-        let questions = try await service.store.questions(assembly.id, statuses: [.pending, .approved])
-        let floor = try await FloorAPI(services: services).view(assembly.id, try await FloorStore(services.database).floor(assembly.id))
-        var values: [String: Any] = [
-            "waiting": floor.queue.map { ["code": $0.villageCode, "name": $0.villageName, "district": $0.districtName, "topic": $0.topic,
-                                          "position": $0.position, "minutes": $0.waitingSeconds / 60] },
-            "speaking": floor.stage.map { ["code": $0.villageCode, "name": $0.villageName, "topic": $0.topic, "left": $0.secondsLeft,
-                                           "muted": $0.muted, "warned": $0.warned] },
-            "a": try await header(assembly), "s": Self.counters(summary), "errors": errors,
-            "districts": groups.keys.sorted().map { ["name": services.placeNames[$0] ?? $0, "villages": groups[$0]!] },
-            "questions": questions.map { ["id": $0.id, "body": $0.body, "village": services.placeNames[$0.villageCode] ?? "",
-                                          "upvotes": $0.upvotes, "pending": $0.status == .pending] },
-            "filter": filter ?? "",
-        ]
-        if let next = assembly.stage.next { values["next"] = ["value": next.rawValue, "name": next.indonesianName] }
-        return pages.page("control-room", title: "Ruang kendali: \(assembly.title)", values: values, context: context, status: status)
+        return pages.render("control-room", title: "\(Strings.text("controlRoom", locale)): \(assembly.title)", model: ControlRoomPage(
+            assembly: AssemblyHeader(assembly, places: places, locale: locale), counters: Counters(summary),
+            next: assembly.stage.next.map { Choice(value: $0.rawValue, name: Names.stage($0).text(locale), selected: false) },
+            districts: groups.keys.sorted().map { .init(name: places.name($0), villages: groups[$0] ?? []) },
+            waiting: floorView.queue.map {
+                .init(code: $0.villageCode.description, name: $0.villageName, district: $0.districtName, topic: $0.topic,
+                      position: $0.position, minutes: $0.waitingSeconds / 60)
+            },
+            speaking: floorView.stage.map {
+                .init(code: $0.villageCode.description, name: $0.villageName, topic: $0.topic, left: $0.secondsLeft, muted: $0.muted)
+            },
+            questions: questions.map {
+                .init(id: $0.id.rawValue, body: $0.body, village: Names.village($0.villageCode, places.name($0.villageCode)).text(locale),
+                      upvotes: $0.upvotes, answered: false, pending: $0.status == .pending)
+            },
+            mayRehearse: assembly.rehearsalOf == nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
+            mayWipe: assembly.rehearsalOf != nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode)),
+                            flash: try await pages.flash(context), context: context)
     }
 
-    /// A control-room form's action: back to the room when it succeeds, or the room again with
-    /// the refusal when the assembly's state refuses it (409).
-    func inControlRoom(_ assembly: AssemblyRecord, context: AppContext, anchor: String = "",
-                       _ action: () async throws -> Void) async throws -> Response {
-        do {
-            try await action()
-            return Response.redirect(to: "/musrenbang/\(assembly.id)/kendali\(anchor)")
-        } catch let error as AppError where error.status == .conflict {
-            return try await controlRoom(assembly, context: context, filter: nil, errors: [error.message.text(context.locale)],
-                                         status: .conflict)
+    func inControlRoom(_ request: Request, _ context: AppContext, anchor: String = "",
+                       _ action: @escaping @Sendable (AssemblyID, [String: String]) async throws -> LocalizedText?) async throws -> Response {
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let form = try await SubmittedForm<NoFields>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/musrenbang/\(id)/kendali\(anchor)") { try await action(id, form.typed) }
+    }
+
+    @Sendable func moveHub(_ request: Request, context: AppContext) async throws -> Response {
+        try await inControlRoom(request, context) { id, typed in
+            guard let stage = typed["stage"].flatMap(AssemblyStage.init(rawValue:)) else {
+                throw AppError.invalid("stage", "stage.invalid", id: "Tahap tidak dikenal.", en: "Unknown stage.")
+            }
+            let moved = try await assemblies.moveHub(id, to: stage, by: context.user)
+            return .init(id: "Tahap tuan rumah: \(Names.stage(moved.stage).id).", en: "Hub stage: \(Names.stage(moved.stage).en).")
         }
     }
 
-    func console(_ assembly: AssemblyRecord, village: String, context: AppContext, notice: String? = nil, errors: [String] = [],
-                 status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let session = try await service.store.session(assembly.id, village: village) else { throw AssemblyService.sessionNotFound }
-        let summary = try await service.store.summary(assembly.id)!
-        let mine = summary.perVillage.first { $0.villageCode == village }
-        let minutes = try await service.minutes(assembly.id, village: village)
-        let floor = try await FloorStore(services.database).floor(assembly.id)
-        let later = AssemblyStage.allCases.filter { StageRules.session(from: session.stage, to: $0, hub: assembly.stage,
-                                                                        rankingAgreed: session.rankingAgreed) == nil }
-        return pages.page("console", title: "Konsol Desa \(services.placeNames[village] ?? village)", values: [
-            "a": try await header(assembly), "notice": notice ?? "", "errors": errors,
-            "v": ["code": village, "name": services.placeNames[village] ?? village, "stage": session.stage.indonesianName,
-                  "attendance": mine?.attendance ?? 0, "women": mine?.women ?? 0, "proposals": mine?.proposals ?? 0,
-                  "rankingAgreed": session.rankingAgreed, "acceptsAttendance": session.stage.acceptsAttendance,
-                  "isVillage": RegionCode(village)?.level == .village, "dialogue": session.stage == .dialogue || assembly.stage == .dialogue],
-            "moves": later.map { ["value": $0.rawValue, "name": $0.indonesianName] },
-            "floor": ["open": assembly.stage >= .opening && assembly.stage < .closed,
-                      "position": floor.position(of: village).map { "\($0)" } ?? "",
-                      "onStage": floor.stage.contains { $0.village == village },
-                      "mayPublish": floor.mayPublish(village)],
-            "roles": AttendanceRole.allCases.map { ["value": $0.rawValue, "name": $0.indonesianName] },
-            "m": ["venue": minutes.fields.venue ?? "", "onlineLink": minutes.fields.onlineLink ?? "", "chair": minutes.fields.chair ?? "",
-                  "minuteTaker": minutes.fields.minuteTaker ?? "", "resourcePersons": (minutes.fields.resourcePersons ?? []).joined(separator: ", "),
-                  "agreements": minutes.fields.agreements ?? "", "vote": minutes.fields.decisionMethod == .vote,
-                  "final": minutes.finalizedAt != nil, "date": minutes.date, "start": minutes.startTime ?? "—", "end": minutes.endTime ?? "—",
-                  "total": minutes.attendance.total, "women": minutes.attendance.women, "men": minutes.attendance.men,
-                  "ranked": minutes.rankedProposals.map { ["priority": $0.priority, "title": $0.title, "volume": $0.volume,
-                                                           "cost": Timeline.rupiah($0.estimatedCost), "id": $0.id] },
-                  "amendments": minutes.amendments, "recordings": (minutes.recordings ?? []).map(\.page),
-                  "turns": (minutes.floorTurns ?? []).map { ["start": $0.start, "end": $0.end, "seconds": $0.seconds, "topic": $0.topic] }],
-        ], context: context, status: status)
+    @Sendable func rehearse(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let form = try await SubmittedForm<NoFields>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/musrenbang/\(id)/kendali") {
+            let rehearsal = try await assemblies.rehearse(id, by: context.user)
+            return (.init(id: "Gladi resik dibuat.", en: "Rehearsal created."), "/musrenbang/\(rehearsal)/kendali")
+        }
     }
 
-    func schedulePage(context: AppContext, values: [String: String], errors: [String] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
-        var object: [String: Any] = values
-        object["errors"] = errors
-        object["planYear"] = values["planYear"] ?? "\(services.today.year + 1)"
-        object["villages"] = services.villageGroups(selected: values["hubVillageCode"] ?? services.tenantHub)
-        return pages.page("assembly-new", title: "Jadwalkan musrenbang", values: object, context: context, status: status)
+    @Sendable func wipe(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let form = try await SubmittedForm<NoFields>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/musrenbang/\(id)/kendali", then: "/musrenbang") {
+            try await assemblies.wipeRehearsal(id, by: context.user)
+            return .init(id: "Gladi resik dihapus.", en: "Rehearsal deleted.")
+        }
     }
 
-    static func row(_ assembly: AssemblyRecord) -> [String: Any] {
-        ["id": assembly.id, "title": assembly.title, "stage": assembly.stage.indonesianName, "startsAt": dateTime(assembly.startsAt),
-         "rehearsal": assembly.rehearsalOf != nil, "live": assembly.stage != .scheduled && assembly.stage != .closed]
+    @Sendable func ask(_ request: Request, context: AppContext) async throws -> Response {
+        struct AskForm: Decodable { let body: String?; let villageCode: TypedText? }
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let form = try await SubmittedForm<AskForm>.read(request, context: context, csrf: csrf)
+        let village = form.fields.villageCode?.value
+        // A console sends its village's questions and comes back to the console.
+        let back = village.map { "/musrenbang/\(id)/desa/\($0)#pertanyaan" } ?? "/musrenbang/\(id)#tanya"
+        return try await outcome.respond(typed: form.typed, back: back) {
+            _ = try await assemblies.ask(id, body: form.fields.body ?? "", village: village, by: context.user)
+            return .init(id: "Pertanyaan terkirim; moderator akan menayangkannya.", en: "Question sent; a moderator will show it.")
+        }
     }
 
-    static func dateTime(_ date: Date) -> String { "\(WIB.date(date)), \(WIB.clock(date)) WIB" }
+    func moderate(_ request: Request, _ context: AppContext, _ status: QuestionStatus) async throws -> Response {
+        let question = try context.id("question", as: QuestionID.self)
+        return try await inControlRoom(request, context, anchor: "#pertanyaan") { id, _ in
+            try await assemblies.moderate(id, question: question, status: status, by: context.user)
+            return nil
+        }
+    }
+
+    /// The host's floor buttons, each its own route.
+    enum FloorAction: String, CaseIterable, Sendable {
+        case grant = "beri", end = "akhiri", mute = "bisukan", unmute = "suarakan"
+    }
+
+    func moderateFloor(_ request: Request, _ context: AppContext, _ action: FloorAction) async throws -> Response {
+        try await inControlRoom(request, context, anchor: "#lantai") { id, typed in
+            guard let village = typed["villageCode"].flatMap({ RegionCode($0) }) else {
+                throw AppError.invalid("villageCode", "villageCode.invalid", id: "Desa tidak dikenal.", en: "Unknown village.")
+            }
+            switch action {
+            case .grant: _ = try await floor.grant(id, village: village, by: context.user)
+            case .end: _ = try await floor.end(id, village: village, by: context.user)
+            case .mute: _ = try await floor.mute(id, village: village, muted: true, by: context.user)
+            case .unmute: _ = try await floor.mute(id, village: village, muted: false, by: context.user)
+            }
+            return nil
+        }
+    }
+
+    // MARK: the village console
+
+    @Sendable func console(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try await assemblies.session(try context.id("id", as: AssemblyID.self), context.parameters.get("village"),
+                                                 for: .runSession, by: context.user)
+        let figures = try await assemblies.figures(scope)
+        let record = try await minutes.minutes(scope, attendance: .init(total: figures.attendance.total, women: figures.attendance.women,
+                                                                       men: figures.attendance.men, byRole: figures.attendance.byRole))
+        let floorState = try await floor.floor(scope.id)
+        let flash = try await pages.flash(context)
+        let locale = context.locale
+        let session = scope.session, assembly = scope.assembly
+        let fields = record.fields
+        return pages.render("console", title: "\(Strings.text("console", locale)) \(Names.village(scope.village, places.name(scope.village)).text(locale))",
+                            model: ConsolePage(
+            assembly: AssemblyHeader(assembly, places: places, locale: locale),
+            villageCode: scope.village.description, villageName: Names.village(scope.village, places.name(scope.village)).text(locale),
+            stage: Names.stage(session.stage).text(locale), stageValue: session.stage.rawValue,
+            attendance: figures.attendance.total, women: figures.attendance.women, proposals: figures.proposals,
+            rankingAgreed: session.rankingAgreed, acceptsAttendance: session.stage.acceptsAttendance,
+            isVillage: scope.village.level == .village, dialogue: session.stage == .dialogue || assembly.stage == .dialogue,
+            moves: AssemblyService.moves(session, hub: assembly.stage).map { Choice(value: $0.rawValue, name: Names.stage($0).text(locale), selected: false) },
+            floorOpen: FloorService.isOpen(assembly), queuePosition: floorState.position(of: scope.village),
+            onStage: floorState.stage.contains { $0.village == scope.village }, mayPublish: floorState.mayPublish(scope.village),
+            mayAgree: Access.allows(scope.user, .agreeRanking, in: scope.village) && !session.rankingAgreed,
+            roles: AttendanceRole.allCases.map { Choice(value: $0.rawValue, name: Names.attendanceRole($0).text(locale), selected: $0.rawValue == flash.values["role"]) },
+            minutesDate: record.date, minutesStart: record.startTime ?? "—", minutesEnd: record.endTime ?? "—",
+            men: figures.attendance.men, isFinal: record.finalizedAt != nil,
+            venue: flash.values["venue"] ?? fields.venue ?? "", onlineLink: flash.values["onlineLink"] ?? fields.onlineLink ?? "",
+            chair: flash.values["chair"] ?? fields.chair ?? "", minuteTaker: flash.values["minuteTaker"] ?? fields.minuteTaker ?? "",
+            resourcePersons: flash.values["resourcePersons"] ?? (fields.resourcePersons ?? []).joined(separator: ", "),
+            agreements: flash.values["agreements"] ?? fields.agreements ?? "", byVote: fields.decisionMethod == .vote,
+            ranked: record.rankedProposals.map { .init(priority: $0.priority, title: $0.title, volume: $0.volume, cost: Format.rupiah($0.estimatedCost)) },
+            amendments: record.amendments, recordings: record.recordings ?? [],
+            turns: (record.floorTurns ?? []).map { .init(start: $0.start, end: $0.end, seconds: $0.seconds, topic: $0.topic) },
+            planYear: assembly.planYear), flash: flash, context: context)
+    }
+
+    func inConsole<Fields: Decodable & Sendable>(_ request: Request, _ context: AppContext, _ fields: Fields.Type, for action: Action = .runSession,
+                                                 anchor: String,
+                                                 _ work: @escaping @Sendable (AssemblyService.Session, Fields) async throws -> LocalizedText?) async throws -> Response {
+        let scope = try await assemblies.session(try context.id("id", as: AssemblyID.self), context.parameters.get("village"),
+                                                 for: action, by: context.user)
+        let form = try await SubmittedForm<Fields>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/musrenbang/\(scope.id)/desa/\(scope.village)#\(anchor)") {
+            try await work(scope, form.fields)
+        }
+    }
+
+    struct StageForm: Decodable, Sendable { let stage: String? }
+
+    @Sendable func moveSession(_ request: Request, context: AppContext) async throws -> Response {
+        try await inConsole(request, context, StageForm.self, anchor: "tahap") { scope, form in
+            guard let stage = form.stage.flatMap(AssemblyStage.init(rawValue:)) else {
+                throw AppError.invalid("stage", "stage.invalid", id: "Tahap tidak dikenal.", en: "Unknown stage.")
+            }
+            let moved = try await assemblies.moveSession(scope, to: stage)
+            return .init(id: "Tahap desa: \(Names.stage(moved.stage).id).", en: "Village stage: \(Names.stage(moved.stage).en).")
+        }
+    }
+
+    /// The check-in desk's form. The contract the offline console relies on: `key` (a NIK or a
+    /// citizen's code), `name`, `gender` (`male`/`female`), `role` (the unsur ids of the API).
+    struct CheckInForm: Decodable, Sendable {
+        let key: String?; let role: String?; let gender: String?; let name: TypedText?; let residence: TypedText?
+    }
+
+    @Sendable func checkIn(_ request: Request, context: AppContext) async throws -> Response {
+        try await inConsole(request, context, CheckInForm.self, anchor: "hadir") { scope, form in
+            guard let role = form.role.flatMap(AttendanceRole.init(rawValue:)), let gender = form.gender.flatMap(Gender.init(rawValue:)) else {
+                throw AppError.invalid("role", "checkin.incomplete", id: "Pilih unsur dan jenis kelamin peserta.", en: "Choose the role and gender.")
+            }
+            let key = (form.key ?? "").trimmingCharacters(in: .whitespaces)
+            let isCode = key.contains("-")
+            let (record, isNew) = try await assemblies.checkIn(scope, .init(
+                villageCode: scope.village.description, citizenId: nil, nik: isCode ? nil : key, code: isCode ? key : nil, role: role,
+                gender: gender, name: form.name?.value, residenceVillageCode: form.residence?.value))
+            if !isNew { return .init(id: "Peserta ini sudah tercatat hadir sebelumnya.", en: "This person was already checked in.") }
+            return record.isGuest ? .init(id: "Peserta tercatat hadir (tamu dari desa lain).", en: "Checked in (a guest from another village).")
+                : .init(id: "Peserta tercatat hadir.", en: "Checked in.")
+        }
+    }
+
+    @Sendable func agreeRanking(_ request: Request, context: AppContext) async throws -> Response {
+        try await inConsole(request, context, NoFields.self, for: .agreeRanking, anchor: "usulan") { scope, _ in
+            try await assemblies.agreeRanking(scope)
+            return .init(id: "Peringkat usulan disepakati.", en: "The ranking is agreed.")
+        }
+    }
+
+    struct TopicForm: Decodable, Sendable { let topic: String? }
+
+    @Sendable func raiseHand(_ request: Request, context: AppContext) async throws -> Response {
+        try await inConsole(request, context, TopicForm.self, anchor: "bicara") { scope, form in
+            _ = try await floor.raise(scope, topic: form.topic ?? "")
+            return .init(id: "Permintaan bicara terkirim; tunggu giliran dari tuan rumah.", en: "Request sent; wait for the host to give the floor.")
+        }
+    }
+
+    @Sendable func lowerHand(_ request: Request, context: AppContext) async throws -> Response {
+        try await inConsole(request, context, NoFields.self, anchor: "bicara") { scope, _ in
+            _ = try await floor.lower(scope)
+            return .init(id: "Permintaan bicara dibatalkan.", en: "Request withdrawn.")
+        }
+    }
+
+    @Sendable func endTurn(_ request: Request, context: AppContext) async throws -> Response {
+        try await inConsole(request, context, NoFields.self, anchor: "bicara") { scope, _ in
+            _ = try await floor.endOwnTurn(scope)
+            return .init(id: "Giliran bicara selesai.", en: "Your turn has ended.")
+        }
+    }
+
+    struct MinutesForm: Decodable, Sendable {
+        let venue: TypedText?; let onlineLink: TypedText?; let chair: TypedText?; let minuteTaker: TypedText?
+        let resourcePersons: String?; let agreements: TypedText?; let decisionMethod: String?; let finalize: Checkbox?
+        let amendmentReason: TypedText?
+    }
+
+    @Sendable func saveMinutes(_ request: Request, context: AppContext) async throws -> Response {
+        try await inConsole(request, context, MinutesForm.self, anchor: "berita-acara") { scope, form in
+            let fields = BeritaAcara.Editable(
+                venue: form.venue?.value, onlineLink: form.onlineLink?.value, chair: form.chair?.value, minuteTaker: form.minuteTaker?.value,
+                resourcePersons: (form.resourcePersons ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty },
+                agreements: form.agreements?.value, decisionMethod: DecisionMethod(rawValue: form.decisionMethod ?? "") ?? .consensus,
+                signatories: nil)
+            try await minutes.save(scope, fields: fields, finalize: form.finalize.isOn, amendmentReason: form.amendmentReason?.value)
+            return form.finalize.isOn ? .init(id: "Berita acara final dan terkunci.", en: "The minutes are final and locked.")
+                : .init(id: "Berita acara tersimpan.", en: "The minutes are saved.")
+        }
+    }
 }

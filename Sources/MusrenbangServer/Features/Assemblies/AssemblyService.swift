@@ -2,7 +2,9 @@ import Foundation
 import MusrenbangCore
 import MusrenbangStore
 
-/// Assemblies as the API and the pages both handle them.
+/// Assemblies as the API and the pages both handle them. A village session's request loads
+/// the assembly and the session once (`session(_:_:for:by:)`), is authorised by `Policy` for
+/// that place, and passes the loaded scope down; nothing reads them twice.
 struct AssemblyService: Sendable {
     let services: AppServices
     var store: AssemblyStore { AssemblyStore(services.database) }
@@ -10,11 +12,38 @@ struct AssemblyService: Sendable {
     static let notFound = AppError.notFound(.init(id: "Musrenbang tidak ditemukan.", en: "Assembly not found."))
     static let sessionNotFound = AppError.notFound(.init(id: "Sesi desa tidak ditemukan dalam musrenbang ini.",
                                                          en: "No such village session in this assembly."))
+    static let questionNotFound = AppError.notFound(.init(id: "Pertanyaan tidak ditemukan.", en: "Question not found."))
 
-    func assembly(_ id: Int64?) async throws -> AssemblyRecord {
-        guard let id, let assembly = try await store.assembly(id) else { throw Self.notFound }
+    func assembly(_ id: AssemblyID) async throws -> AssemblyRecord {
+        guard let assembly = try await store.assembly(id) else { throw Self.notFound }
         return assembly
     }
+
+    /// An assembly, with the person allowed to take `action` at its regency.
+    func hub(_ id: AssemblyID, for action: Action, by user: UserRecord?) async throws -> (AssemblyRecord, UserRecord) {
+        guard user != nil else { throw AppError.unauthenticated }
+        let assembly = try await assembly(id)
+        return (assembly, try Access.person(user, action, in: assembly.regencyCode))
+    }
+
+    /// One village's session, loaded once with its assembly, and the person allowed to take `action` there.
+    struct Session: Sendable {
+        let assembly: AssemblyRecord
+        let session: SessionRecord
+        let user: UserRecord
+        var village: RegionCode { session.villageCode }
+        var id: AssemblyID { assembly.id }
+    }
+
+    func session(_ id: AssemblyID, _ village: String?, for action: Action, by user: UserRecord?) async throws -> Session {
+        guard user != nil else { throw AppError.unauthenticated }
+        guard let code = village.flatMap({ RegionCode($0) }) else { throw Self.sessionNotFound }
+        guard let (assembly, session) = try await store.assembly(id, session: code) else { throw Self.notFound }
+        guard let session else { throw Self.sessionNotFound }
+        return Session(assembly: assembly, session: session, user: try Access.person(user, action, in: code))
+    }
+
+    // MARK: scheduling
 
     struct Schedule: Decodable, Sendable {
         var title: String
@@ -28,49 +57,57 @@ struct AssemblyService: Sendable {
     }
 
     /// Every village of the regency by default; a district-level assembly has one session per district.
-    func schedule(_ input: Schedule, by user: UserRecord, rehearsalOf: Int64? = nil) async throws -> Int64 {
-        guard let regency = RegionCode(input.regencyCode), regency == services.configuration.regency else {
-            throw AppError(.unprocessableContent, code: "regencyCode.unknown",
-                           message: .init(id: "Kabupaten harus \(services.tenant.name) (\(services.tenant.code)).",
-                                          en: "The regency must be \(services.tenant.code)."), field: "regencyCode")
+    func schedule(_ input: Schedule, by user: UserRecord?, rehearsalOf: AssemblyID? = nil) async throws -> AssemblyID {
+        let places = services.places
+        let user = try Access.person(user, .scheduleAssembly, in: places.regency.code)
+        guard RegionCode(input.regencyCode) == places.regency.code else {
+            throw AppError.invalid("regencyCode", "regencyCode.unknown",
+                                   id: "Kabupaten harus \(places.regency.name) (\(places.regency.code)).",
+                                   en: "The regency must be \(places.regency.code).")
         }
-        guard Policy.allows(user.principal, .configurePlanning, in: regency) else { throw AppError.forbidden }
+        var refusals = Refusals()
         let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (5...150).contains(title.count) else {
-            throw AppError(.unprocessableContent, code: "title.length",
-                           message: .init(id: "Judul 5–150 karakter.", en: "Title: 5–150 characters."), field: "title")
+        if !(5...150).contains(title.count) {
+            refusals.all.append(ValidationError(field: "title", code: "title.length", message: .init(id: "Judul 5–150 karakter.", en: "Title: 5–150 characters.")))
         }
-        guard (services.today.year - 1...services.today.year + 2).contains(input.planYear) else {
-            throw AppError(.unprocessableContent, code: "planYear.range",
-                           message: .init(id: "Tahun rencana di luar jangkauan.", en: "Plan year out of range."), field: "planYear")
+        if !(services.today.year - 1...services.today.year + 2).contains(input.planYear) {
+            refusals.all.append(ValidationError(field: "planYear", code: "planYear.range",
+                                                message: .init(id: "Tahun rencana di luar jangkauan.", en: "Plan year out of range.")))
         }
-        guard let hub = RegionCode(input.hubVillageCode), hub.level == .village, services.placeNames[hub.description] != nil else {
-            throw AppError(.unprocessableContent, code: "hubVillageCode.unknown",
-                           message: .init(id: "Desa tuan rumah tidak dikenal di kabupaten ini.", en: "Unknown hub village."),
-                           field: "hubVillageCode")
+        let hub = RegionCode(input.hubVillageCode).flatMap { places.isVillage($0) ? $0 : nil }
+        if hub == nil {
+            refusals.all.append(ValidationError(field: "hubVillageCode", code: "hubVillageCode.unknown",
+                                                message: .init(id: "Desa tuan rumah tidak dikenal di kabupaten ini.", en: "Unknown hub village.")))
         }
-        let wanted: RegionLevel = input.level == .district ? .district : .village
-        let all = services.placeNames.keys.filter { RegionCode($0)?.level == wanted }.sorted()
+        let all = input.level == .district ? places.districts : places.villages
         var codes = all
         if let given = input.villageCodes {
-            let unknown = given.filter { !all.contains($0) }
-            guard unknown.isEmpty, !given.isEmpty else {
-                throw AppError(.unprocessableContent, code: "villageCodes.unknown",
-                               message: .init(id: "Kode wilayah tidak dikenal di kabupaten ini: \(unknown.prefix(5).joined(separator: ", ")).",
-                                              en: "Unknown codes in this regency: \(unknown.prefix(5).joined(separator: ", "))."),
-                               field: "villageCodes")
+            let parsed = given.compactMap({ RegionCode($0) }).filter(all.contains)
+            if parsed.count != given.count || given.isEmpty {
+                let unknown = given.filter { RegionCode($0).map { !all.contains($0) } ?? true }.prefix(5).map { String($0.prefix(20)) }
+                refusals.all.append(ValidationError(field: "villageCodes", code: "villageCodes.unknown", message: .init(
+                    id: "Kode wilayah tidak dikenal di kabupaten ini: \(unknown.joined(separator: ", ")).",
+                    en: "Unknown codes in this regency: \(unknown.joined(separator: ", ")).")))
             }
-            codes = Array(Set(given)).sorted()
+            codes = Array(Set(parsed)).sorted()
         }
         let agenda = input.agenda ?? Self.defaultAgenda
-        guard agenda.allSatisfy({ !$0.title.isEmpty && (1...600).contains($0.minutes) }) else {
-            throw AppError(.unprocessableContent, code: "agenda.invalid",
-                           message: .init(id: "Setiap acara memerlukan judul dan durasi 1–600 menit.",
-                                          en: "Each agenda item needs a title and 1–600 minutes."), field: "agenda")
+        if let refusal = Self.agendaRefusal(agenda, field: "agenda") { refusals.all.append(refusal) }
+        try refusals.throwIfAny()
+        guard let hub else { throw Refusals.inconsistent }
+        return try await store.create(title: title, level: input.level, regency: places.regency.code, planYear: input.planYear,
+                                      startsAt: input.startsAt, hub: hub, villages: codes, agenda: agenda, createdBy: user.id,
+                                      rehearsalOf: rehearsalOf)
+    }
+
+    static func agendaRefusal(_ items: [AgendaItem], field: String) -> ValidationError? {
+        guard items.count <= 50, items.allSatisfy({ !$0.title.trimmingCharacters(in: .whitespaces).isEmpty && $0.title.count <= 200
+            && (1...600).contains($0.minutes) && ($0.speaker?.count ?? 0) <= 200 }) else {
+            return ValidationError(field: field, code: "agenda.invalid",
+                                   message: .init(id: "Setiap acara memerlukan judul dan durasi 1–600 menit (paling banyak 50 acara).",
+                                                  en: "Each agenda item needs a title and 1–600 minutes (at most 50 items)."))
         }
-        return try await store.create(title: title, level: input.level, regency: regency.description, planYear: input.planYear,
-                                      startsAt: input.startsAt, hub: hub.description, villages: codes, agenda: agenda,
-                                      createdBy: user.id, rehearsalOf: rehearsalOf)
+        return nil
     }
 
     static let defaultAgenda = [
@@ -82,6 +119,60 @@ struct AssemblyService: Sendable {
         AgendaItem(title: "Kesepakatan dan penandatanganan berita acara", minutes: 15, speaker: "Ketua BPD, Kepala Desa"),
     ]
 
+    func setAgenda(_ id: AssemblyID, _ items: [AgendaItem], by user: UserRecord?) async throws {
+        _ = try await hub(id, for: .scheduleAssembly, by: user)
+        if let refusal = Self.agendaRefusal(items, field: "items") { throw AppError(refusal) }
+        try await store.setAgenda(id, items)
+    }
+
+    /// Gladi resik: the same assembly in a sandbox, wiped with `wipeRehearsal` afterwards.
+    func rehearse(_ id: AssemblyID, by user: UserRecord?) async throws -> AssemblyID {
+        let (assembly, user) = try await hub(id, for: .scheduleAssembly, by: user)
+        return try await schedule(.init(title: "Gladi resik: \(assembly.title)".prefix(150).description, level: assembly.level,
+                                        regencyCode: assembly.regencyCode.description, planYear: assembly.planYear, startsAt: Date(),
+                                        hubVillageCode: assembly.hubVillageCode.description,
+                                        villageCodes: try await store.sessions(id).map(\.villageCode.description),
+                                        agenda: try await store.agenda(id)), by: user, rehearsalOf: id)
+    }
+
+    func wipeRehearsal(_ id: AssemblyID, by user: UserRecord?) async throws {
+        let (assembly, _) = try await hub(id, for: .scheduleAssembly, by: user)
+        guard assembly.rehearsalOf != nil else {
+            throw AppError.conflict("assembly.notRehearsal", id: "Hanya gladi resik yang dapat dihapus; musrenbang sungguhan disimpan.",
+                                    en: "Only rehearsals can be deleted; real assemblies are kept.")
+        }
+        try await store.wipeRehearsal(id)
+    }
+
+    func current() async throws -> [AssemblyRecord] {
+        try await store.current(regency: services.places.regency.code)
+    }
+
+    struct Detail: Sendable {
+        let assembly: AssemblyRecord
+        let agenda: [AgendaItem]
+        let hubLog: [(from: AssemblyStage, to: AssemblyStage, at: Date)]
+        let sessions: [SessionRecord]
+    }
+
+    func detail(_ id: AssemblyID) async throws -> Detail {
+        let assembly = try await assembly(id)
+        return Detail(assembly: assembly, agenda: try await store.agenda(id), hubLog: try await store.hubLog(id),
+                      sessions: try await store.sessions(id))
+    }
+
+    func agenda(_ id: AssemblyID) async throws -> [AgendaItem] { try await store.agenda(id) }
+
+    func summary(_ id: AssemblyID) async throws -> AssemblySummary {
+        try await store.summary(try await assembly(id))
+    }
+
+    func summary(_ assembly: AssemblyRecord) async throws -> AssemblySummary {
+        try await store.summary(assembly)
+    }
+
+    // MARK: stages
+
     func translate<T>(_ work: () async throws -> T) async throws -> T {
         do {
             return try await work()
@@ -92,11 +183,8 @@ struct AssemblyService: Sendable {
         }
     }
 
-    func moveHub(_ id: Int64, to stage: AssemblyStage, by user: UserRecord) async throws -> AssemblyRecord {
-        let assembly = try await assembly(id)
-        guard [.planner, .host, .admin].contains(user.role), Policy.reaches(user.principal, RegionCode(assembly.regencyCode)!) else {
-            throw AppError.forbidden
-        }
+    func moveHub(_ id: AssemblyID, to stage: AssemblyStage, by user: UserRecord?) async throws -> AssemblyRecord {
+        let (_, user) = try await hub(id, for: .leadAssembly, by: user)
         let moved = try await translate { try await store.moveHub(id, to: stage, actor: user.id) }
         await services.live.poke(id)
         if moved.stage == .closed {
@@ -106,41 +194,47 @@ struct AssemblyService: Sendable {
         return moved
     }
 
-    /// The operator of a session's village (or district), or a planner.
-    func requireSession(_ assembly: AssemblyRecord, _ code: String, by user: UserRecord) async throws -> SessionRecord {
-        guard let session = try await store.session(assembly.id, village: code) else { throw Self.sessionNotFound }
-        guard let region = RegionCode(code), Policy.allows(user.principal, .registerCitizen, in: region) else { throw AppError.forbidden }
-        return session
+    /// The stages a session may move to now (for the console's buttons), by the same rule the move checks.
+    static func moves(_ session: SessionRecord, hub: AssemblyStage) -> [AssemblyStage] {
+        AssemblyStage.allCases.filter {
+            StageRules.session(from: session.stage, to: $0, hub: hub, rankingAgreed: session.rankingAgreed) == nil
+        }
     }
 
-    func moveSession(_ id: Int64, village: String, to stage: AssemblyStage, by user: UserRecord) async throws -> SessionRecord {
-        let assembly = try await assembly(id)
-        _ = try await requireSession(assembly, village, by: user)
-        let moved = try await translate { try await store.moveSession(id, village: village, to: stage, actor: user.id) }
-        await services.live.poke(id)
+    func moveSession(_ scope: Session, to stage: AssemblyStage) async throws -> SessionRecord {
+        let moved = try await translate { try await store.moveSession(scope.id, village: scope.village, to: stage, actor: scope.user.id) }
+        await services.live.poke(scope.id)
         return moved
     }
 
-    func agreeRanking(_ id: Int64, village: String, by user: UserRecord) async throws {
-        let assembly = try await assembly(id)
-        let session = try await requireSession(assembly, village, by: user)
-        guard session.stage >= .ranking else {
-            throw AppError(.conflict, code: "stage.tooEarly",
-                           message: .init(id: "Peringkat disepakati pada tahap pemeringkatan atau sesudahnya.",
-                                          en: "The ranking is agreed at the ranking stage or later."))
+    /// One session's own figures, for its console.
+    func figures(_ scope: Session) async throws -> SessionFigures {
+        try await store.figures(scope.id, village: scope.village)
+    }
+
+    func heartbeat(_ scope: Session) async throws {
+        try await store.heartbeat(scope.id, village: scope.village)
+    }
+
+    /// The ranking is agreed at the ranking stage or later; for a village it fixes the priorities.
+    func agreeRanking(_ scope: Session) async throws {
+        guard scope.session.stage >= .ranking else {
+            throw AppError.conflict("stage.tooEarly", id: "Peringkat disepakati pada tahap pemeringkatan atau sesudahnya.",
+                                    en: "The ranking is agreed at the ranking stage or later.")
         }
-        if RegionCode(village)?.level == .village {
-            _ = try await PlanningStore(services.database).rank(village: village, year: assembly.planYear, by: user.principal)
+        if scope.village.level == .village {
+            _ = try await PlanningStore(services.database).rank(village: scope.village, year: scope.assembly.planYear,
+                                                                by: scope.user.principal)
         }
-        try await store.agreeRanking(id, village: village)
-        await services.live.poke(id)
+        try await store.agreeRanking(scope.id, village: scope.village)
+        await services.live.poke(scope.id)
     }
 
     // MARK: attendance
 
     struct CheckIn: Decodable, Sendable {
         var villageCode: String
-        var citizenId: Int64?
+        var citizenId: UserID?
         var nik: String?
         var code: String?
         var role: AttendanceRole
@@ -150,66 +244,129 @@ struct AssemblyService: Sendable {
         var residenceVillageCode: String?
     }
 
-    func checkIn(_ id: Int64, _ input: CheckIn, by user: UserRecord) async throws -> (AttendanceRecord, Bool) {
-        let assembly = try await assembly(id)
-        let session = try await requireSession(assembly, input.villageCode, by: user)
-        guard session.stage.acceptsAttendance else {
-            throw AppError(.conflict, code: "attendance.closed",
-                           message: .init(id: "Registrasi peserta tidak terbuka pada tahap \(session.stage.indonesianName).",
-                                          en: "Check-in is not open at the \(session.stage.rawValue) stage."))
+    func checkIn(_ scope: Session, _ input: CheckIn) async throws -> (AttendanceRecord, isNew: Bool) {
+        guard scope.session.stage.acceptsAttendance else {
+            throw AppError.conflict("attendance.closed", id: "Registrasi peserta tidak terbuka pada tahap \(scope.session.stage.indonesianName).",
+                                    en: "Check-in is not open at the \(scope.session.stage.rawValue) stage.")
         }
-        let person: UserRecord
-        if let code = input.code {
-            guard let citizenId = CheckInCode.verify(code, assembly: id, secret: services.secret),
-                  let found = try await services.accounts.user(id: citizenId) else {
-                throw AppError(.unprocessableContent, code: "code.invalid",
-                               message: .init(id: "Kode kehadiran tidak sah untuk musrenbang ini.", en: "The check-in code is not valid for this assembly."),
-                               field: "code")
-            }
-            person = found
-        } else if let citizenId = input.citizenId {
-            guard let found = try await services.accounts.user(id: citizenId), found.role == .citizen else {
-                throw AppError(.notFound, code: "citizen.unknown",
-                               message: .init(id: "Warga tidak ditemukan.", en: "Citizen not found."), field: "citizenId")
-            }
-            person = found
-        } else if let nik = input.nik {
-            let digits = nik.filter { !$0.isWhitespace }
-            if let found = try await services.accounts.user(nikHash: services.secret.nikHash(digits)) {
-                person = found
-            } else if let name = input.name {
-                let registered = try await AccountService(services: services).registerCitizen(.init(
-                    name: name, nik: digits, villageCode: input.residenceVillageCode ?? input.villageCode,
-                    gender: input.gender.rawValue, password: nil, phone: nil), by: user, anyVillage: true)
-                person = try await services.accounts.user(id: registered.id)!
-            } else {
-                throw AppError(.notFound, code: "nik.unregistered",
-                               message: .init(id: "NIK belum terdaftar. Daftarkan sebagai peserta baru dengan mengisi nama.",
-                                              en: "This NIK is not registered. Register a walk-in by giving a name."), field: "nik")
-            }
-        } else {
-            throw AppError(.unprocessableContent, code: "required",
-                           message: .init(id: "Isi NIK, kode kehadiran, atau nomor warga.", en: "Give a NIK, a check-in code or a citizenId."),
-                           field: "nik")
-        }
-        let isGuest = person.regionCode?.description != input.villageCode
-        let result = try await store.checkIn(id, village: input.villageCode, userId: person.id, role: input.role,
-                                             gender: person.gender ?? input.gender, isGuest: isGuest, by: user.id)
-        if result.isNew { await services.live.poke(id) }
+        let person = try await attendee(scope, input)
+        let isGuest = person.regionCode != scope.village
+        let result = try await store.checkIn(scope.id, village: scope.village, userId: person.id, role: input.role,
+                                             gender: person.gender ?? input.gender, isGuest: isGuest, by: scope.user.id)
+        if result.isNew { await services.live.poke(scope.id) }
         return result
+    }
+
+    /// Who is checking in: by signed code, account number, or NIK — a walk-in with a name is registered on the spot.
+    private func attendee(_ scope: Session, _ input: CheckIn) async throws -> UserRecord {
+        let accounts = services.accounts
+        if let code = input.code {
+            guard let citizen = CheckInCode.verify(code, assembly: scope.id, secret: services.secret),
+                  let found = try await accounts.user(id: citizen) else {
+                throw AppError.invalid("code", "code.invalid", id: "Kode kehadiran tidak sah untuk musrenbang ini.",
+                                       en: "The check-in code is not valid for this assembly.")
+            }
+            return found
+        }
+        if let citizenId = input.citizenId {
+            guard let found = try await accounts.user(id: citizenId), found.role == .citizen else {
+                throw AppError(.notFound, code: "citizen.unknown", message: .init(id: "Warga tidak ditemukan.", en: "Citizen not found."),
+                               field: "citizenId")
+            }
+            return found
+        }
+        guard let nik = input.nik else {
+            throw AppError.invalid("nik", "required", id: "Isi NIK, kode kehadiran, atau nomor warga.", en: "Give a NIK, a check-in code or a citizenId.")
+        }
+        let digits = nik.filter { !$0.isWhitespace }
+        if let found = try await accounts.user(nikHash: services.secret.nikHash(digits)) { return found }
+        guard let name = input.name else {
+            throw AppError(.notFound, code: "nik.unregistered",
+                           message: .init(id: "NIK belum terdaftar. Daftarkan sebagai peserta baru dengan mengisi nama.",
+                                          en: "This NIK is not registered. Register a walk-in by giving a name."), field: "nik")
+        }
+        let registered = try await AccountService(services: services).registerCitizen(.init(
+            name: name, nik: digits, villageCode: input.residenceVillageCode ?? scope.village.description,
+            gender: input.gender.rawValue, password: nil, phone: nil), by: scope.user, anyVillage: true)
+        guard let person = try await accounts.user(id: registered.id) else { throw Refusals.inconsistent }
+        return person
+    }
+
+    // MARK: questions
+
+    /// During the dialogue, from the asker's village (an operator may send for someone at the office).
+    func ask(_ id: AssemblyID, body: String, village: String?, by user: UserRecord?) async throws -> QuestionID {
+        guard let user else { throw AppError.unauthenticated }
+        let assembly = try await assembly(id)
+        // A village named but not a village code is refused, never filed under another village.
+        let named = try village.map { text in
+            guard let code = RegionCode(text) else {
+                throw AppError.invalid("villageCode", "villageCode.invalid", id: "Kode desa tidak sah.", en: "Not a village code.")
+            }
+            return code
+        }
+        guard let code = named ?? user.regionCode ?? Optional(assembly.hubVillageCode),
+              let session = try await store.session(id, village: code) else { throw Self.sessionNotFound }
+        try Access.require(user, .askQuestion, in: Scope(code))
+        guard session.stage == .dialogue || assembly.stage == .dialogue else {
+            throw AppError.conflict("questions.closed", id: "Pertanyaan dibuka pada tahap dialog.", en: "Questions are open during the dialogue.")
+        }
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (5...500).contains(text.count) else {
+            throw AppError.invalid("body", "body.length", id: "Pertanyaan 5–500 karakter.", en: "A question is 5–500 characters.")
+        }
+        let question = try await store.ask(id, village: code, author: user.id, body: text)
+        await services.live.poke(id)
+        return question
+    }
+
+    /// The public sees approved and answered questions; the hub's moderators the waiting ones too.
+    func questions(_ id: AssemblyID, statuses wanted: [QuestionStatus], for user: UserRecord?) async throws -> [QuestionRecord] {
+        let assembly = try await assembly(id)
+        let moderator = Access.allows(user, .moderateQuestions, in: assembly.regencyCode)
+        return try await store.questions(id, statuses: moderator ? wanted : wanted.filter { $0 == .approved || $0 == .answered })
+    }
+
+    /// Moderators of the question's village (and the hub) approve or hide; the host and planner mark it answered.
+    func moderate(_ id: AssemblyID, question: QuestionID, status: QuestionStatus, by user: UserRecord?) async throws {
+        guard let user else { throw AppError.unauthenticated }
+        let assembly = try await assembly(id)
+        guard let target = try await store.question(id, question) else { throw Self.questionNotFound }
+        switch status {
+        case .answered: try Access.require(user, .answerQuestions, in: Scope(assembly.regencyCode))
+        case .approved, .hidden: try Access.require(user, .moderateQuestions, in: Scope(target.villageCode))
+        case .pending: throw AppError.invalid("status", "status.invalid", id: "Status pertanyaan tidak dapat dikembalikan ke menunggu.",
+                                              en: "A question cannot go back to pending.")
+        }
+        _ = try await store.setQuestionStatus(id, question: question, status)
+        await services.live.poke(id)
+    }
+
+    func upvote(_ id: AssemblyID, question: QuestionID, by user: UserRecord?) async throws -> Int {
+        let user = try Access.role(user, .upvoteQuestion)
+        _ = try await assembly(id)
+        guard let count = try await store.upvote(id, question: question, by: user.id) else { throw Self.questionNotFound }
+        await services.live.poke(id)
+        return count
+    }
+
+    func checkInCode(for user: UserRecord?, assembly id: AssemblyID) async throws -> String {
+        let user = try Access.role(user, .manageOwnAccount)
+        return CheckInCode.make(citizen: user.id, assembly: try await assembly(id).id, secret: services.secret)
     }
 }
 
 /// A citizen's check-in code for one assembly: their account number and a signature, short
 /// enough to type (`1234-7F3A9C`). Valid for that assembly only.
 enum CheckInCode {
-    static func make(citizen: Int64, assembly: Int64, secret: ServerSecret) -> String {
+    static func make(citizen: UserID, assembly: AssemblyID, secret: ServerSecret) -> String {
         "\(citizen)-\(secret.sign("\(assembly):\(citizen)", purpose: "checkin").prefix(6).uppercased())"
     }
 
-    static func verify(_ code: String, assembly: Int64, secret: ServerSecret) -> Int64? {
+    static func verify(_ code: String, assembly: AssemblyID, secret: ServerSecret) -> UserID? {
         let parts = code.trimmingCharacters(in: .whitespaces).uppercased().split(separator: "-")
         guard parts.count == 2, let citizen = Int64(parts[0]) else { return nil }
-        return make(citizen: citizen, assembly: assembly, secret: secret) == "\(citizen)-\(parts[1])" ? citizen : nil
+        let id = UserID(rawValue: citizen)
+        return make(citizen: id, assembly: assembly, secret: secret) == "\(citizen)-\(parts[1])" ? id : nil
     }
 }

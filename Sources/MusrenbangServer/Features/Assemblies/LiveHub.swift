@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MusrenbangCore
 import MusrenbangStore
 import NIOCore
 import ServiceLifecycle
@@ -8,21 +9,21 @@ import ServiceLifecycle
 /// are read back from `assembly_events`, so a stream never skips one and never sees one twice,
 /// and a reconnecting client resumes from its `Last-Event-ID`.
 actor LiveHub {
-    private var listeners: [Int64: [UUID: AsyncStream<Void>.Continuation]] = [:]
+    private var listeners: [AssemblyID: [UUID: AsyncStream<Void>.Continuation]] = [:]
 
-    func subscribe(_ assembly: Int64) -> (UUID, AsyncStream<Void>) {
+    func subscribe(_ assembly: AssemblyID) -> (UUID, AsyncStream<Void>) {
         let id = UUID()
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         listeners[assembly, default: [:]][id] = continuation
         return (id, stream)
     }
 
-    func unsubscribe(_ assembly: Int64, _ id: UUID) {
+    func unsubscribe(_ assembly: AssemblyID, _ id: UUID) {
         listeners[assembly]?[id]?.finish()
         listeners[assembly]?[id] = nil
     }
 
-    func poke(_ assembly: Int64) {
+    func poke(_ assembly: AssemblyID) {
         for continuation in listeners[assembly]?.values ?? [:].values { continuation.yield() }
     }
 
@@ -33,7 +34,7 @@ actor LiveHub {
 /// follows live; a comment line every 15 s keeps proxies from closing it; it ends after
 /// `maxSeconds` (EventSource reconnects and resumes) or at server shutdown.
 enum LiveStream {
-    static func response(assembly: Int64, lastEventId: Int64, maxSeconds: Int, store: AssemblyStore, hub: LiveHub) -> Response {
+    static func response(assembly: AssemblyID, lastEventId: Int64, maxSeconds: Int, store: AssemblyStore, hub: LiveHub) -> Response {
         let body = ResponseBody { writer in
             let (subscription, pokes) = await hub.subscribe(assembly)
             let ticker = Task {

@@ -5,7 +5,7 @@ import MusrenbangStore
 /// The berita acara of one village session: what the operator writes, and what the session
 /// itself supplies (times, attendance, the ranked proposals). Finalising snapshots both.
 struct BeritaAcara: Codable, Sendable {
-    struct Editable: Codable, Sendable {
+    struct Editable: Codable, Sendable, Equatable {
         var venue: String?
         var onlineLink: String?
         var chair: String?
@@ -26,7 +26,7 @@ struct BeritaAcara: Codable, Sendable {
 
     struct RankedProposal: Codable, Sendable {
         let priority: Int
-        let id: Int64
+        let id: ProposalID
         let title: String
         let field: String
         let location: String
@@ -48,8 +48,8 @@ struct BeritaAcara: Codable, Sendable {
         var byRole: [String: Int] = [:]
     }
 
-    var assemblyId: Int64
-    var villageCode: String
+    var assemblyId: AssemblyID
+    var villageCode: RegionCode
     var villageName: String
     var date: String
     var startTime: String?
@@ -66,78 +66,122 @@ struct BeritaAcara: Codable, Sendable {
     var recordings: [MediaService.RecordingLink]?
 }
 
-extension AssemblyService {
+/// Reads and writes a session's berita acara. The rule of what a save may do is Core's
+/// (`MinutesRules`); the record is in Indonesian because it is the official paper.
+struct MinutesService: Sendable {
+    let services: AppServices
+    var store: AssemblyStore { AssemblyStore(services.database) }
+
     /// The draft, filled from the session; a finalised record comes back exactly as it was locked.
-    func minutes(_ id: Int64, village: String) async throws -> BeritaAcara {
-        let assembly = try await assembly(id)
-        guard try await store.session(id, village: village) != nil else { throw Self.sessionNotFound }
-        let stored = try await store.minutes(id, village: village)
-        let amendments = stored?.amendments.map { "\(WIB.date($0.at)): \($0.reason)" } ?? []
-        if let stored, stored.finalizedAt != nil,
-           var locked = try? JSONDecoder.iso.decode(BeritaAcara.self, from: Data(stored.data.utf8)) {
+    /// With `attendance` given (the console has the counts already) the list of names is not read.
+    func minutes(_ scope: AssemblyService.Session, attendance given: BeritaAcara.Counts? = nil) async throws -> BeritaAcara {
+        let stored = try await store.minutes(scope.id, village: scope.village)
+        let amendments = stored?.amendments.map { "\(Format.date($0.at).id): \($0.reason)" } ?? []
+        if let stored, stored.finalizedAt != nil, var locked = try? JSONDecoder.iso.decode(BeritaAcara.self, from: Data(stored.data.utf8)) {
             locked.amendments = amendments
             return locked
         }
         let fields = stored.flatMap { try? JSONDecoder().decode(BeritaAcara.Editable.self, from: Data($0.data.utf8)) }
-            ?? BeritaAcara.Editable(venue: "Kantor Desa \(services.placeNames[village] ?? village)",
-                                    onlineLink: "/musrenbang/\(id)", decisionMethod: .consensus)
-        let log = try await store.stageLog(id, village: village)
-        let hubLog = try await store.stageLog(id, village: nil)
-        let started = (log + hubLog).first { $0.to == .opening }?.at
-        let ended = log.first { $0.to == .closed }?.at
-        var counts = BeritaAcara.Counts()
-        let attendees = try await store.attendanceList(id, village: village).map { person -> BeritaAcara.Attendee in
-            counts.total += 1
-            if person.gender == .female { counts.women += 1 } else { counts.men += 1 }
-            counts.byRole[person.role.rawValue, default: 0] += 1
-            return .init(name: person.name, role: person.role.indonesianName, gender: person.gender == .female ? "P" : "L",
-                         guest: person.guest, origin: person.origin.flatMap { services.placeNames[$0] } ?? "")
+            ?? Self.defaults(scope, services.places)
+        return try await record(scope, fields: fields, attendance: given, finalizedAt: stored?.finalizedAt, amendments: amendments)
+    }
+
+    static func defaults(_ scope: AssemblyService.Session, _ places: Places) -> BeritaAcara.Editable {
+        BeritaAcara.Editable(venue: "Kantor \(Names.village(scope.village, places.name(scope.village)).id)",
+                             onlineLink: "/musrenbang/\(scope.id)", decisionMethod: .consensus)
+    }
+
+    /// Everything the session supplies, around the operator's fields.
+    private func record(_ scope: AssemblyService.Session, fields: BeritaAcara.Editable, attendance given: BeritaAcara.Counts?,
+                        finalizedAt: Date?, amendments: [String]) async throws -> BeritaAcara {
+        let places = services.places
+        let times = try await store.times(scope.id, village: scope.village)
+        var counts = given ?? BeritaAcara.Counts()
+        var attendees: [BeritaAcara.Attendee] = []
+        if given == nil {
+            for person in try await store.attendees(scope.id, village: scope.village) {
+                counts.total += 1
+                if person.gender == .female { counts.women += 1 } else { counts.men += 1 }
+                counts.byRole[person.role.rawValue, default: 0] += 1
+                attendees.append(.init(name: person.name, role: person.role.indonesianName, gender: person.gender == .female ? "P" : "L",
+                                       guest: person.isGuest, origin: person.residence.map(places.name) ?? ""))
+            }
         }
         var ranked: [BeritaAcara.RankedProposal] = []
-        if RegionCode(village)?.level == .village {
-            for (index, proposal) in try await PlanningStore(services.database).ranked(village: village, year: assembly.planYear).enumerated() {
+        if scope.village.level == .village {
+            for (index, proposal) in try await PlanningStore(services.database).ranked(village: scope.village, year: scope.assembly.planYear).enumerated() {
                 let location = [proposal.draft.location.hamlet.map { "Dusun \($0)" }, proposal.draft.location.rt.map { "RT \($0)" }]
                     .compactMap { $0 }.joined(separator: ", ")
                 ranked.append(.init(priority: proposal.priority ?? index + 1, id: proposal.id, title: proposal.draft.title,
-                                    field: Fields.field(proposal.draft.fieldCode)?.name ?? proposal.draft.fieldCode, location: location,
-                                    volume: "\(ProposalPages.number(proposal.state.volume)) \(proposal.draft.unit)",
+                                    field: Names.field(proposal.draft.fieldCode).id, location: location,
+                                    volume: "\(Format.number(proposal.state.volume)) \(proposal.draft.unit)",
                                     estimatedCost: proposal.state.estimatedCost, fundingSource: proposal.draft.fundingSource.indonesianName,
-                                    status: Timeline.statusName(proposal.state)))
+                                    status: Names.standing(proposal.state).id))
             }
         }
-        func time(_ date: Date?) -> String? { date.map { "\(WIB.clock($0)) WIB" } }
-        return BeritaAcara(assemblyId: id, villageCode: village, villageName: services.placeNames[village] ?? village,
-                           date: WIB.date(started ?? assembly.startsAt), startTime: time(started), endTime: time(ended),
-                           fields: fields, attendance: counts, attendees: attendees, rankedProposals: ranked,
-                           floorTurns: try await FloorStore(services.database).turns(id, village: village).map {
-                               .init(topic: $0.topic, start: WIB.clock($0.startedAt), end: WIB.clock($0.endedAt),
-                                     seconds: Int($0.endedAt.timeIntervalSince($0.startedAt)))
-                           },
-                           finalizedAt: stored?.finalizedAt, amendments: amendments,
-                           recordings: await MediaService(services: services).recordings(
-                               id, feeds: [MediaService.hubFeed, MediaService.feed(of: village) ?? 0]))
+        let media = MediaService(services: services)
+        return BeritaAcara(
+            assemblyId: scope.id, villageCode: scope.village, villageName: places.name(scope.village),
+            date: Format.date(times.started ?? scope.assembly.startsAt).id, startTime: times.started.map { "\(Format.clock($0).id) WIB" },
+            endTime: times.closed.map { "\(Format.clock($0).id) WIB" }, fields: fields, attendance: counts, attendees: attendees,
+            rankedProposals: ranked,
+            floorTurns: try await FloorStore(services.database).turns(scope.id, village: scope.village).map {
+                .init(topic: $0.topic, start: Format.clock($0.startedAt).id, end: Format.clock($0.endedAt).id,
+                      seconds: Int($0.endedAt.timeIntervalSince($0.startedAt)))
+            },
+            finalizedAt: finalizedAt, amendments: amendments,
+            recordings: await media.recordings(scope.id, feeds: [MediaService.hubFeed, MediaService.feed(of: scope.village)]))
     }
 
-    func saveMinutes(_ id: Int64, village: String, fields: BeritaAcara.Editable, finalize: Bool, amendmentReason: String?,
-                     by user: UserRecord) async throws -> BeritaAcara {
-        let assembly = try await assembly(id)
-        _ = try await requireSession(assembly, village, by: user)
-        let current = try await minutes(id, village: village)
-        var record = current
-        record.fields = fields
-        if finalize && current.finalizedAt == nil { record.finalizedAt = Date() }
-        // A draft stores only what the operator wrote; a final record stores everything, locked.
-        let data: Data = record.finalizedAt != nil ? try JSONEncoder.iso.encode(record) : try JSONEncoder.iso.encode(fields)
-        do {
-            try await store.saveMinutes(id, village: village, data: String(decoding: data, as: UTF8.self),
-                                        finalize: finalize, amendmentReason: amendmentReason, by: user.id)
-        } catch AssemblyStore.MinutesError.finalized {
-            throw AppError(.conflict, code: "minutes.finalized",
-                           message: .init(id: "Berita acara sudah final; perubahan harus berupa amandemen dengan alasan.",
-                                          en: "The minutes are final; a change must be an amendment with a reason."),
-                           field: "amendmentReason")
+    /// Saves what the operator wrote. A draft stores only the fields; finalising and amending
+    /// store the whole record, locked.
+    func save(_ scope: AssemblyService.Session, fields: BeritaAcara.Editable, finalize: Bool, amendmentReason: String?) async throws {
+        if let refusal = Self.refusal(fields) { throw AppError(refusal) }
+        let isFinal = try await store.minutesAreFinal(scope.id, village: scope.village)
+        let change: MinutesChange
+        switch MinutesRules.change(isFinal: isFinal, finalize: finalize, amendmentReason: amendmentReason) {
+        case .success(let decided): change = decided
+        case .failure(let refusal): throw AppError(refusal.code == "minutes.finalized" ? .conflict : .unprocessableContent,
+                                                   code: refusal.code, message: refusal.message, field: refusal.field)
         }
-        return try await minutes(id, village: village)
+        let data: Data
+        switch change {
+        case .draft:
+            data = try JSONEncoder.iso.encode(fields)
+        case .finalize:
+            var record = try await record(scope, fields: fields, attendance: nil, finalizedAt: Date(), amendments: [])
+            record.fields = fields
+            data = try JSONEncoder.iso.encode(record)
+        case .amend:
+            var locked = try await minutes(scope)
+            locked.fields = fields
+            locked.amendments = []
+            data = try JSONEncoder.iso.encode(locked)
+        }
+        guard try await store.saveMinutes(scope.id, village: scope.village, data: String(decoding: data, as: UTF8.self), change: change,
+                                          by: scope.user.id) else {
+            throw AppError.conflict("minutes.changed", id: "Berita acara baru saja difinalkan dari perangkat lain; muat ulang halaman.",
+                                    en: "The minutes were just finalised elsewhere; reload the page.")
+        }
+    }
+
+    /// What one person may write into the official record.
+    static func refusal(_ fields: BeritaAcara.Editable) -> ValidationError? {
+        let short = [fields.venue, fields.onlineLink, fields.chair, fields.minuteTaker]
+        if short.contains(where: { ($0?.count ?? 0) > 300 }) {
+            return ValidationError(field: "venue", code: "minutes.length", message: .init(id: "Isian maks. 300 karakter.", en: "At most 300 characters."))
+        }
+        if (fields.agreements?.count ?? 0) > 10_000 {
+            return ValidationError(field: "agreements", code: "agreements.length",
+                                   message: .init(id: "Kesepakatan maks. 10.000 karakter.", en: "Agreements: at most 10,000 characters."))
+        }
+        let people = (fields.resourcePersons ?? []) + (fields.signatories ?? [])
+        if people.count > 40 || people.contains(where: { $0.count > 200 }) {
+            return ValidationError(field: "resourcePersons", code: "resourcePersons.length",
+                                   message: .init(id: "Paling banyak 40 nama, masing-masing maks. 200 karakter.",
+                                                  en: "At most 40 names of at most 200 characters each."))
+        }
+        return nil
     }
 }
 

@@ -6,7 +6,7 @@ import MusrenbangStore
 /// check beyond the role's own rules.
 public enum StaffAccounts {
     public static func create(_ services: AppServices, username: String, name: String, password: String, role: String,
-                              region: String?, agency: String?) async throws -> Int64 {
+                              region: String?, agency: String?) async throws -> UserID {
         do {
             return try await AccountService(services: services).createStaff(
                 .init(username: username, name: name, password: password, role: role, regionCode: region, agencyCode: agency),
@@ -39,17 +39,14 @@ public enum DemoData {
     public static let citizenNIK = "3510135203900001"
 
     public static func load(_ services: AppServices) async throws -> [String] {
-        let regency = services.configuration.regency
+        let places = services.places
+        let regency = places.regency.code
         // Banyuwangi's 2020 hub was Desa Bubuk, Kecamatan Rogojampi; another regency takes its first ones.
-        let districts = try await services.regions.children(of: regency)
-        guard let district = districts.first(where: { $0.name == "Rogojampi" }) ?? districts.first,
-              let districtCode = RegionCode(district.code) else {
-            throw CommandLineError("the regency has no districts")
+        guard let village = places.defaultHub, let districtCode = village.ancestor(at: .district) else {
+            throw CommandLineError("the regency has no villages")
         }
-        let villages = try await services.regions.children(of: districtCode)
-        guard let village = villages.first(where: { $0.name == "Bubuk" }) ?? villages.first else {
-            throw CommandLineError("the district has no villages")
-        }
+        let district = (name: places.name(districtCode), code: districtCode)
+        let villageName = places.name(village)
         let accounts = [
             Account(username: "admin", name: "Admin Sistem", role: .admin, region: nil, agency: nil),
             Account(username: "bappeda", name: "Perencana Bappeda", role: .planner, region: regency.description, agency: nil),
@@ -58,10 +55,10 @@ public enum DemoData {
             Account(username: "dprd", name: "Anggota DPRD", role: .council, region: regency.description, agency: nil),
             Account(username: "kecamatan", name: "Operator Kecamatan \(district.name)", role: .districtOperator,
                     region: districtCode.description, agency: nil),
-            Account(username: "operator-desa", name: "Operator Desa \(village.name)", role: .villageOperator,
-                    region: village.code, agency: nil),
+            Account(username: "operator-desa", name: "Operator Desa \(villageName)", role: .villageOperator,
+                    region: village.description, agency: nil),
         ]
-        var lines = ["Demo \(services.tenant.name): password for every account below is \"\(password)\""]
+        var lines = ["Demo \(places.regency.name): password for every account below is \"\(password)\""]
         let service = AccountService(services: services)
         for account in accounts {
             if try await services.accounts.user(username: account.username) == nil {
@@ -72,10 +69,10 @@ public enum DemoData {
             lines.append("  \(account.role.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)) \(account.username)")
         }
         if try await services.accounts.user(nikHash: services.secret.nikHash(citizenNIK)) == nil {
-            _ = try await service.registerCitizen(.init(name: "Siti Aminah", nik: citizenNIK, villageCode: village.code,
+            _ = try await service.registerCitizen(.init(name: "Siti Aminah", nik: citizenNIK, villageCode: village.description,
                                                         gender: "female", password: password, phone: nil), by: nil)
         }
-        lines.append("  \("citizen".padding(toLength: 18, withPad: " ", startingAt: 0)) \(citizenNIK) (NIK of a fictitious resident of \(village.name))")
+        lines.append("  \("citizen".padding(toLength: 18, withPad: " ", startingAt: 0)) \(citizenNIK) (NIK of a fictitious resident of \(villageName))")
         lines.append(try await loadProposals(services))
         lines.append(try await loadAssembly(services))
         return lines
@@ -85,14 +82,15 @@ public enum DemoData {
     /// in, questions in the queue — so the control room is alive on first look.
     static func loadAssembly(_ services: AppServices) async throws -> String {
         let store = AssemblyStore(services.database)
-        if let running = try await store.current(regency: services.configuration.regency.description).first(where: { $0.stage != .closed }) {
+        let places = services.places
+        if let running = try await store.current(regency: places.regency.code).first(where: { $0.stage != .closed }) {
             return "Demo assembly: /musrenbang/\(running.id)"
         }
         guard let planner = try await services.accounts.user(username: "bappeda") else { return "No planner account." }
-        let villages = services.placeNames.keys.filter { RegionCode($0)?.level == .village }.sorted()
-        let hub = services.tenantHub
-        let id = try await store.create(title: "Musrenbangdes Serentak \(services.tenant.name) \(services.today.year + 1)", level: .village,
-                                        regency: services.configuration.regency.description, planYear: services.today.year + 1,
+        let villages = places.villages
+        guard let hub = places.defaultHub else { return "No villages." }
+        let id = try await store.create(title: "Musrenbangdes Serentak \(places.regency.name) \(services.today.year + 1)", level: .village,
+                                        regency: places.regency.code, planYear: services.today.year + 1,
                                         startsAt: Date().addingTimeInterval(-1800), hub: hub, villages: villages,
                                         agenda: AssemblyService.defaultAgenda, createdBy: planner.id)
         for stage in [AssemblyStage.checkIn, .opening, .dialogue] { _ = try await store.moveHub(id, to: stage, actor: planner.id) }
@@ -103,10 +101,10 @@ public enum DemoData {
             let target: AssemblyStage = index % 5 == 0 ? .checkIn : (index % 3 == 0 ? .opening : .dialogue)
             _ = try await store.moveSession(id, village: village, to: target, actor: planner.id)
             let residents = try await services.database.sql.select().columns("id", "gender").from("users")
-                .where("region_code", .equal, village).where("role", .equal, Role.citizen.rawValue).all()
+                .where("region_code", .equal, village.description).where("role", .equal, Role.citizen.rawValue).all()
             for resident in residents {
                 let gender = Gender(rawValue: try resident.decode(column: "gender", as: String.self)) ?? .female
-                _ = try await store.checkIn(id, village: village, userId: try resident.decode(column: "id", as: Int64.self),
+                _ = try await store.checkIn(id, village: village, userId: UserID(rawValue: try resident.decode(column: "id", as: Int64.self)),
                                             role: roles.randomElement(using: &random)!, gender: gender, isGuest: false, by: planner.id)
                 checkedIn += 1
             }
@@ -118,8 +116,9 @@ public enum DemoData {
                          "Jembatan dusun kami rusak, mohon segera ditinjau."]
         for (index, text) in questions.enumerated() {
             let village = villages[(index * 37 + 5) % villages.count]
-            let author = try await services.database.sql.select().column("id").from("users").where("region_code", .equal, village)
-                .where("role", .equal, Role.citizen.rawValue).first()?.decode(column: "id", as: Int64.self) ?? planner.id
+            let found = try await services.database.sql.select().column("id").from("users").where("region_code", .equal, village.description)
+                .where("role", .equal, Role.citizen.rawValue).first()?.decode(column: "id", as: Int64.self)
+            let author = found.map(UserID.init(rawValue:)) ?? planner.id
             let question = try await store.ask(id, village: village, author: author, body: text)
             if index < 3 { _ = try await store.setQuestionStatus(id, question: question, .approved) }
         }
@@ -136,11 +135,11 @@ public enum DemoData {
         guard let planner = try await services.accounts.user(username: "bappeda") else { return "No planner account." }
         var generator = ProposalGenerator(seed: 2020, year: services.today.year + 1)
         let passwordHash = try await services.passwords.hash(password)
-        let villages = services.placeNames.keys.filter { RegionCode($0)?.level == .village }.sorted()
-        var citizensByVillage: [String: [Int64]] = [:]
+        let villages = services.places.villages
+        var citizensByVillage: [RegionCode: [UserID]] = [:]
         var serial = 100
         for village in villages {
-            let district = String(village.prefix(8))
+            let district = village.ancestor(at: .district) ?? village
             for index in 0..<citizensPerVillage {
                 serial += 1
                 let gender: Gender = index % 2 == 0 ? .female : .male
@@ -149,7 +148,7 @@ public enum DemoData {
                 if let id = try await services.accounts.createCitizen(NewCitizen(
                     name: name.replacingOccurrences(of: " (P)", with: ""), nikHash: services.secret.nikHash(nik),
                     nikMasked: String(nik.prefix(6)) + "********" + String(nik.suffix(2)), gender: gender,
-                    village: RegionCode(village)!, passwordHash: passwordHash, phone: nil, createdBy: nil)) {
+                    village: village, passwordHash: passwordHash, phone: nil, createdBy: nil)) {
                     citizensByVillage[village, default: []].append(id)
                 }
             }
@@ -163,8 +162,8 @@ public enum DemoData {
                 let draft = generator.draft(village: village)
                 let citizens = citizensByVillage[village] ?? []
                 let proposer = citizens.randomElement(using: &generator.random)
-                let record = try await proposals.create(draft, district: RegionCode(village)!.parent!, proposerId: proposer,
-                                                        enteredBy: proposer ?? planner.id, actorRole: .citizen, idempotencyKey: nil).proposal
+                let record = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: proposer ?? planner.id,
+                                                              enteredByRole: .citizen), idempotencyKey: nil).proposal
                 created += 1
                 for supporter in citizens where supporter != proposer && Bool.random(using: &generator.random) {
                     _ = try await EngagementStore(services.database).support(record.id, by: supporter)
@@ -176,7 +175,7 @@ public enum DemoData {
                     _ = try? await proposals.decide(record.id, DecisionRequest(level: level, outcome: outcome, reason: reason), by: who)
                 }
                 if roll < 35 { continue }
-                if draft.fundingSource.isVillageBudget && RegionCode(village)?.villageKind == .desa && roll < 55 {
+                if draft.fundingSource.isVillageBudget && village.villageKind == .desa && roll < 55 {
                     await decide(.village, .accepted, nil)
                     continue
                 }
@@ -216,21 +215,21 @@ public enum BenchmarkData {
         guard let planner = try await services.accounts.user(username: "bappeda") else {
             throw CommandLineError("run `musrenbang demo` first: the data set is entered by the demo planner")
         }
-        let villages = services.placeNames.keys.filter { RegionCode($0)?.level == .village }.sorted()
+        let villages = services.places.villages
         var generator = ProposalGenerator(seed: seed, year: years.lowerBound)
-        var batch: [(draft: ProposalDraft, proposer: Int64?)] = []
+        var batch: [ProposalStore.NewProposal] = []
         let store = ProposalStore(services.database)
         let started = Date()
         for index in 0..<count {
             var draft = generator.draft(village: villages[index % villages.count])
             draft.year = years.lowerBound + (index / villages.count) % years.count
-            batch.append((draft, nil))
+            batch.append(.init(draft: draft, proposer: nil, enteredBy: planner.id, enteredByRole: planner.role))
             if batch.count == 2000 {
-                try await store.bulkInsert(batch, enteredBy: planner.id)
+                try await store.bulkInsert(batch)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        if !batch.isEmpty { try await store.bulkInsert(batch, enteredBy: planner.id) }
+        if !batch.isEmpty { try await store.bulkInsert(batch) }
         return "inserted \(count) proposals over \(villages.count) villages and years \(years) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
     }
 }

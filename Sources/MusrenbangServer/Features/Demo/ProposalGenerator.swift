@@ -74,7 +74,7 @@ public struct ProposalGenerator: Sendable {
     }
 
     /// A draft for a village, from one of the templates, with plausible numbers.
-    public mutating func draft(village: String, source: ProposalSource = .citizen) -> ProposalDraft {
+    public mutating func draft(village: RegionCode, source: ProposalSource = .citizen) -> ProposalDraft {
         let template = Self.templates.randomElement(using: &random)!
         let place = Self.places.randomElement(using: &random)!
         let volume = Int.random(in: template.volume, using: &random)
@@ -97,8 +97,8 @@ public struct ProposalGenerator: Sendable {
     }
 
     /// A valid NIK for someone registered in `district`, of the given gender.
-    public mutating func nik(district: String, gender: Gender, serial: Int) -> String {
-        let prefix = district.replacingOccurrences(of: ".", with: "")
+    public mutating func nik(district: RegionCode, gender: Gender, serial: Int) -> String {
+        let prefix = district.segments.joined()
         let day = Int.random(in: 1...28, using: &random) + (gender == .female ? 40 : 0)
         let month = Int.random(in: 1...12, using: &random)
         let year = Int.random(in: 50...99, using: &random)

@@ -3,99 +3,78 @@ import Hummingbird
 import MusrenbangCore
 import MusrenbangStore
 
-/// `/api/v1/assemblies/{id}/floor*`.
+/// `/api/v1/assemblies/{id}/floor*`: JSON in, the use case, JSON out.
 struct FloorAPI {
-    let services: AppServices
-    var service: FloorService { FloorService(services: services) }
+    let floor: FloorService
+    let assemblies: AssemblyService
 
-    struct View: Encodable {
-        struct Waiting: Encodable { let villageCode: String; let villageName: String; let districtName: String; let topic: String
-            let position: Int; let waitingSeconds: Int }
-        struct Speaking: Encodable { let villageCode: String; let villageName: String; let topic: String; let speakingSeconds: Int
-            let secondsLeft: Int; let warned: Bool; let muted: Bool }
-        struct Turn: Encodable { let villageCode: String; let villageName: String; let topic: String; let startedAt: Date
-            let endedAt: Date; let seconds: Int; let ending: String }
-        let rules: FloorControl.Rules
-        let queue: [Waiting]
-        let stage: [Speaking]
-        let turns: [Turn]
-    }
-
-    func view(_ id: Int64, _ floor: FloorControl) async throws -> View {
-        let now = Date().timeIntervalSince1970
-        let names = services.placeNames
-        return View(
-            rules: floor.rules,
-            queue: floor.queue.enumerated().map { index, hand in
-                .init(villageCode: hand.village, villageName: names[hand.village] ?? hand.village,
-                      districtName: names[String(hand.village.prefix(8))] ?? "", topic: hand.topic, position: index + 1,
-                      waitingSeconds: Int(now - hand.raisedAt))
-            },
-            stage: floor.stage.map { speaker in
-                .init(villageCode: speaker.village, villageName: names[speaker.village] ?? speaker.village, topic: speaker.topic,
-                      speakingSeconds: Int(now - speaker.grantedAt),
-                      secondsLeft: max(0, Int(floor.rules.speakingLimit - (now - speaker.grantedAt))),
-                      warned: speaker.warned, muted: speaker.muted)
-            },
-            turns: try await service.store.turns(id).map {
-                .init(villageCode: $0.village, villageName: names[$0.village] ?? $0.village, topic: $0.topic, startedAt: $0.startedAt,
-                      endedAt: $0.endedAt, seconds: Int($0.endedAt.timeIntervalSince($0.startedAt)), ending: $0.ending)
-            })
-    }
+    struct VillageBody: Decodable { let villageCode: RegionCode }
+    struct MayPublish: Encodable { let mayPublish: Bool }
 
     func register(on api: RouterGroup<AppContext>) {
-        api.get("assemblies/:id/floor") { _, context in
-            let assembly = try await service.assemblies.assembly(context.parameters.get("id", as: Int64.self))
-            return JSON.response(try await view(assembly.id, try await service.store.floor(assembly.id)))
+        api.get("assemblies/:id/floor", use: show)
+        api.post("assemblies/:id/floor/hands", use: raise)
+        api.delete("assemblies/:id/floor/hands/:village", use: lower)
+        api.post("assemblies/:id/floor/grant") { request, context in
+            try await moderate(request, context) { try await floor.grant($0, village: $1, by: context.user) }
         }
+        api.post("assemblies/:id/floor/end") { request, context in
+            try await moderate(request, context, requiresModerator: false) { try await floor.end($0, village: $1, by: context.user) }
+        }
+        api.post("assemblies/:id/floor/mute") { request, context in
+            try await moderate(request, context) { try await floor.mute($0, village: $1, muted: true, by: context.user) }
+        }
+        api.post("assemblies/:id/floor/unmute") { request, context in
+            try await moderate(request, context) { try await floor.mute($0, village: $1, muted: false, by: context.user) }
+        }
+        api.put("assemblies/:id/floor/rules", use: setRules)
+        api.get("assemblies/:id/floor/may-publish", use: mayPublish)
+    }
 
-        api.post("assemblies/:id/floor/hands") { request, context in
-            struct Body: Decodable { let villageCode: String; let topic: String }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let id = try AssemblyAPI.id(context)
-            let floor = try await service.raise(id, village: body.villageCode, topic: body.topic, by: user)
-            return JSON.response(try await view(id, floor), status: .created)
-        }
+    func answer(_ state: FloorControl, _ id: AssemblyID, status: HTTPResponse.Status = .ok) async throws -> Response {
+        JSON.response(floor.view(state, turns: try await floor.turns(id)), status: status)
+    }
 
-        api.delete("assemblies/:id/floor/hands/:village") { _, context in
-            let user = try context.requireUser()
-            let id = try AssemblyAPI.id(context)
-            return JSON.response(try await view(id, try await service.lower(id, village: context.parameters.get("village") ?? "", by: user)))
-        }
+    @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        let assembly = try await assemblies.assembly(try context.id("id", as: AssemblyID.self))
+        return try await answer(try await floor.floor(assembly.id), assembly.id)
+    }
 
-        for action in ["grant", "end", "mute", "unmute"] {
-            api.post("assemblies/:id/floor/\(action)") { request, context in
-                struct Body: Decodable { let villageCode: String }
-                let user = try context.requireUser()
-                let body = try await JSON.decode(Body.self, from: request, context: context)
-                let id = try AssemblyAPI.id(context)
-                let floor = switch action {
-                case "grant": try await service.grant(id, village: body.villageCode, by: user)
-                case "end": try await service.end(id, village: body.villageCode, by: user)
-                default: try await service.mute(id, village: body.villageCode, muted: action == "mute", by: user)
-                }
-                return JSON.response(try await view(id, floor))
-            }
-        }
+    @Sendable func raise(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let villageCode: String; let topic: String }
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        let scope = try await assemblies.session(id, body.villageCode, for: .runSession, by: context.user)
+        return try await answer(try await floor.raise(scope, topic: body.topic), id, status: .created)
+    }
 
-        api.put("assemblies/:id/floor/rules") { request, context in
-            let user = try context.requireUser()
-            let rules = try await JSON.decode(FloorControl.Rules.self, from: request, context: context)
-            let id = try AssemblyAPI.id(context)
-            return JSON.response(try await view(id, try await service.setRules(id, rules, by: user)))
-        }
+    @Sendable func lower(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try await assemblies.session(try context.id("id", as: AssemblyID.self), context.parameters.get("village"),
+                                                 for: .runSession, by: context.user)
+        return try await answer(try await floor.lower(scope), scope.id)
+    }
 
-        // What the media side asks before letting a village publish: only while it holds the floor.
-        api.get("assemblies/:id/floor/may-publish") { request, context in
-            let user = try context.requireUser()
-            let id = try AssemblyAPI.id(context)
-            let village = request.uri.queryParameters.get("village") ?? ""
-            let assembly = try await service.assemblies.assembly(id)
-            let isHub = (try? await service.requireModerator(id, user)) != nil && village == assembly.hubVillageCode
-            if !isHub { _ = try await service.assemblies.requireSession(assembly, village, by: user) }
-            let onStage = try await service.store.floor(id).mayPublish(village)
-            return JSON.response(["mayPublish": isHub || onStage])
-        }
+    func moderate(_ request: Request, _ context: AppContext, requiresModerator: Bool = true,
+                  _ action: (AssemblyID, RegionCode) async throws -> FloorControl) async throws -> Response {
+        let id = try context.id("id", as: AssemblyID.self)
+        if requiresModerator { _ = try await assemblies.hub(id, for: .moderateFloor, by: context.user) }
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let body = try await JSON.decode(VillageBody.self, from: request, context: context)
+        return try await answer(try await action(id, body.villageCode), id)
+    }
+
+    @Sendable func setRules(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: AssemblyID.self)
+        _ = try await assemblies.hub(id, for: .moderateFloor, by: context.user)
+        let rules = try await JSON.decode(FloorControl.Rules.self, from: request, context: context)
+        return try await answer(try await floor.setRules(id, rules, by: context.user), id)
+    }
+
+    @Sendable func mayPublish(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        guard let village = request.uri.queryParameters.get("village").flatMap({ RegionCode($0) }) else { throw AssemblyService.sessionNotFound }
+        return JSON.response(MayPublish(mayPublish: try await floor.mayPublish(id, village: village, by: context.user)))
     }
 }

@@ -5,7 +5,9 @@ import MusrenbangStore
 import ServiceLifecycle
 
 /// Floor control for an assembly: villages raise their hand, the host gives the floor, the
-/// timer ends long turns. The API, the pages and the timer all go through here.
+/// timer ends long turns. The API, the pages and the timer all go through here: load and
+/// authorise, change the floor in one transaction (`FloorStore.update` with Core's
+/// `FloorControl`), then tell the live stream and Janus.
 struct FloorService: Sendable {
     let services: AppServices
     var store: FloorStore { FloorStore(services.database) }
@@ -25,9 +27,14 @@ struct FloorService: Sendable {
             : AppError(.conflict, code: "floor.\(refusal)", message: text)
     }
 
+    /// Villages may ask for the floor once the assembly is open, until it closes.
+    static func isOpen(_ assembly: AssemblyRecord) -> Bool { assembly.stage >= .opening && assembly.stage < .closed }
+
     var now: Double { Date().timeIntervalSince1970 }
 
-    func change(_ assembly: Int64, _ body: @escaping @Sendable (inout FloorControl) throws(FloorControl.Refusal) -> [FloorControl.Event])
+    func floor(_ id: AssemblyID) async throws -> FloorControl { try await store.floor(id) }
+
+    func change(_ assembly: AssemblyID, _ body: @escaping @Sendable (inout FloorControl) throws(FloorControl.Refusal) -> [FloorControl.Event])
         async throws -> FloorControl {
         do {
             let (floor, events) = try await store.update(assembly) { floor in try body(&floor) }
@@ -41,68 +48,114 @@ struct FloorService: Sendable {
         }
     }
 
-    /// A village's operator asks for the floor, once the assembly is open and until it closes.
-    func raise(_ id: Int64, village: String, topic: String, by user: UserRecord) async throws -> FloorControl {
-        let assembly = try await assemblies.assembly(id)
-        _ = try await assemblies.requireSession(assembly, village, by: user)
-        guard assembly.stage >= .opening && assembly.stage < .closed else {
-            throw AppError(.conflict, code: "floor.closed",
-                           message: .init(id: "Permintaan bicara dibuka setelah pembukaan.", en: "The floor opens after the opening."))
+    // MARK: a village's own hand
+
+    func raise(_ scope: AssemblyService.Session, topic: String) async throws -> FloorControl {
+        guard Self.isOpen(scope.assembly) else {
+            throw AppError.conflict("floor.closed", id: "Permintaan bicara dibuka setelah pembukaan.", en: "The floor opens after the opening.")
         }
-        let now = self.now
-        return try await change(id) { floor throws(FloorControl.Refusal) in try floor.raise(village, topic: topic, now: now) }
+        let now = self.now, village = scope.village
+        return try await change(scope.id) { floor throws(FloorControl.Refusal) in try floor.raise(village, topic: topic, now: now) }
     }
 
-    func lower(_ id: Int64, village: String, by user: UserRecord) async throws -> FloorControl {
-        let assembly = try await assemblies.assembly(id)
-        _ = try await assemblies.requireSession(assembly, village, by: user)
-        return try await change(id) { floor throws(FloorControl.Refusal) in try floor.lower(village) }
+    func lower(_ scope: AssemblyService.Session) async throws -> FloorControl {
+        let village = scope.village
+        return try await change(scope.id) { floor throws(FloorControl.Refusal) in try floor.lower(village) }
     }
 
-    /// The host and the planner lead the floor.
-    func requireModerator(_ id: Int64, _ user: UserRecord) async throws {
-        let assembly = try await assemblies.assembly(id)
-        guard [.host, .planner, .admin].contains(user.role), Policy.reaches(user.principal, RegionCode(assembly.regencyCode)!) else {
-            throw AppError.forbidden
-        }
+    func endOwnTurn(_ scope: AssemblyService.Session) async throws -> FloorControl {
+        let now = self.now, village = scope.village
+        return try await change(scope.id) { floor throws(FloorControl.Refusal) in try floor.end(village, now: now, ending: .finished) }
     }
 
-    func grant(_ id: Int64, village: String, by user: UserRecord) async throws -> FloorControl {
-        try await requireModerator(id, user)
+    // MARK: the host's moderation
+
+    func grant(_ id: AssemblyID, village: RegionCode, by user: UserRecord?) async throws -> FloorControl {
+        _ = try await assemblies.hub(id, for: .moderateFloor, by: user)
         let now = self.now
         return try await change(id) { floor throws(FloorControl.Refusal) in try floor.grant(village, now: now) }
     }
 
     /// The host or planner ends a turn; the speaking village may also end its own.
-    func end(_ id: Int64, village: String, by user: UserRecord) async throws -> FloorControl {
-        let moderator = (try? await requireModerator(id, user)) != nil
-        if !moderator {
-            let assembly = try await assemblies.assembly(id)
-            _ = try await assemblies.requireSession(assembly, village, by: user)
+    func end(_ id: AssemblyID, village: RegionCode, by user: UserRecord?) async throws -> FloorControl {
+        guard user != nil else { throw AppError.unauthenticated }
+        let assembly = try await assemblies.assembly(id)
+        if Access.allows(user, .moderateFloor, in: assembly.regencyCode) {
+            let now = self.now
+            return try await change(id) { floor throws(FloorControl.Refusal) in try floor.end(village, now: now, ending: .revoked) }
         }
-        let now = self.now
-        return try await change(id) { floor throws(FloorControl.Refusal) in
-            try floor.end(village, now: now, ending: moderator ? .revoked : .finished)
-        }
+        return try await endOwnTurn(try await assemblies.session(id, village.description, for: .runSession, by: user))
     }
 
-    func mute(_ id: Int64, village: String, muted: Bool, by user: UserRecord) async throws -> FloorControl {
-        try await requireModerator(id, user)
+    func mute(_ id: AssemblyID, village: RegionCode, muted: Bool, by user: UserRecord?) async throws -> FloorControl {
+        _ = try await assemblies.hub(id, for: .moderateFloor, by: user)
         return try await change(id) { floor throws(FloorControl.Refusal) in try floor.mute(village, muted) }
     }
 
-    func setRules(_ id: Int64, _ rules: FloorControl.Rules, by user: UserRecord) async throws -> FloorControl {
-        try await requireModerator(id, user)
+    func setRules(_ id: AssemblyID, _ rules: FloorControl.Rules, by user: UserRecord?) async throws -> FloorControl {
+        _ = try await assemblies.hub(id, for: .moderateFloor, by: user)
         guard (1...8).contains(rules.maximumOnStage), (5...3600).contains(rules.speakingLimit),
               (0..<rules.speakingLimit).contains(rules.warningBefore) else {
-            throw AppError(.unprocessableContent, code: "floor.rules",
-                           message: .init(id: "Aturan: 1–8 desa di panggung, batas bicara 5–3600 detik, peringatan sebelum batas.",
-                                          en: "Rules: 1–8 on stage, a 5–3600 s limit, a warning before it."), field: "rules")
+            throw AppError.invalid("rules", "floor.rules", id: "Aturan: 1–8 desa di panggung, batas bicara 5–3600 detik, peringatan sebelum batas.",
+                                   en: "Rules: 1–8 on stage, a 5–3600 s limit, a warning before it.")
         }
         return try await change(id) { floor throws(FloorControl.Refusal) in
             floor.rules = rules
             return []
         }
+    }
+
+    /// What the media side asks before letting a village publish: only while it holds the floor
+    /// (the hub always may).
+    func mayPublish(_ id: AssemblyID, village: RegionCode, by user: UserRecord?) async throws -> Bool {
+        guard user != nil else { throw AppError.unauthenticated }
+        let assembly = try await assemblies.assembly(id)
+        if village == assembly.hubVillageCode, Access.allows(user, .leadAssembly, in: assembly.regencyCode) { return true }
+        _ = try await assemblies.session(id, village.description, for: .runSession, by: user)
+        return try await store.floor(id).mayPublish(village)
+    }
+
+    func turns(_ id: AssemblyID) async throws -> [FloorStore.StoredTurn] { try await store.turns(id) }
+
+    /// The floor as people read it: names, waiting and speaking times, seconds left.
+    struct View: Encodable, Sendable {
+        struct Waiting: Encodable, Sendable {
+            let villageCode: RegionCode; let villageName: String; let districtName: String; let topic: String; let position: Int
+            let waitingSeconds: Int
+        }
+        struct Speaking: Encodable, Sendable {
+            let villageCode: RegionCode; let villageName: String; let topic: String; let speakingSeconds: Int; let secondsLeft: Int
+            let warned: Bool; let muted: Bool
+        }
+        struct Turn: Encodable, Sendable {
+            let villageCode: RegionCode; let villageName: String; let topic: String; let startedAt: Date; let endedAt: Date; let seconds: Int
+            let ending: String
+        }
+        let rules: FloorControl.Rules
+        let queue: [Waiting]
+        let stage: [Speaking]
+        let turns: [Turn]
+    }
+
+    func view(_ floor: FloorControl, turns: [FloorStore.StoredTurn]) -> View {
+        let now = self.now
+        let places = services.places
+        return View(
+            rules: floor.rules,
+            queue: floor.queue.enumerated().map { index, hand in
+                .init(villageCode: hand.village, villageName: places.name(hand.village),
+                      districtName: hand.village.ancestor(at: .district).map(places.name) ?? "", topic: hand.topic, position: index + 1,
+                      waitingSeconds: Int(now - hand.raisedAt))
+            },
+            stage: floor.stage.map { speaker in
+                .init(villageCode: speaker.village, villageName: places.name(speaker.village), topic: speaker.topic,
+                      speakingSeconds: Int(now - speaker.grantedAt),
+                      secondsLeft: max(0, Int(floor.rules.speakingLimit - (now - speaker.grantedAt))), warned: speaker.warned, muted: speaker.muted)
+            },
+            turns: turns.map {
+                .init(villageCode: $0.village, villageName: places.name($0.village), topic: $0.topic, startedAt: $0.startedAt,
+                      endedAt: $0.endedAt, seconds: Int($0.endedAt.timeIntervalSince($0.startedAt)), ending: $0.ending.rawValue)
+            })
     }
 
     /// Runs the speaking timer of every assembly with someone on stage.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Metrics
 import NIOCore
+import MusrenbangStore
 import Prometheus
 
 /// Prometheus registry of this process. Bootstrapped once, because swift-metrics allows one
@@ -17,12 +18,13 @@ public enum AppMetrics {
 
 /// `/healthz` (alive), `/readyz` (the database answers), `/metrics` (Prometheus text).
 struct OperationsRoutes {
-    let services: AppServices
+    let database: Database
+    let connectionsPerLoop: Int
 
     func register(on router: Router<AppContext>) {
         let pingSeconds = Timer(label: "musrenbang_db_ping_seconds", preferredDisplayUnit: .seconds)
         let reachable = Gauge(label: "musrenbang_db_reachable")
-        Gauge(label: "musrenbang_db_pool_max_connections").record(services.configuration.connectionsPerLoop * System.coreCount)
+        Gauge(label: "musrenbang_db_pool_max_connections").record(connectionsPerLoop * System.coreCount)
 
         router.get("healthz") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok\n")))
@@ -30,7 +32,7 @@ struct OperationsRoutes {
 
         router.get("readyz") { _, _ in
             let started = DispatchTime.now().uptimeNanoseconds
-            let ok = await services.database.isReachable()
+            let ok = await database.isReachable()
             pingSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             reachable.record(ok ? 1 : 0)
             return Response(status: ok ? .ok : .serviceUnavailable, headers: [.contentType: "text/plain"],
@@ -39,7 +41,7 @@ struct OperationsRoutes {
 
         router.get("metrics") { _, _ in
             let started = DispatchTime.now().uptimeNanoseconds
-            reachable.record(await services.database.isReachable() ? 1 : 0)
+            reachable.record(await database.isReachable() ? 1 : 0)
             pingSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
             var buffer: [UInt8] = []
             AppMetrics.registry.emit(into: &buffer)

@@ -1,73 +1,91 @@
+import Foundation
 import Hummingbird
 import MusrenbangCore
 import MusrenbangStore
 
 /// The public pages: the regency's home, region pages, search, and the language switch.
 struct HomePages {
-    let services: AppServices
+    let home: HomeService
+    let regions: RegionService
+    let places: Places
+    let pages: PageRenderer
+    let behindTLS: Bool
 
     func register(on router: Router<AppContext>) {
-        router.get("/") { _, context in
-            let districts = try await services.regions.children(of: services.configuration.regency)
-            let villageCount = try await services.regions.count(level: .village, within: services.configuration.regency)
-            let assemblies = try await AssemblyStore(services.database).current(regency: services.configuration.regency.description)
-                .filter { $0.stage != .closed && $0.rehearsalOf == nil }
-            let counts = try await ProposalStore(services.database).countByStatus()
-            let statusCounts: [[String: Any]] = ProposalStatus.allCases.map {
-                ["name": ProposalPages.statusLabel($0), "value": $0.rawValue, "count": counts[$0] ?? 0]
-            }
-            return services.pages.page("home", title: services.tenant.name, values: [
-                "assemblies": assemblies.map(AssemblyPages.row),
-                "statusCounts": statusCounts,
-                "regency": ["name": services.tenant.name, "code": services.tenant.code],
-                "districts": districts.map { ["code": $0.code, "name": $0.name] },
-                "districtCount": districts.count,
-                "villageCount": villageCount,
-            ], context: context)
-        }
-
-        router.get("wilayah/:code") { _, context in
-            guard let code = RegionCode(context.parameters.get("code") ?? ""),
-                  let region = try await services.regions.region(code) else {
-                throw AppError.notFound(.init(id: "Wilayah tidak ditemukan.", en: "Region not found."))
-            }
-            let children = try await services.regions.children(of: code)
-            var trail: [[String: String]] = []
-            var cursor = code.parent
-            while let parent = cursor {
-                if let record = try await services.regions.region(parent) {
-                    trail.insert(["code": record.code, "name": record.name], at: 0)
-                }
-                cursor = parent.parent
-            }
-            return services.pages.page("region", title: region.name, values: [
-                "region": ["code": region.code, "name": region.name, "levelName": region.level.indonesianName,
-                           "isVillage": region.level == .village,
-                           "kindName": region.kind.map { $0 == .desa ? "Desa" : "Kelurahan" } ?? ""],
-                "trail": trail,
-                "children": children.map {
-                    ["code": $0.code, "name": $0.name,
-                     "kindName": $0.kind.map { $0 == .desa ? "Desa" : "Kelurahan" } ?? ""]
-                },
-                "hasChildren": !children.isEmpty,
-            ], context: context)
-        }
-
-        router.get("cari") { request, context in
-            let q = request.uri.queryParameters.get("q") ?? ""
-            let found = q.isEmpty ? [] : try await services.regions.search(q, within: services.configuration.regency)
-            return services.pages.page("search", title: Strings.text("searchResults", context.locale), values: [
-                "q": q, "searched": !q.isEmpty,
-                "results": found.map { ["code": $0.code, "name": $0.name, "levelName": $0.level.indonesianName] },
-            ], context: context)
-        }
-
-        router.get("bahasa/:lang") { request, context in
-            let lang = context.parameters.get("lang") == "en" ? "en" : "id"
-            var response = Response.redirect(to: "/")
-            response.setCookie(Cookie(name: "lang", value: lang, maxAge: 365 * 86_400, path: "/",
-                                      secure: services.configuration.behindTLS, httpOnly: true, sameSite: .lax))
-            return response
-        }
+        router.get("/", use: homePage)
+        router.get("wilayah/:code", use: regionPage)
+        router.get("cari", use: searchPage)
+        router.get("bahasa/:lang", use: language)
     }
+
+    @Sendable func homePage(_ request: Request, context: AppContext) async throws -> Response {
+        let overview = try await home.overview()
+        let locale = context.locale
+        return pages.render("home", title: places.regency.name, model: HomePage(
+            regencyName: places.regency.name,
+            assemblies: overview.assemblies.map { AssemblyRow($0, locale: locale) },
+            statusCounts: ProposalStatus.allCases.map {
+                .init(value: $0.rawValue, name: Names.status($0).text(locale), count: overview.statusCounts[$0] ?? 0)
+            },
+            districts: places.districts.map { .init(code: $0.description, name: places.name($0)) },
+            districtCount: places.districts.count, villageCount: places.villages.count), flash: try await pages.flash(context), context: context)
+    }
+
+    @Sendable func regionPage(_ request: Request, context: AppContext) async throws -> Response {
+        guard let code = RegionCode(context.parameters.get("code") ?? "") else { throw RegionService.unknown }
+        let found = try await regions.detail(code)
+        let locale = context.locale
+        func kindName(_ region: RegionRecord) -> String? { region.kind.map { Names.villageKind($0).text(locale) } }
+        return pages.render("region", title: found.region.name, model: RegionPage(
+            code: found.region.code.description, name: found.region.name, levelName: Names.regionLevel(found.region.level).text(locale),
+            heading: found.region.level == .village ? Names.village(found.region.code, found.region.name).text(locale) : found.region.name,
+            trail: found.trail.map { .init(code: $0.code.description, name: $0.name, kindName: nil) },
+            children: found.children.map { .init(code: $0.code.description, name: $0.name, kindName: kindName($0)) }), context: context)
+    }
+
+    @Sendable func searchPage(_ request: Request, context: AppContext) async throws -> Response {
+        let q = request.uri.queryParameters.get("q") ?? ""
+        let found = q.isEmpty ? [] : try await regions.search(q, within: places.regency.code)
+        return pages.render("search", title: Strings.text("searchResults", context.locale), model: SearchPage(
+            q: q, searched: !q.isEmpty,
+            results: found.map { .init(code: $0.code.description, name: $0.name, levelName: Names.regionLevel($0.level).text(context.locale)) }),
+                            context: context)
+    }
+
+    @Sendable func language(_ request: Request, context: AppContext) async throws -> Response {
+        let lang = context.parameters.get("lang") == "en" ? "en" : "id"
+        // Back where the visitor was, when that is a page of this site.
+        let back = request.headers[.referer].flatMap { URLComponents(string: $0)?.path }.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "/"
+        var response = Response.redirect(to: back)
+        response.setCookie(Cookie(name: "lang", value: lang, maxAge: 365 * 86_400, path: "/", secure: behindTLS, httpOnly: true, sameSite: .lax))
+        return response
+    }
+}
+
+struct HomePage: Sendable {
+    struct Count: Sendable { let value: String; let name: String; let count: Int }
+    struct Place: Sendable { let code: String; let name: String }
+    let regencyName: String
+    let assemblies: [AssemblyRow]
+    let statusCounts: [Count]
+    let districts: [Place]
+    let districtCount: Int
+    let villageCount: Int
+}
+
+struct RegionPage: Sendable {
+    struct Place: Sendable { let code: String; let name: String; let kindName: String? }
+    let code: String
+    let name: String
+    let levelName: String
+    let heading: String
+    let trail: [Place]
+    let children: [Place]
+}
+
+struct SearchPage: Sendable {
+    struct Result: Sendable { let code: String; let name: String; let levelName: String }
+    let q: String
+    let searched: Bool
+    let results: [Result]
 }

@@ -6,22 +6,19 @@ import MusrenbangMedia
 /// `/api/v1/assemblies/{id}/media*` and `/api/v1/media/peers/{peer}`: the browser's side of the
 /// video. Offers and answers pass through here; Janus's API and keys stay on the server.
 struct MediaAPI {
-    let services: AppServices
-    var service: MediaService { MediaService(services: services) }
+    let media: MediaService
 
     /// An SDP from the browser, checked before Janus sees it.
     static func description(_ value: SessionDescription?, type: String) throws -> SessionDescription {
         guard let value, value.type == type, value.sdp.hasPrefix("v=0"), value.sdp.utf8.count <= 64 * 1024 else {
-            throw AppError(.unprocessableContent, code: "media.sdp",
-                           message: .init(id: "Deskripsi sesi (SDP) tidak sah.", en: "Not a valid session description."), field: type)
+            throw AppError.invalid(type, "media.sdp", id: "Deskripsi sesi (SDP) tidak sah.", en: "Not a valid session description.")
         }
         return value
     }
 
     static func room(_ text: String?) throws -> Conference.Room {
         guard let room = Conference.Room(rawValue: text ?? "stage") else {
-            throw AppError(.unprocessableContent, code: "media.room", message: .init(id: "Ruang harus stage atau wall.", en: "Room is stage or wall."),
-                           field: "room")
+            throw AppError.invalid("room", "media.room", id: "Ruang harus stage atau wall.", en: "Room is stage or wall.")
         }
         return room
     }
@@ -31,8 +28,7 @@ struct MediaAPI {
         if let user = context.user { return "user:\(user.id)" }
         let key = request.headers[.init("X-Media-Viewer")!] ?? ""
         guard (16...64).contains(key.count), key.allSatisfy(\.isHexDigit) else {
-            throw AppError(.unprocessableContent, code: "media.viewer",
-                           message: .init(id: "Kunci penonton tidak ada.", en: "The viewer key is missing."), field: "X-Media-Viewer")
+            throw AppError.invalid("X-Media-Viewer", "media.viewer", id: "Kunci penonton tidak ada.", en: "The viewer key is missing.")
         }
         return "viewer:\(key)"
     }
@@ -41,51 +37,56 @@ struct MediaAPI {
     struct Answered: Encodable { let peer: String; let answer: SessionDescription }
 
     func register(on api: RouterGroup<AppContext>) {
-        api.get("assemblies/:id/media") { _, context in
-            let assembly = try await service.assemblies.assembly(context.parameters.get("id", as: Int64.self))
-            var seesWall = false
-            if let user = context.user { seesWall = (try? await service.floor.requireModerator(assembly.id, user)) != nil }
-            return JSON.response(await service.state(assembly.id, includeWall: seesWall))
-        }
+        api.get("assemblies/:id/media", use: state)
+        api.post("assemblies/:id/media/publish", use: publish)
+        api.post("assemblies/:id/media/subscribe", use: subscribe)
+        api.post("assemblies/:id/media/watch", use: watch)
+        api.post("media/peers/:peer/answer", use: answer)
+        api.delete("media/peers/:peer", use: leave)
+    }
 
-        api.post("assemblies/:id/media/publish") { request, context in
-            struct Body: Decodable { let villageCode: String; let room: String?; let offer: SessionDescription? }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let offer = try Self.description(body.offer, type: "offer")
-            let (peer, answer) = try await service.publish(try AssemblyAPI.id(context), room: try Self.room(body.room),
-                                                           as: body.villageCode, offer: offer, by: user)
-            return JSON.response(Answered(peer: peer, answer: answer), status: .created)
-        }
+    @Sendable func state(_ request: Request, context: AppContext) async throws -> Response {
+        JSON.response(try await media.state(try context.id("id", as: AssemblyID.self), for: context.user))
+    }
 
-        api.post("assemblies/:id/media/subscribe") { request, context in
-            struct Body: Decodable { let room: String?; let feeds: [UInt64]?; let audioOnly: Bool?; let villageCode: String? }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let (peer, offer, slots) = try await service.subscribe(try AssemblyAPI.id(context), room: try Self.room(body.room), feeds: body.feeds,
-                                                                   audioOnly: body.audioOnly ?? false, village: body.villageCode, by: user)
-            return JSON.response(Offered(peer: peer, offer: offer, streams: slots), status: .created)
-        }
+    @Sendable func publish(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let villageCode: String; let room: String?; let offer: SessionDescription? }
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        let offer = try Self.description(body.offer, type: "offer")
+        let (peer, answer) = try await media.publish(id, room: try Self.room(body.room), as: body.villageCode, offer: offer, by: context.user)
+        return JSON.response(Answered(peer: peer, answer: answer), status: .created)
+    }
 
-        api.post("assemblies/:id/media/watch") { request, context in
-            struct Body: Decodable { let mountpoint: Int }
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let (peer, offer) = try await service.watch(try AssemblyAPI.id(context), mountpoint: body.mountpoint,
-                                                        viewer: try Self.owner(request, context))
-            return JSON.response(Offered(peer: peer, offer: offer), status: .created)
-        }
+    @Sendable func subscribe(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let room: String?; let feeds: [UInt64]?; let audioOnly: Bool?; let villageCode: String? }
+        let id = try context.id("id", as: AssemblyID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        let (peer, offer, slots) = try await media.subscribe(id, room: try Self.room(body.room), feeds: body.feeds,
+                                                             audioOnly: body.audioOnly ?? false, village: body.villageCode, by: context.user)
+        return JSON.response(Offered(peer: peer, offer: offer, streams: slots), status: .created)
+    }
 
-        api.post("media/peers/:peer/answer") { request, context in
-            struct Body: Decodable { let answer: SessionDescription? }
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            try await service.start(context.parameters.get("peer") ?? "", owner: try Self.owner(request, context),
-                                    answer: try Self.description(body.answer, type: "answer"))
-            return Response(status: .noContent)
-        }
+    @Sendable func watch(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let mountpoint: Int }
+        let id = try context.id("id", as: AssemblyID.self)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        let (peer, offer) = try await media.watch(id, mountpoint: body.mountpoint, viewer: try Self.owner(request, context))
+        return JSON.response(Offered(peer: peer, offer: offer), status: .created)
+    }
 
-        api.delete("media/peers/:peer") { request, context in
-            try await service.leave(context.parameters.get("peer") ?? "", owner: try Self.owner(request, context))
-            return Response(status: .noContent)
-        }
+    @Sendable func answer(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let answer: SessionDescription? }
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        try await media.start(context.parameters.get("peer") ?? "", owner: try Self.owner(request, context),
+                              answer: try Self.description(body.answer, type: "answer"))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func leave(_ request: Request, context: AppContext) async throws -> Response {
+        try await media.leave(context.parameters.get("peer") ?? "", owner: try Self.owner(request, context))
+        return Response(status: .noContent)
     }
 }

@@ -12,23 +12,22 @@ import ServiceLifecycle
 struct MediaService: Sendable {
     let services: AppServices
     var assemblies: AssemblyService { AssemblyService(services: services) }
-    var floor: FloorService { FloorService(services: services) }
 
     static let hubFeed: UInt64 = 1
     static let logger = Logger(label: "musrenbang.media")
 
-    static func hubToken(_ secret: ServerSecret, assembly: Int64) -> String {
+    static func hubToken(_ secret: ServerSecret, assembly: AssemblyID) -> String {
         secret.sign("hub:\(assembly)", purpose: "janus")
     }
 
     /// A village's join token for the stage: Janus lets it in only while the server has added it.
-    static func villageToken(_ secret: ServerSecret, assembly: Int64, village: String) -> String {
+    static func villageToken(_ secret: ServerSecret, assembly: AssemblyID, village: RegionCode) -> String {
         secret.sign("publish:\(assembly):\(village)", purpose: "janus")
     }
 
     /// Feeds are numbered by the village code's digits, so a feed names its village everywhere.
-    static func feed(of village: String) -> UInt64? {
-        UInt64(village.filter(\.isNumber))
+    static func feed(of village: RegionCode) -> UInt64 {
+        UInt64(village.description.filter(\.isNumber)) ?? 0
     }
 
     static let unavailable = AppError(.serviceUnavailable, code: "media.unavailable",
@@ -45,9 +44,8 @@ struct MediaService: Sendable {
         do {
             return try await body()
         } catch MediaRefusal.feedTaken {
-            throw AppError(.conflict, code: "media.feedTaken",
-                           message: .init(id: "Siaran ini sudah dikirim dari perangkat lain. Hentikan di sana terlebih dahulu.",
-                                          en: "This feed is already being sent from another device. Stop it there first."))
+            throw AppError.conflict("media.feedTaken", id: "Siaran ini sudah dikirim dari perangkat lain. Hentikan di sana terlebih dahulu.",
+                                    en: "This feed is already being sent from another device. Stop it there first.")
         } catch let error as JanusError {
             if case .plugin(let code, _) = error, code == 433 {
                 throw AppError(.forbidden, code: "media.refusedByJanus",
@@ -55,88 +53,92 @@ struct MediaService: Sendable {
                                               en: "The video server refused: this village does not hold the floor."))
             }
             if case .janus(let code, _) = error, [464, 465].contains(code) {
-                throw AppError(.unprocessableContent, code: "media.sdp",
-                               message: .init(id: "Deskripsi sesi (SDP) ditolak server video.", en: "The video server refused the session description."),
-                               field: "offer")
+                throw AppError.invalid("offer", "media.sdp", id: "Deskripsi sesi (SDP) ditolak server video.",
+                                       en: "The video server refused the session description.")
             }
             if case .plugin(let code, _) = error, code == 428 {
-                throw AppError(.conflict, code: "media.feedGone",
-                               message: .init(id: "Siaran itu sudah berakhir; muat ulang daftar.", en: "That feed has ended; reload the list."))
+                throw AppError.conflict("media.feedGone", id: "Siaran itu sudah berakhir; muat ulang daftar.", en: "That feed has ended; reload the list.")
             }
             Self.logger.warning("janus failed", metadata: ["error": "\(error)"])
             throw Self.unavailable
         }
     }
 
-    enum Publisher { case hub, village(String) }
+    enum Publisher { case hub, village(RegionCode) }
 
-    /// Who is asking to publish: the hub (host, planner, admin of the regency) or a village
-    /// operator. On the stage a village needs the floor; on the wall any connected village may.
-    func authorizePublish(_ assembly: AssemblyRecord, room: Conference.Room, as label: String, by user: UserRecord) async throws -> Publisher {
-        guard assembly.stage < .closed else {
-            throw AppError(.conflict, code: "media.closed", message: .init(id: "Musrenbang sudah selesai.", en: "The assembly has closed."))
-        }
+    /// Who is asking to publish: the hub (those who lead the assembly) or a village's session team.
+    /// On the stage a village needs the floor; on the wall any connected village may.
+    func authorizePublish(_ id: AssemblyID, room: Conference.Room, as label: String,
+                          by user: UserRecord?) async throws -> (AssemblyRecord, Publisher, UserRecord) {
         if label == "hub" {
+            let (assembly, user) = try await assemblies.hub(id, for: .leadAssembly, by: user)
             guard room == .stage else { throw AppError.forbidden }
-            try await floor.requireModerator(assembly.id, user)
-            return .hub
+            try Self.open(assembly)
+            return (assembly, .hub, user)
         }
-        _ = try await assemblies.requireSession(assembly, label, by: user)
-        if room == .stage, try await !floor.store.floor(assembly.id).stage.contains(where: { $0.village == label }) {
+        let scope = try await assemblies.session(id, label, for: .runSession, by: user)
+        try Self.open(scope.assembly)
+        if room == .stage, try await !FloorStore(services.database).floor(id).stage.contains(where: { $0.village == scope.village }) {
             throw AppError(.forbidden, code: "media.noFloor",
                            message: .init(id: "Desa ini belum diberi giliran bicara.", en: "This village has not been given the floor."))
         }
-        return .village(label)
+        return (scope.assembly, .village(scope.village), scope.user)
     }
 
-    func publish(_ id: Int64, room: Conference.Room, as label: String, offer: SessionDescription,
-                 by user: UserRecord) async throws -> (peer: String, answer: SessionDescription) {
-        let assembly = try await assemblies.assembly(id)
-        let publisher = try await authorizePublish(assembly, room: room, as: label, by: user)
+    static func open(_ assembly: AssemblyRecord) throws {
+        guard assembly.stage < .closed else {
+            throw AppError.conflict("media.closed", id: "Musrenbang sudah selesai.", en: "The assembly has closed.")
+        }
+    }
+
+    func publish(_ id: AssemblyID, room: Conference.Room, as label: String, offer: SessionDescription,
+                 by user: UserRecord?) async throws -> (peer: String, answer: SessionDescription) {
+        let (assembly, publisher, user) = try await authorizePublish(id, room: room, as: label, by: user)
         let media = try await director()
         let (feed, display, token): (UInt64, String, String) = switch publisher {
         case .hub: (Self.hubFeed, "Tuan rumah", Self.hubToken(services.secret, assembly: id))
-        case .village(let code): (Self.feed(of: code) ?? 0, "Desa \(services.placeNames[code] ?? code)",
+        case .village(let code): (Self.feed(of: code), Names.village(code, services.places.name(code)).id,
                                   // The wall is the control room's own room: the server joins it with the hub's token.
                                   room == .stage ? Self.villageToken(services.secret, assembly: id, village: code)
                                                  : Self.hubToken(services.secret, assembly: id))
         }
         return try await janus {
-            try await media.publish(id, description: assembly.title, room: room, feed: feed, label: label, display: display,
+            try await media.publish(id.rawValue, description: assembly.title, room: room, feed: feed, label: label, display: display,
                                     token: token, offer: offer, owner: "user:\(user.id)")
         }
     }
 
-    /// The stage for village consoles and the control room; the wall for the control room only.
+    /// The stage for village consoles and the staff; the wall for those who lead the assembly.
     /// A village console names its village: its operator may watch the stage from there.
-    func subscribe(_ id: Int64, room: Conference.Room, feeds wanted: [UInt64]?, audioOnly: Bool, village: String?,
-                   by user: UserRecord) async throws -> (peer: String, offer: SessionDescription, slots: [Conference.Slot]) {
-        let assembly = try await assemblies.assembly(id)
+    func subscribe(_ id: AssemblyID, room: Conference.Room, feeds wanted: [UInt64]?, audioOnly: Bool, village: String?,
+                   by user: UserRecord?) async throws -> (peer: String, offer: SessionDescription, slots: [Conference.Slot]) {
+        let assembly: AssemblyRecord, person: UserRecord
         if room == .wall {
-            try await floor.requireModerator(id, user)
+            (assembly, person) = try await assemblies.hub(id, for: .watchWall, by: user)
         } else if let village {
-            _ = try await assemblies.requireSession(assembly, village, by: user)
+            let scope = try await assemblies.session(id, village, for: .runSession, by: user)
+            (assembly, person) = (scope.assembly, scope.user)
         } else {
-            guard Policy.reaches(user.principal, RegionCode(assembly.regencyCode)!), user.role != .citizen else { throw AppError.forbidden }
+            (assembly, person) = try await assemblies.hub(id, for: .watchStage, by: user)
         }
         let media = try await director()
-        let present = await media.feeds(id, room: room).map(\.id)
+        let present = await media.feeds(id.rawValue, room: room).map(\.id)
         let feeds = wanted.map { $0.filter(present.contains) } ?? present
         guard !feeds.isEmpty else {
-            throw AppError(.conflict, code: "media.noFeeds", message: .init(id: "Belum ada siaran.", en: "Nothing is being sent yet."))
+            throw AppError.conflict("media.noFeeds", id: "Belum ada siaran.", en: "Nothing is being sent yet.")
         }
-        return try await janus { try await media.subscribe(id, description: assembly.title, room: room, feeds: feeds, audioOnly: audioOnly,
-                                                    owner: "user:\(user.id)") }
+        return try await janus { try await media.subscribe(id.rawValue, description: assembly.title, room: room, feeds: feeds,
+                                                           audioOnly: audioOnly, owner: "user:\(person.id)") }
     }
 
     /// The public program: one stage feed through its Streaming mountpoint, without login.
-    func watch(_ id: Int64, mountpoint: Int, viewer: String) async throws -> (peer: String, offer: SessionDescription) {
+    func watch(_ id: AssemblyID, mountpoint: Int, viewer: String) async throws -> (peer: String, offer: SessionDescription) {
         let assembly = try await assemblies.assembly(id)
         let media = try await director()
-        guard await media.feeds(id, room: .stage).contains(where: { $0.mountpoint == mountpoint }) else {
-            throw AppError(.conflict, code: "media.feedGone", message: .init(id: "Siaran itu sudah berakhir.", en: "That feed has ended."))
+        guard await media.feeds(id.rawValue, room: .stage).contains(where: { $0.mountpoint == mountpoint }) else {
+            throw AppError.conflict("media.feedGone", id: "Siaran itu sudah berakhir.", en: "That feed has ended.")
         }
-        return try await janus { try await media.watch(id, description: assembly.title, mountpoint: mountpoint, owner: viewer) }
+        return try await janus { try await media.watch(id.rawValue, description: assembly.title, mountpoint: mountpoint, owner: viewer) }
     }
 
     func peer(_ id: String, owner: String) async throws -> (MediaDirector, MediaDirector.Peer) {
@@ -159,7 +161,7 @@ struct MediaService: Sendable {
 
     /// Follows the floor on Janus: a granted village's token goes into the stage room's allowed
     /// list; an ended turn takes it out and throws the village's feed off the stage.
-    func follow(_ assembly: Int64, _ events: [FloorControl.Event]) async {
+    func follow(_ assembly: AssemblyID, _ events: [FloorControl.Event]) async {
         // Most floor events (hands, the timer's warning) change nothing on Janus: no reads for them.
         let relevant = events.filter {
             switch $0 {
@@ -172,14 +174,14 @@ struct MediaService: Sendable {
         for event in relevant {
             switch event {
             case .granted(let village):
-                try? await media.admit(assembly, description: title,
+                try? await media.admit(assembly.rawValue, description: title,
                                        token: Self.villageToken(services.secret, assembly: assembly, village: village))
             case .ended(let turn):
-                try? await media.dismiss(assembly, description: title,
+                try? await media.dismiss(assembly.rawValue, description: title,
                                          token: Self.villageToken(services.secret, assembly: assembly, village: turn.village))
-                if let feed = Self.feed(of: turn.village) { await media.revoke(assembly, room: .stage, feed: feed) }
+                await media.revoke(assembly.rawValue, room: .stage, feed: Self.feed(of: turn.village))
             case .muted(let village, let muted):
-                if let feed = Self.feed(of: village) { try? await media.mute(assembly, feed: feed, muted) }
+                try? await media.mute(assembly.rawValue, feed: Self.feed(of: village), muted)
             default:
                 break
             }
@@ -187,10 +189,10 @@ struct MediaService: Sendable {
     }
 
     /// The assembly closed: its rooms go, and the stage's recordings become one file per segment.
-    func closed(_ id: Int64) async {
+    func closed(_ id: AssemblyID) async {
         guard let media = services.media else { return }
-        await media.close(id)
-        if let directory = await media.recordingDirectory(id) {
+        await media.close(id.rawValue)
+        if let directory = await media.recordingDirectory(id.rawValue) {
             let segments = await Recordings.convert(directory)
             Self.logger.info("recordings converted", metadata: ["assembly": "\(id)", "segments": "\(segments.count)"])
             await Self.announce(services, id, kind: "recordings", payload: ["segments": "\(segments.count)"])
@@ -202,19 +204,25 @@ struct MediaService: Sendable {
         let name: String
         let url: String
         let size: String
-
-        var page: [String: Any] { ["name": name, "url": url, "size": size] }
     }
 
     /// The converted recordings of an assembly (of some feeds only, for a village's minutes).
-    func recordings(_ id: Int64, feeds: Set<UInt64>? = nil) async -> [RecordingLink] {
-        guard let media = services.media, let directory = await media.recordingDirectory(id) else { return [] }
+    func recordings(_ id: AssemblyID, feeds: Set<UInt64>? = nil) async -> [RecordingLink] {
+        guard let media = services.media, let directory = await media.recordingDirectory(id.rawValue) else { return [] }
+        let places = services.places
         return Recordings.list(directory).filter { feeds?.contains($0.feed) ?? true }.map { segment in
-            let code = segment.feed == Self.hubFeed ? nil : services.placeNames.keys.first { Self.feed(of: $0) == segment.feed }
-            let who = code.map { "Desa \(services.placeNames[$0] ?? $0)" } ?? "Tuan rumah"
-            return RecordingLink(name: "\(who), mulai \(WIB.clock(segment.started))", url: "/musrenbang/\(id)/rekaman/\(segment.file)",
+            let who = segment.feed == Self.hubFeed ? "Tuan rumah"
+                : places.village(feed: segment.feed).map { Names.village($0, places.name($0)).id } ?? "Desa"
+            return RecordingLink(name: "\(who), mulai \(Format.clock(segment.started).id)", url: "/musrenbang/\(id)/rekaman/\(segment.file)",
                                  size: "\(max(1, segment.bytes / 1024)) KB")
         }
+    }
+
+    /// A recording's file, only by a name from the directory listing: nothing else on disk can be asked for.
+    func recordingFile(_ id: AssemblyID, named file: String) async -> (path: String, segment: Recordings.Segment)? {
+        guard let directory = await services.media?.recordingDirectory(id.rawValue),
+              let segment = Recordings.list(directory).first(where: { $0.file == file }) else { return nil }
+        return (directory.appendingPathComponent(segment.file).path, segment)
     }
 
     /// The state a page needs to decide what to show and join.
@@ -228,16 +236,21 @@ struct MediaService: Sendable {
         let wall: [Feed]
     }
 
-    func state(_ id: Int64, includeWall: Bool) async -> State {
+    func state(_ id: AssemblyID, for user: UserRecord?) async throws -> State {
+        let assembly = try await assemblies.assembly(id)
         guard let media = services.media else { return State(configured: false, available: false, epoch: 0, stage: [], wall: []) }
         func feeds(_ room: Conference.Room) async -> [State.Feed] {
-            await media.feeds(id, room: room).map { .init(feed: $0.id, label: $0.label, name: $0.display, mountpoint: $0.mountpoint, audioOnly: $0.audioOnly) }
+            await media.feeds(id.rawValue, room: room).map {
+                .init(feed: $0.id, label: $0.label, name: $0.display, mountpoint: $0.mountpoint, audioOnly: $0.audioOnly)
+            }
         }
-        return State(configured: true, available: await media.available, epoch: await media.epoch, stage: await feeds(.stage), wall: includeWall ? await feeds(.wall) : [])
+        let seesWall = Access.allows(user, .watchWall, in: assembly.regencyCode)
+        return State(configured: true, available: await media.available, epoch: await media.epoch, stage: await feeds(.stage),
+                     wall: seesWall ? await feeds(.wall) : [])
     }
 
     /// Tells the assembly's live stream that its video changed, so pages re-read and re-join.
-    static func announce(_ services: AppServices, _ assembly: Int64, kind: String = "media", payload: [String: String] = [:]) async {
+    static func announce(_ services: AppServices, _ assembly: AssemblyID, kind: String = "media", payload: [String: String] = [:]) async {
         _ = try? await AssemblyStore(services.database).announce(assembly, kind: kind, payload: payload)
         await services.live.poke(assembly)
     }
@@ -252,7 +265,7 @@ struct MediaWatchdog: Service {
         // A service that returns ends the whole server: without Janus, wait for the shutdown.
         guard let media = services.media else { return try await gracefulShutdown() }
         let services = self.services
-        await media.onChange { assembly in await MediaService.announce(services, assembly) }
+        await media.onChange { assembly in await MediaService.announce(services, AssemblyID(rawValue: assembly)) }
         var prepared: Int?
         let available = Gauge(label: "musrenbang_media_available")
         let peers = Gauge(label: "musrenbang_media_peers")
@@ -271,9 +284,9 @@ struct MediaWatchdog: Service {
     /// At start and after every Janus restart: the rooms of assemblies under way, with the
     /// villages the stored floor has on stage (granted while Janus was away, or before a server restart).
     static func prepare(_ services: AppServices, _ media: MediaDirector) async {
-        for assembly in (try? await AssemblyStore(services.database).current(regency: services.tenant.code)) ?? []
+        for assembly in (try? await AssemblyStore(services.database).current(regency: services.places.regency.code)) ?? []
         where assembly.stage < .closed {
-            let conference = await media.conference(assembly.id, description: assembly.title)
+            let conference = await media.conference(assembly.id.rawValue, description: assembly.title)
             for speaker in (try? await FloorStore(services.database).floor(assembly.id).stage) ?? [] {
                 try? await conference.admit(MediaService.villageToken(services.secret, assembly: assembly.id, village: speaker.village))
             }

@@ -1,357 +1,298 @@
 import Foundation
 import Hummingbird
-import HummingbirdCore
 import MusrenbangCore
 import MusrenbangStore
 
-/// `/api/v1/proposals*`, `/api/v1/villages/{code}/ranking`, `/api/v1/districts/{code}/ceilings`,
-/// `/api/v1/criteria`, `/api/v1/reference`, `/api/v1/me/notifications`, `/api/v1/me/proposals`.
+/// `/api/v1/proposals*`, `/api/v1/comments*`, `/api/v1/villages/{code}/ranking`,
+/// `/api/v1/districts/{code}/ceilings`, `/api/v1/criteria`, `/api/v1/reference`, `/api/v1/me/notifications`,
+/// `/api/v1/me/proposals`: JSON in, the use case, JSON out.
 struct ProposalAPI {
-    let services: AppServices
-    var service: ProposalService { ProposalService(services: services) }
+    let proposals: ProposalService
+    let planning: PlanningService
+    let today: @Sendable () -> CalendarDate
 
-    struct Page: Encodable {
-        let items: [ProposalView]
-        let total: Int
-        let page: Int
-        let pageSize: Int
+    struct Page: Encodable { let items: [ProposalView]; let total: Int; let page: Int; let pageSize: Int }
+    struct Created: Encodable { let id: CommentID }
+    struct SupportCount: Encodable { let supportCount: Int }
+    struct FlagCount: Encodable { let flagCount: Int }
+    struct Score: Encodable { let score: Double? }
+    struct Order: Encodable { let order: [ProposalID] }
+    struct Photo: Encodable { let url: String }
+    struct Ranked: Encodable { struct Item: Encodable { let priority: Int; let proposal: ProposalView }; let items: [Item] }
+    struct Ceiling: Encodable { let ceiling: Int64?; let committed: Int64; let remaining: Int64? }
+    struct Criteria: Encodable { let criteria: [Criterion] }
+    struct Similar: Encodable {
+        struct Item: Encodable {
+            let id: ProposalID; let title: String; let year: Int; let villageCode: RegionCode; let status: String
+            let statusText: String; let supportCount: Int; let score: Double
+        }
+        let items: [Item]
+    }
+    struct Comments: Encodable {
+        struct Item: Encodable {
+            let id: CommentID; let parentId: CommentID?; let author: String; let body: String?
+            let hidden: Bool; let hiddenReason: String?; let flagCount: Int; let createdAt: Date
+        }
+        let items: [Item]
+    }
+    struct Notices: Encodable {
+        struct Item: Encodable { let id: Int64; let proposalId: ProposalID?; let message: String; let createdAt: Date; let read: Bool }
+        let items: [Item]
+    }
+    struct Reference: Encodable {
+        struct Agency: Encodable { let code: String; let name: String }
+        let fields: [Field]; let fundingSources: [String]; let agencies: [Agency]; let sources: [String]; let groupKinds: [String]
     }
 
     func register(on api: RouterGroup<AppContext>) {
-        api.get("reference") { _, _ in
-            struct Reference: Encodable {
-                let fields: [Field]
-                let fundingSources: [String]
-                let agencies: [[String: String]]
-                let sources: [String]
-                let groupKinds: [String]
-            }
-            return JSON.response(Reference(
-                fields: Fields.all, fundingSources: FundingSource.allCases.map(\.rawValue),
-                agencies: Agencies.defaults.map { ["code": $0.code, "name": $0.name] },
-                sources: ProposalSource.allCases.map(\.rawValue), groupKinds: GroupKind.allCases.map(\.rawValue)))
-        }
-
-        api.post("proposals") { request, context in
-            let user = try context.requireUser()
-            let input = try await JSON.decode(ProposalService.Input.self, from: request, context: context)
-            let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
-            let created = try await service.submit(input, by: user, idempotencyKey: key)
-            return JSON.response(try await service.view(created.proposal, detailed: true), status: created.isNew ? .created : .ok)
-        }
-
-        api.get("proposals") { request, context in
-            let query = request.uri.queryParameters
-            let paging = try Paging(page: try Self.integer(query, "page") ?? 1, size: try Self.integer(query, "pageSize") ?? 50)
-            let filter = try Self.filter(query)
-            let (items, total) = try await service.proposals.list(filter, paging)
-            var views: [ProposalView] = []
-            for item in items { views.append(try await service.view(item, detailed: false)) }
-            return JSON.response(Page(items: views, total: total, page: paging.page, pageSize: paging.size))
-        }
-
-        api.get("proposals/:id") { _, context in
-            let proposal = try await service.proposal(context.parameters.get("id", as: Int64.self))
-            return JSON.response(try await service.view(proposal, detailed: true))
-        }
-
-        api.get("proposals/:id/similar") { _, context in
-            let proposal = try await service.proposal(context.parameters.get("id", as: Int64.self))
-            let similar = try await service.proposals.similar(
-                to: "\(proposal.draft.title) \(proposal.draft.activity)", village: proposal.draft.villageCode,
-                district: proposal.districtCode, year: proposal.draft.year, excluding: proposal.id)
-            return JSON.response(try await similarAnswer(similar))
-        }
-
-        // While a proposal is being written: the same search before it exists.
-        api.get("similar") { request, context in
-            let query = request.uri.queryParameters
-            guard let village = query.get("village").flatMap({ RegionCode($0) }), village.level == .village else {
-                throw AppError(.unprocessableContent, code: "village.invalid",
-                               message: .init(id: "Parameter village wajib berisi kode desa.", en: "village must be a village code."),
-                               field: "village")
-            }
-            let text = query.get("text") ?? ""
-            let year = query.get("year", as: Int.self) ?? services.today.year + 1
-            let similar = try await service.proposals.similar(to: text, village: village.description,
-                                                              district: village.parent!.description, year: year)
-            return JSON.response(try await similarAnswer(similar))
-        }
-
-        api.post("proposals/:id/supports") { _, context in
-            let user = try context.requireUser()
-            let proposal = try await service.support(try Self.id(context), by: user)
-            return JSON.response(["supportCount": proposal.supportCount], status: .created)
-        }
-
-        api.delete("proposals/:id/supports") { _, context in
-            let user = try context.requireUser()
-            let proposal = try await service.withdraw(try Self.id(context), by: user)
-            return JSON.response(["supportCount": proposal.supportCount])
-        }
-
-        api.get("proposals/:id/comments") { _, context in
-            struct Item: Encodable {
-                let id: Int64; let parentId: Int64?; let author: String; let body: String?
-                let hidden: Bool; let hiddenReason: String?; let flagCount: Int; let createdAt: Date
-            }
-            let proposal = try await service.proposal(context.parameters.get("id", as: Int64.self))
-            let comments = try await service.engagement.comments(proposal.id)
-            return JSON.response(["items": comments.map {
-                Item(id: $0.id, parentId: $0.parentId, author: service.authorLabel($0), body: $0.hiddenReason == nil ? $0.body : nil,
-                     hidden: $0.hiddenReason != nil, hiddenReason: $0.hiddenReason, flagCount: $0.flagCount, createdAt: $0.createdAt)
-            }])
-        }
-
-        api.post("proposals/:id/comments") { request, context in
-            struct Body: Decodable { let body: String; let parentId: Int64? }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let id = try await service.comment(try Self.id(context), parent: body.parentId, body: body.body, by: user)
-            return JSON.response(["id": id], status: .created)
-        }
-
-        api.post("comments/:id/flag") { _, context in
-            let user = try context.requireUser()
-            guard let id = context.parameters.get("id", as: Int64.self), try await service.engagement.comment(id) != nil else {
-                throw AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
-            }
-            return JSON.response(["flagCount": try await service.engagement.flag(id, by: user.id)])
-        }
-
-        api.post("comments/:id/hide") { request, context in
-            struct Body: Decodable { let reason: String }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            guard let id = context.parameters.get("id", as: Int64.self) else {
-                throw AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
-            }
-            try await service.hide(id, reason: body.reason, by: user)
-            return Response(status: .noContent)
-        }
-
-        api.post("proposals/:id/decisions") { request, context in
-            let user = try context.requireUser()
-            let decision = try await JSON.decode(DecisionRequest.self, from: request, context: context)
-            let proposal = try await service.decide(try Self.id(context), decision, by: user)
-            return JSON.response(try await service.view(proposal, detailed: true), status: .created)
-        }
-
-        api.post("proposals/:id/scores") { request, context in
-            struct Body: Decodable { let scores: [String: Int] }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let score = try await service.score(try Self.id(context), scores: body.scores, by: user)
-            struct Answer: Encodable { let score: Double? }
-            return JSON.response(Answer(score: score))
-        }
-
-        api.post("proposals/:id/priority") { request, context in
-            struct Body: Decodable { let priority: Int; let reason: String }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let order = try await service.move(try Self.id(context), to: body.priority, reason: body.reason, by: user)
-            return JSON.response(["order": order])
-        }
-
-        api.post("proposals/:id/agency") { request, context in
-            struct Body: Decodable { let agencyCode: String }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let proposal = try await service.proposal(context.parameters.get("id", as: Int64.self))
-            try context.require(.configurePlanning, in: RegionCode(proposal.draft.villageCode))
-            guard Agencies.name(body.agencyCode) != nil else {
-                throw AppError(.unprocessableContent, code: "agencyCode.unknown",
-                               message: .init(id: "Perangkat daerah tidak dikenal.", en: "Unknown agency."), field: "agencyCode")
-            }
-            guard try await service.planning.reassign(proposal.id, to: body.agencyCode, by: user.principal) else {
-                throw AppError(.conflict, code: "agency.notWaiting",
-                               message: .init(id: "Usulan tidak sedang menunggu di Forum Perangkat Daerah.",
-                                              en: "The proposal is not waiting at the agency forum."))
-            }
-            return JSON.response(try await service.view(try await service.proposal(proposal.id), detailed: true))
-        }
-
-        api.post("proposals/:id/realisations") { request, context in
-            struct Body: Decodable { let budgetLine: String; let amount: Int64; let year: Int; let progress: Int; let note: String? }
-            let user = try context.requireUser()
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            let proposal = try await service.realise(try Self.id(context), budgetLine: body.budgetLine, amount: body.amount,
-                                                     year: body.year, progress: body.progress, note: body.note, by: user)
-            return JSON.response(try await service.view(proposal, detailed: true), status: .created)
-        }
-
-        api.post("proposals/:id/photos") { request, context in
-            let user = try context.requireUser()
-            let proposal = try await service.proposal(context.parameters.get("id", as: Int64.self))
-            guard proposal.enteredBy == user.id || proposal.proposerId == user.id
-                    || Policy.allows(user.principal, .recordRealisation, in: RegionCode(proposal.draft.villageCode)) else {
-                throw AppError.forbidden
-            }
-            let bytes = try await PhotoUpload.read(request)
-            let purpose = proposal.state.status == .pending ? "problem" : "realisation"
-            let hash = try await PhotoUpload.attach(bytes, to: proposal.id, purpose: purpose, services: services)
-            return JSON.response(["url": "/foto/\(hash)"], status: .created)
-        }
-
-        api.get("villages/:code/ranking") { request, context in
-            struct Item: Encodable { let priority: Int; let proposal: ProposalView }
-            guard let code = RegionCode(context.parameters.get("code") ?? ""), code.level == .village else {
-                throw AppError.notFound(.init(id: "Desa tidak ditemukan.", en: "Village not found."))
-            }
-            let year = request.uri.queryParameters.get("year", as: Int.self) ?? services.today.year + 1
-            let ranked = try await service.planning.ranked(village: code.description, year: year)
-            var items: [Item] = []
-            for (index, record) in ranked.enumerated() {
-                items.append(Item(priority: index + 1, proposal: try await service.view(record, detailed: false)))
-            }
-            return JSON.response(["items": items])
-        }
-
-        api.post("villages/:code/ranking") { request, context in
-            struct Body: Decodable { let year: Int }
-            let user = try context.requireUser()
-            let code = try service.requireRanking(context.parameters.get("code") ?? "", by: user)
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            return JSON.response(["order": try await service.planning.rank(village: code.description, year: body.year, by: user.principal)])
-        }
-
-        api.get("districts/:code/ceilings/:year") { _, context in
-            struct Answer: Encodable { let ceiling: Int64?; let committed: Int64; let remaining: Int64? }
-            guard let code = RegionCode(context.parameters.get("code") ?? ""), code.level == .district,
-                  let year = context.parameters.get("year", as: Int.self) else {
-                throw AppError.notFound(.init(id: "Kecamatan tidak ditemukan.", en: "District not found."))
-            }
-            let use = try await service.planning.ceilingUse(district: code.description, year: year)
-            return JSON.response(Answer(ceiling: use.ceiling, committed: use.committed, remaining: use.remaining))
-        }
-
-        api.put("districts/:code/ceilings/:year") { request, context in
-            struct Body: Decodable { let amount: Int64 }
-            guard let code = RegionCode(context.parameters.get("code") ?? ""), code.level == .district,
-                  let year = context.parameters.get("year", as: Int.self) else {
-                throw AppError.notFound(.init(id: "Kecamatan tidak ditemukan.", en: "District not found."))
-            }
-            _ = try context.requireUser()
-            try context.require(.configurePlanning, in: code)
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            guard body.amount >= 0 else {
-                throw AppError(.unprocessableContent, code: "amount.negative",
-                               message: .init(id: "Pagu tidak boleh negatif.", en: "The ceiling cannot be negative."), field: "amount")
-            }
-            try await service.planning.setCeiling(district: code.description, year: year, amount: body.amount)
-            return Response(status: .noContent)
-        }
-
-        api.get("criteria/:kind") { _, context in
-            guard let kind = ProposalKind(rawValue: context.parameters.get("kind") ?? "") else {
-                throw AppError.notFound(.init(id: "Jenis tidak dikenal.", en: "Unknown kind."))
-            }
-            return JSON.response(["criteria": try await service.planning.criteria(for: kind)])
-        }
-
-        api.put("criteria/:kind") { request, context in
-            struct Body: Decodable { let criteria: [Criterion] }
-            guard let kind = ProposalKind(rawValue: context.parameters.get("kind") ?? "") else {
-                throw AppError.notFound(.init(id: "Jenis tidak dikenal.", en: "Unknown kind."))
-            }
-            _ = try context.requireUser()
-            try context.require(.configurePlanning, in: services.configuration.regency)
-            let body = try await JSON.decode(Body.self, from: request, context: context)
-            if let error = Scoring.validate(body.criteria) { throw AppError(error) }
-            try await service.planning.setCriteria(body.criteria, for: kind)
-            return Response(status: .noContent)
-        }
-
-        api.get("me/notifications") { _, context in
-            struct Item: Encodable { let id: Int64; let proposalId: Int64?; let message: String; let createdAt: Date; let read: Bool }
-            let user = try context.requireUser()
-            let notices = try await NoticeStore(services.database).notices(for: user.id)
-            return JSON.response(["items": notices.map {
-                Item(id: $0.id, proposalId: $0.proposalId, message: $0.message, createdAt: $0.createdAt, read: $0.read)
-            }])
-        }
-
-        api.get("me/proposals") { _, context in
-            let user = try context.requireUser()
-            let (items, total) = try await service.proposals.list(.init(proposer: user.id), .clamped(page: 1, size: 200))
-            var views: [ProposalView] = []
-            for item in items { views.append(try await service.view(item, detailed: false)) }
-            return JSON.response(Page(items: views, total: total, page: 1, pageSize: 200))
-        }
+        api.get("reference", use: reference)
+        api.post("proposals", use: submit)
+        api.get("proposals", use: list)
+        api.get("proposals/:id", use: detail)
+        api.get("proposals/:id/similar", use: similarToProposal)
+        api.get("similar", use: similarToText)
+        api.post("proposals/:id/supports", use: support)
+        api.delete("proposals/:id/supports", use: withdraw)
+        api.get("proposals/:id/comments", use: comments)
+        api.post("proposals/:id/comments", use: comment)
+        api.post("comments/:id/flag", use: flag)
+        api.post("comments/:id/hide", use: hide)
+        api.post("proposals/:id/decisions", use: decide)
+        api.post("proposals/:id/scores", use: score)
+        api.post("proposals/:id/priority", use: move)
+        api.post("proposals/:id/agency", use: assignAgency)
+        api.post("proposals/:id/realisations", use: realise)
+        api.post("proposals/:id/photos", use: addPhoto)
+        api.get("villages/:code/ranking", use: ranking)
+        api.post("villages/:code/ranking", use: rank)
+        api.get("districts/:code/ceilings/:year", use: ceiling)
+        api.put("districts/:code/ceilings/:year", use: setCeiling)
+        api.get("criteria/:kind", use: criteria)
+        api.put("criteria/:kind", use: setCriteria)
+        api.get("me/notifications", use: notices)
+        api.get("me/proposals", use: mine)
     }
 
-    func similarAnswer(_ similar: [ProposalStore.SimilarProposal]) async throws -> some Encodable {
-        struct Item: Encodable { let id: Int64; let title: String; let year: Int; let villageCode: String; let status: String
-            let statusText: String; let supportCount: Int; let score: Double }
-        struct Answer: Encodable { let items: [Item] }
-        return Answer(items: similar.map {
-            Item(id: $0.proposal.id, title: $0.proposal.draft.title, year: $0.proposal.draft.year,
-                 villageCode: $0.proposal.draft.villageCode, status: $0.proposal.state.status.rawValue,
-                 statusText: Timeline.statusName($0.proposal.state), supportCount: $0.proposal.supportCount,
-                 score: ($0.score * 100).rounded() / 100)
+    @Sendable func reference(_ request: Request, context: AppContext) async throws -> Response {
+        JSON.response(Reference(fields: Fields.all, fundingSources: FundingSource.allCases.map(\.rawValue),
+                                agencies: Agencies.defaults.map { .init(code: $0.code, name: $0.name) },
+                                sources: ProposalSource.allCases.map(\.rawValue), groupKinds: GroupKind.allCases.map(\.rawValue)))
+    }
+
+    @Sendable func submit(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try Access.role(context.user, .submitProposal)
+        let input = try await JSON.decode(ProposalService.Input.self, from: request, context: context)
+        let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
+        let created = try await proposals.submit(input, by: context.user, idempotencyKey: key)
+        return JSON.response(try await proposals.view(created.proposal, detailed: true, locale: context.locale),
+                             status: created.isNew ? .created : .ok)
+    }
+
+    @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let paging = try Paging(page: try ProposalQuery.integer(query, "page") ?? 1, size: try ProposalQuery.integer(query, "pageSize") ?? 50)
+        let (items, total) = try await proposals.list(try ProposalQuery.filter(query), paging)
+        return JSON.response(Page(items: try await views(items, context), total: total, page: paging.page, pageSize: paging.size))
+    }
+
+    @Sendable func mine(_ request: Request, context: AppContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let paging = try Paging(page: try ProposalQuery.integer(query, "page") ?? 1, size: try ProposalQuery.integer(query, "pageSize") ?? 200)
+        let (items, total) = try await proposals.mine(context.user, paging)
+        return JSON.response(Page(items: try await views(items, context), total: total, page: paging.page, pageSize: paging.size))
+    }
+
+    func views(_ records: [ProposalRecord], _ context: AppContext) async throws -> [ProposalView] {
+        var views: [ProposalView] = []
+        for record in records { views.append(try await proposals.view(record, detailed: false, locale: context.locale)) }
+        return views
+    }
+
+    @Sendable func detail(_ request: Request, context: AppContext) async throws -> Response {
+        let record = try await proposals.proposal(try context.id("id", as: ProposalID.self))
+        return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale))
+    }
+
+    @Sendable func similarToProposal(_ request: Request, context: AppContext) async throws -> Response {
+        let record = try await proposals.proposal(try context.id("id", as: ProposalID.self))
+        let similar = try await proposals.similar(to: "\(record.draft.title) \(record.draft.activity)", village: record.draft.villageCode,
+                                                  year: record.draft.year, excluding: record.id)
+        return JSON.response(Self.similar(similar, context.locale))
+    }
+
+    /// While a proposal is being written: the same search before it exists.
+    @Sendable func similarToText(_ request: Request, context: AppContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let village = query.get("village").flatMap({ RegionCode($0) }), village.level == .village else {
+            throw AppError.invalid("village", "village.invalid", id: "Parameter village wajib berisi kode desa.",
+                                   en: "village must be a village code.")
+        }
+        let text = String((query.get("text") ?? "").prefix(500))
+        let year = try ProposalQuery.integer(query, "year") ?? today().year + 1
+        return JSON.response(Self.similar(try await proposals.similar(to: text, village: village, year: year), context.locale))
+    }
+
+    static func similar(_ similar: [ProposalStore.SimilarProposal], _ locale: LocalizedText.Locale) -> Similar {
+        Similar(items: similar.map {
+            .init(id: $0.proposal.id, title: $0.proposal.draft.title, year: $0.proposal.draft.year, villageCode: $0.proposal.draft.villageCode,
+                  status: $0.proposal.state.status.rawValue, statusText: Names.standing($0.proposal.state).text(locale),
+                  supportCount: $0.proposal.supportCount, score: ($0.score * 100).rounded() / 100)
         })
     }
 
-    static func id(_ context: AppContext) throws -> Int64 {
-        guard let id = context.parameters.get("id", as: Int64.self) else { throw ProposalService.notFound }
-        return id
+    @Sendable func support(_ request: Request, context: AppContext) async throws -> Response {
+        let record = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user)
+        return JSON.response(SupportCount(supportCount: record.supportCount), status: .created)
     }
 
-    /// A whole number from the query; anything else (letters, a number beyond Int) is a 422 naming it.
-    static func integer(_ query: FlatDictionary<Substring, Substring>, _ name: String) throws -> Int? {
-        guard let raw = query.get(name), !raw.isEmpty else { return nil }
-        guard let value = Int(raw) else {
-            throw AppError(.unprocessableContent, code: "\(name).invalid",
-                           message: .init(id: "\(name) harus bilangan bulat.", en: "\(name) must be a whole number."), field: name)
-        }
-        return value
+    @Sendable func withdraw(_ request: Request, context: AppContext) async throws -> Response {
+        let record = try await proposals.withdraw(try context.id("id", as: ProposalID.self), by: context.user)
+        return JSON.response(SupportCount(supportCount: record.supportCount))
     }
 
-    /// Query filters; an unknown enum value is a 422 naming it, not a silently ignored filter.
-    static func filter(_ query: FlatDictionary<Substring, Substring>) throws -> ProposalFilter {
-        func parse<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
-            guard let raw = query.get(name), !raw.isEmpty else { return nil }
-            guard let value = T(rawValue: raw) else {
-                throw AppError(.unprocessableContent, code: "\(name).invalid",
-                               message: .init(id: "Nilai \(name) tidak dikenal: \(raw).", en: "Unknown \(name): \(raw)."), field: name)
-            }
-            return value
-        }
-        func nonEmpty(_ name: String) -> String? { query.get(name).flatMap { $0.isEmpty ? nil : $0 } }
-        return ProposalFilter(village: nonEmpty("village"), district: nonEmpty("district"),
-                              status: try parse("status", ProposalStatus.self), level: try parse("level", DecisionLevel.self),
-                              field: nonEmpty("field"), year: query.get("year", as: Int.self),
-                              source: try parse("source", ProposalSource.self), agency: nonEmpty("agency"), query: nonEmpty("q"))
+    @Sendable func comments(_ request: Request, context: AppContext) async throws -> Response {
+        let comments = try await proposals.comments(try context.id("id", as: ProposalID.self))
+        return JSON.response(Comments(items: comments.map {
+            .init(id: $0.id, parentId: $0.parentId, author: proposals.authorLabel($0).text(context.locale),
+                  body: $0.hiddenReason == nil ? $0.body : nil, hidden: $0.hiddenReason != nil, hiddenReason: $0.hiddenReason,
+                  flagCount: $0.flagCount, createdAt: $0.createdAt)
+        }))
     }
-}
 
-/// Photo uploads: the raw image as the request body, checked by content.
-enum PhotoUpload {
-    static func read(_ request: Request) async throws -> [UInt8] {
+    @Sendable func comment(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let body: String; let parentId: CommentID? }
+        let id = try context.id("id", as: ProposalID.self)
+        _ = try Access.role(context.user, .comment)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        return JSON.response(Created(id: try await proposals.comment(id, parent: body.parentId, body: body.body, by: context.user)),
+                             status: .created)
+    }
+
+    @Sendable func flag(_ request: Request, context: AppContext) async throws -> Response {
+        JSON.response(FlagCount(flagCount: try await proposals.flag(try context.id("id", as: CommentID.self), by: context.user).flags))
+    }
+
+    @Sendable func hide(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let reason: String }
+        let id = try context.id("id", as: CommentID.self)
+        _ = try Access.role(context.user, .moderate)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        _ = try await proposals.hide(id, reason: body.reason, by: context.user)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func decide(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: ProposalID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let decision = try await JSON.decode(DecisionRequest.self, from: request, context: context)
+        let record = try await proposals.decide(id, decision, by: context.user)
+        return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale), status: .created)
+    }
+
+    @Sendable func score(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let scores: [String: Int] }
+        let id = try context.id("id", as: ProposalID.self)
+        _ = try Access.role(context.user, .rankProposals)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        return JSON.response(Score(score: try await proposals.score(id, scores: body.scores, by: context.user)))
+    }
+
+    @Sendable func move(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let priority: Int; let reason: String }
+        let id = try context.id("id", as: ProposalID.self)
+        _ = try Access.role(context.user, .rankProposals)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        return JSON.response(Order(order: try await proposals.move(id, to: body.priority, reason: body.reason, by: context.user)))
+    }
+
+    @Sendable func assignAgency(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let agencyCode: String }
+        let id = try context.id("id", as: ProposalID.self)
+        _ = try Access.role(context.user, .assignAgency)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        let record = try await proposals.assignAgency(id, to: body.agencyCode, by: context.user)
+        return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale))
+    }
+
+    @Sendable func realise(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: ProposalID.self)
+        _ = try Access.role(context.user, .recordRealisation)
+        let body = try await JSON.decode(ProposalService.Realisation.self, from: request, context: context)
+        let record = try await proposals.realise(id, body, by: context.user)
+        return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale), status: .created)
+    }
+
+    /// The raw image as the request body, checked by content.
+    @Sendable func addPhoto(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: ProposalID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let bytes: [UInt8]
         do {
-            let buffer = try await request.body.collect(upTo: ImageKind.maximumBytes)
-            return Array(buffer.readableBytesView)
+            bytes = Array(try await request.body.collect(upTo: ImageKind.maximumBytes).readableBytesView)
         } catch {
-            throw AppError(.contentTooLarge, code: "photo.tooLarge",
-                           message: .init(id: "Foto melebihi 5 MB.", en: "The photo exceeds 5 MB."), field: "photo")
+            throw ProposalService.photoTooLarge
         }
+        return JSON.response(Photo(url: "/foto/\(try await proposals.addPhoto(id, bytes: bytes, by: context.user))"), status: .created)
     }
 
-    static func attach(_ bytes: [UInt8], to proposalId: Int64, purpose: String, services: AppServices) async throws -> String {
-        do {
-            return try await PhotoStore(services.database, dataDirectory: services.configuration.dataDirectory)
-                .attach(bytes, to: proposalId, purpose: purpose)
-        } catch PhotoStore.PhotoError.notAnImage {
-            throw AppError(.unprocessableContent, code: "photo.type",
-                           message: .init(id: "Berkas bukan foto JPEG, PNG, atau WebP.", en: "The file is not a JPEG, PNG or WebP image."),
-                           field: "photo")
-        } catch PhotoStore.PhotoError.tooLarge {
-            throw AppError(.contentTooLarge, code: "photo.tooLarge",
-                           message: .init(id: "Foto melebihi 5 MB.", en: "The photo exceeds 5 MB."), field: "photo")
-        } catch PhotoStore.PhotoError.tooMany {
-            throw AppError(.unprocessableContent, code: "photo.tooMany",
-                           message: .init(id: "Paling banyak 3 foto.", en: "At most 3 photos."), field: "photo")
+    @Sendable func ranking(_ request: Request, context: AppContext) async throws -> Response {
+        let village = try planning.village(context.parameters.get("code"))
+        let year = try ProposalQuery.integer(request.uri.queryParameters, "year") ?? today().year + 1
+        var items: [Ranked.Item] = []
+        for (index, record) in try await planning.ranking(village, year: year).enumerated() {
+            items.append(.init(priority: index + 1, proposal: try await proposals.view(record, detailed: false, locale: context.locale)))
         }
+        return JSON.response(Ranked(items: items))
+    }
+
+    @Sendable func rank(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let year: Int }
+        _ = try Access.role(context.user, .rankProposals)
+        let village = try planning.village(context.parameters.get("code"))
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        return JSON.response(Order(order: try await planning.rank(village, year: body.year, by: context.user)))
+    }
+
+    @Sendable func ceiling(_ request: Request, context: AppContext) async throws -> Response {
+        let district = try planning.district(context.parameters.get("code"))
+        let use = try await planning.ceiling(district, year: try context.year())
+        return JSON.response(Ceiling(ceiling: use.ceiling, committed: use.committed, remaining: use.remaining))
+    }
+
+    @Sendable func setCeiling(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let amount: Int64 }
+        _ = try Access.role(context.user, .configurePlanning)
+        let district = try planning.district(context.parameters.get("code"))
+        let year = try context.year()
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        try await planning.setCeiling(district, year: year, amount: body.amount, by: context.user)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func criteria(_ request: Request, context: AppContext) async throws -> Response {
+        JSON.response(Criteria(criteria: try await planning.criteria(try Self.kind(context))))
+    }
+
+    @Sendable func setCriteria(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let criteria: [Criterion] }
+        _ = try Access.role(context.user, .configurePlanning)
+        let kind = try Self.kind(context)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        try await planning.setCriteria(body.criteria, for: kind, by: context.user)
+        return Response(status: .noContent)
+    }
+
+    static func kind(_ context: AppContext) throws -> ProposalKind {
+        guard let kind = ProposalKind(rawValue: context.parameters.get("kind") ?? "") else {
+            throw AppError.notFound(.init(id: "Jenis tidak dikenal.", en: "Unknown kind."))
+        }
+        return kind
+    }
+
+    @Sendable func notices(_ request: Request, context: AppContext) async throws -> Response {
+        JSON.response(Notices(items: try await proposals.notices(for: context.user, markRead: false).map {
+            .init(id: $0.id, proposalId: $0.proposalId, message: $0.notice.map(Timeline.notice)?.text(context.locale) ?? $0.storedText,
+                  createdAt: $0.createdAt, read: $0.read)
+        }))
     }
 }

@@ -1,427 +1,416 @@
 import Foundation
 import Hummingbird
-import HummingbirdCore
 import MusrenbangCore
 import MusrenbangStore
-import NIOPosix
 
 /// The proposal pages: list and search, the public tracking page with everything one may do
-/// there, submission, "Usulan saya", the village ranking and the district desk.
+/// there, submission, "Usulan saya", the village ranking and the district desk. Every form
+/// answers 303 back to its page, where the outcome shows once.
 struct ProposalPages {
-    let services: AppServices
-    var service: ProposalService { ProposalService(services: services) }
-    var pages: PageRenderer { services.pages }
-    var planYear: Int { services.today.year + 1 }
+    let proposals: ProposalService
+    let planning: PlanningService
+    let pages: PageRenderer
+    let outcome: FormOutcome
+    let csrf: CSRFGuard
+    let places: Places
+    let today: @Sendable () -> CalendarDate
+
+    var planYear: Int { today().year + 1 }
 
     func register(on router: Router<AppContext>) {
-        router.get("foto/:hash") { _, context in
-            guard let hash = context.parameters.get("hash"),
-                  let photo = try await PhotoStore(services.database, dataDirectory: services.configuration.dataDirectory).file(hash),
-                  let data = try? await NIOThreadPool.singleton.runIfActive({ try Data(contentsOf: photo.url) }) else {
-                throw AppError.notFound(.init(id: "Foto tidak ditemukan.", en: "Photo not found."))
-            }
-            return Response(status: .ok, headers: [.contentType: photo.contentType, .cacheControl: "public, max-age=31536000, immutable"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        }
+        router.get("foto/:hash", use: photo)
+        router.get("usulan", use: listPage)
+        router.get("usulan/baru", use: newPage)
+        router.post("usulan/baru", use: submit)
+        router.get("usulan/saya", use: minePage)
+        router.get("usulan/:id", use: proposalPage)
+        router.post("usulan/:id/dukung", use: support)
+        router.post("usulan/:id/batal-dukung", use: withdraw)
+        router.post("usulan/:id/komentar", use: comment)
+        router.post("usulan/:id/keputusan", use: decide)
+        router.post("usulan/:id/skor", use: score)
+        router.post("usulan/:id/prioritas", use: move)
+        router.post("usulan/:id/realisasi", use: realise)
+        router.post("usulan/:id/opd", use: assignAgency)
+        router.post("komentar/:id/tandai", use: flag)
+        router.post("komentar/:id/sembunyikan", use: hide)
+        router.get("desa/:code/peringkat", use: rankingPage)
+        router.post("desa/:code/peringkat", use: rank)
+        router.get("kecamatan/:code/usulan", use: districtPage)
+        router.post("kecamatan/:code/pagu", use: setCeiling)
+    }
 
-        router.get("usulan") { request, context in
-            let query = request.uri.queryParameters
-            let paging = Paging.clamped(page: query.get("page", as: Int.self) ?? 1, size: 25)
-            let page = paging.page
-            let filter = try ProposalAPI.filter(query)
-            let (items, total) = try await service.proposals.list(filter, paging)
-            let pageCount = paging.pageCount(total: total)
-            var base = URLComponents()
-            base.queryItems = ["village", "district", "status", "field", "year", "q", "source", "level"].compactMap { name in
-                query.get(name).flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) }
-            }
-            func link(_ page: Int) -> String {
-                var components = base
-                components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "page", value: "\(page)")]
-                return "/usulan?" + (components.percentEncodedQuery ?? "")
-            }
-            return pages.page("proposals", title: "Daftar usulan", values: [
-                "items": try await rows(items),
-                "total": total, "page": page, "pageCount": pageCount,
-                "previous": page > 1 ? link(page - 1) : "", "next": page < pageCount ? link(page + 1) : "",
-                "q": query.get("q") ?? "", "year": query.get("year") ?? "",
-                "districts": services.districtOptions(selected: query.get("district")),
-                "fields": Fields.all.map { ["code": $0.code, "name": $0.name, "selected": $0.code == query.get("field")] },
-                "statuses": ProposalStatus.allCases.map { ["value": $0.rawValue, "name": Self.statusLabel($0), "selected": $0.rawValue == query.get("status")] },
-            ], context: context)
-        }
+    @Sendable func photo(_ request: Request, context: AppContext) async throws -> Response {
+        let photo = try await proposals.photo(context.parameters.get("hash") ?? "")
+        return Response(status: .ok, headers: [.contentType: photo.contentType, .cacheControl: "public, max-age=31536000, immutable"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: photo.data)))
+    }
 
-        router.get("usulan/baru") { request, context in
-            guard let user = context.user else { return Response.redirect(to: "/masuk") }
-            return try await newProposalPage(user: user, context: context, values: [:],
-                                             village: request.uri.queryParameters.get("desa"))
-        }
+    // MARK: lists
 
-        router.post("usulan/baru") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            do {
-                let input = try Self.input(form)
-                let created = try await service.submit(input, by: user, idempotencyKey: form["idempotencyKey"])
-                return Response.redirect(to: "/usulan/\(created.proposal.id)?baru=1")
-            } catch {
-                return try await newProposalPage(user: user, context: context, values: form.values,
-                                                 village: form["villageCode"], errors: AccountPages.messages(error, context),
-                                                 status: AccountPages.status(of: error))
-            }
+    @Sendable func listPage(_ request: Request, context: AppContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let paging = Paging.clamped(page: query.get("page", as: Int.self) ?? 1, size: 25)
+        let filter = try ProposalQuery.filter(query)
+        let (items, total) = try await proposals.list(filter, paging)
+        let pageCount = paging.pageCount(total: total)
+        var base = URLComponents()
+        base.queryItems = ["village", "district", "status", "field", "year", "q", "source", "level"].compactMap { name in
+            query.get(name).flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) }
         }
-
-        router.get("usulan/saya") { _, context in
-            guard let user = context.user else { return Response.redirect(to: "/masuk") }
-            let (items, _) = try await service.proposals.list(.init(proposer: user.id), .clamped(page: 1, size: 200))
-            let entered = user.role == .citizen ? [] : try await service.proposals.list(.init(), .clamped(page: 1, size: 1000)).items
-                .filter { $0.enteredBy == user.id }
-            let notices = try await NoticeStore(services.database).notices(for: user.id)
-            try await NoticeStore(services.database).markRead(for: user.id)
-            return pages.page("my-proposals", title: "Usulan saya", values: [
-                "items": try await rows(items + entered),
-                "notices": notices.map { ["message": $0.message, "date": WIB.date($0.createdAt), "unread": !$0.read,
-                                          "link": $0.proposalId.map { "/usulan/\($0)" } ?? ""] },
-            ], context: context)
+        func link(_ page: Int) -> String {
+            var components = base
+            components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "page", value: "\(page)")]
+            return "/usulan?" + (components.percentEncodedQuery ?? "")
         }
+        let locale = context.locale
+        return pages.render("proposals", title: Strings.text("proposalListTitle", locale), model: ProposalListPage(
+            items: rows(items, locale), total: total, page: paging.page, pageCount: pageCount,
+            previous: paging.page > 1 ? link(paging.page - 1) : nil, next: paging.page < pageCount ? link(paging.page + 1) : nil,
+            q: query.get("q") ?? "", year: query.get("year") ?? "",
+            districts: VillageChoice.districts(places, selected: filter.district),
+            fields: Fields.all.map { Choice(value: $0.code, name: "\($0.code) \(Names.field($0.code).text(locale))", selected: $0.code == filter.field) },
+            statuses: ProposalStatus.allCases.map { Choice(value: $0.rawValue, name: Names.status($0).text(locale), selected: $0 == filter.status) }),
+                            context: context)
+    }
 
-        router.get("usulan/:id") { request, context in
-            let notice = request.uri.queryParameters.get("baru") != nil ? "Usulan tersimpan. Terima kasih!" : nil
-            return try await proposalPage(try ProposalAPI.id(context), context: context, notice: notice,
-                                          flash: request.uri.queryParameters.get("pesan"))
-        }
+    @Sendable func minePage(_ request: Request, context: AppContext) async throws -> Response {
+        guard context.user != nil else { return Response.redirect(to: "/masuk") }
+        let (items, _) = try await proposals.mine(context.user, .clamped(page: 1, size: Paging.maximumSize))
+        let notices = try await proposals.notices(for: context.user, markRead: true)
+        let locale = context.locale
+        return pages.render("my-proposals", title: Strings.text("myProposals", locale), model: MyProposalsPage(
+            items: rows(items, locale),
+            notices: notices.map {
+                .init(message: $0.notice.map(Timeline.notice)?.text(locale) ?? $0.storedText, date: Format.date($0.createdAt).text(locale),
+                      unread: !$0.read, link: $0.proposalId.map { "/usulan/\($0)" })
+            }), flash: try await pages.flash(context), context: context)
+    }
 
-        // Every form on the proposal page posts here and comes back to it.
-        router.post("usulan/:id/:action") { request, context in
-            let id = try ProposalAPI.id(context)
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            do {
-                let notice = try await act(context.parameters.get("action") ?? "", on: id, form: form, user: user)
-                return Response.redirect(to: "/usulan/\(id)?pesan=\(notice)#\(notice)")
-            } catch let error where !(error is AppError && (error as! AppError).status == .notFound) {
-                return try await proposalPage(id, context: context, errors: AccountPages.messages(error, context),
-                                              status: AccountPages.status(of: error))
-            }
-        }
-
-        router.post("komentar/:id/:action") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            guard let commentId = context.parameters.get("id", as: Int64.self),
-                  let comment = try await service.engagement.comment(commentId) else {
-                throw AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
-            }
-            do {
-                switch context.parameters.get("action") {
-                case "tandai": _ = try await service.engagement.flag(commentId, by: user.id)
-                case "sembunyikan": try await service.hide(commentId, reason: form["reason"] ?? "", by: user)
-                default: throw AppError.notFound(.init(id: "Tindakan tidak dikenal.", en: "Unknown action."))
-                }
-                return Response.redirect(to: "/usulan/\(comment.proposalId)#diskusi")
-            } catch {
-                return try await proposalPage(comment.proposalId, context: context, errors: AccountPages.messages(error, context),
-                                              status: AccountPages.status(of: error))
-            }
-        }
-
-        router.get("desa/:code/peringkat") { request, context in
-            let (code, name) = try place(context.parameters.get("code"), .village)
-            let year = request.uri.queryParameters.get("tahun", as: Int.self) ?? planYear
-            return try await rankingPage(code, name: name, year: year, context: context)
-        }
-
-        router.post("desa/:code/peringkat") { request, context in
-            let user = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let code = try service.requireRanking(context.parameters.get("code") ?? "", by: user)
-            let year = Int(form["year"] ?? "") ?? planYear
-            _ = try await service.planning.rank(village: code.description, year: year, by: user.principal)
-            return Response.redirect(to: "/desa/\(code)/peringkat?tahun=\(year)")
-        }
-
-        router.get("kecamatan/:code/usulan") { request, context in
-            let (code, name) = try place(context.parameters.get("code"), .district)
-            let year = request.uri.queryParameters.get("tahun", as: Int.self) ?? planYear
-            return try await districtPage(code, name: name, year: year, context: context)
-        }
-
-        router.post("kecamatan/:code/pagu") { request, context in
-            _ = try context.requireUser()
-            let form = try await Form.read(request, context: context, csrf: services.csrf)
-            let (code, name) = try place(context.parameters.get("code"), .district)
-            try context.require(.configurePlanning, in: code)
-            let year = Int(form["year"] ?? "") ?? planYear
-            guard let amount = Int64((form["amount"] ?? "").filter(\.isNumber)), amount >= 0 else {
-                return try await districtPage(code, name: name, year: year, context: context,
-                                              errors: ["Pagu indikatif harus berupa angka rupiah."], status: .unprocessableContent)
-            }
-            try await service.planning.setCeiling(district: code.description, year: year, amount: amount)
-            return Response.redirect(to: "/kecamatan/\(code)/usulan?tahun=\(year)")
+    func rows(_ records: [ProposalRecord], _ locale: LocalizedText.Locale, ranked: Bool = false) -> [ProposalRow] {
+        records.enumerated().map { index, record in
+            ProposalRow(id: record.id.rawValue, title: record.draft.title,
+                        village: Names.village(record.draft.villageCode, places.name(record.draft.villageCode)).text(locale),
+                        year: record.draft.year, status: Names.standing(record.state).text(locale), statusClass: record.state.status.rawValue,
+                        supportCount: record.supportCount, cost: Format.rupiah(record.state.estimatedCost),
+                        score: record.score.map { String(format: "%.2f", $0) } ?? "—", isPokir: record.draft.source == .council,
+                        field: Names.field(record.draft.fieldCode).text(locale), rank: ranked ? index + 1 : nil)
         }
     }
 
-    // MARK: actions on a proposal
+    // MARK: submitting
 
-    /// Carries out one form of the proposal page; returns the anchor to come back to.
-    func act(_ action: String, on id: Int64, form: Form, user: UserRecord) async throws -> String {
-        switch action {
-        case "dukung":
-            _ = try await service.support(id, by: user)
-            return "dukungan"
-        case "batal-dukung":
-            _ = try await service.withdraw(id, by: user)
-            return "dukungan"
-        case "komentar":
-            _ = try await service.comment(id, parent: form["parentId"].flatMap { Int64($0) }, body: form["body"] ?? "", by: user)
-            return "diskusi"
-        case "keputusan":
-            let proposal = try await service.proposal(id)
-            guard let outcome = DecisionOutcome(rawValue: form["outcome"] ?? "") else {
-                throw AppError(.unprocessableContent, code: "outcome.invalid",
-                               message: .init(id: "Pilih keputusan.", en: "Choose an outcome."), field: "outcome")
+    @Sendable func newPage(_ request: Request, context: AppContext) async throws -> Response {
+        guard context.user != nil else { return Response.redirect(to: "/masuk") }
+        let user = try Access.role(context.user, .submitProposal)
+        let flash = try await pages.flash(context)
+        let asked = flash.values["villageCode"] ?? request.uri.queryParameters.get("desa")
+        let fixed = user.role == .citizen || user.role == .villageOperator
+        let village = fixed ? user.regionCode : asked.flatMap({ RegionCode($0) })
+        let values = flash.values
+        let locale = context.locale
+        let sources = ProposalService.sources(for: user.role)
+        return pages.render("proposal-new", title: Strings.text("proposeTitle", locale), model: NewProposalPage(
+            year: values["year"] ?? "\(planYear)", villageCode: village?.description ?? "", villageName: village.map(places.name) ?? "",
+            fixedVillage: fixed, villages: VillageChoice.grouped(places, selected: village),
+            fields: Fields.all.map { field in
+                .init(name: "\(field.code) \(Names.field(field.code).text(locale))", subfields: field.subfields.map {
+                    Choice(value: $0.code, name: "\($0.code) \(Names.field($0.code).text(locale))", selected: $0.code == values["subfieldCode"])
+                })
+            },
+            fundingSources: FundingSource.allCases.map {
+                Choice(value: $0.rawValue, name: Names.funding($0).text(locale), selected: $0.rawValue == values["fundingSource"])
+            },
+            chooseSource: sources.count > 1,
+            sources: sources.map { Choice(value: $0.rawValue, name: Names.source($0).text(locale), selected: $0.rawValue == values["source"]) },
+            groupKinds: GroupKind.allCases.map { Choice(value: $0.rawValue, name: Names.groupKind($0).text(locale), selected: $0.rawValue == values["groupKind"]) },
+            physical: values["kind"] != ProposalKind.nonPhysical.rawValue,
+            idempotencyKey: values["idempotencyKey"] ?? TokenMaker.random(bytes: 12)), flash: flash, context: context)
+    }
+
+    /// The submission form as typed: numbers the Indonesian way, blanks as absent.
+    struct ProposalForm: Decodable {
+        let villageCode: String?; let year: TypedInteger?; let title: String?; let problem: String?; let activity: String?
+        let subfieldCode: String?; let kind: String?; let hamlet: TypedText?; let rw: TypedText?; let rt: TypedText?
+        let lat: TypedDecimal?; let lng: TypedDecimal?; let volume: TypedDecimal?; let unit: String?; let estimatedCost: TypedRupiah?
+        let fundingSource: String?; let beneficiariesTotal: TypedInteger?; let beneficiariesWomen: TypedInteger?
+        let beneficiariesPoor: TypedInteger?; let beneficiariesDisabled: TypedInteger?; let sdg: TypedInteger?; let source: String?
+        let groupKind: String?; let groupName: TypedText?; let showProposerName: Checkbox?; let idempotencyKey: String?
+
+        func input(defaultYear: Int) throws -> ProposalService.Input {
+            var refusals = Refusals()
+            func required<T>(_ value: T?, _ field: String, _ label: LocalizedText) -> T? {
+                if value == nil { refusals.all.append(.required(field, label: label)) }
+                return value
             }
-            let request = DecisionRequest(
-                level: proposal.state.level, outcome: outcome, reason: form["reason"].flatMap { $0.isEmpty ? nil : $0 },
-                volume: form["volume"].flatMap { Double($0.replacingOccurrences(of: ",", with: ".")) },
-                estimatedCost: form["estimatedCost"].flatMap { Int64($0.filter(\.isNumber)) },
-                mergedInto: form["mergedInto"].flatMap { Int64($0.filter(\.isNumber)) },
-                agencyCode: form["agencyCode"].flatMap { $0.isEmpty ? nil : $0 })
-            _ = try await service.decide(id, request, by: user)
-            return "riwayat"
-        case "skor":
-            var scores: [String: Int] = [:]
-            for (key, value) in form.values where key.hasPrefix("score.") {
-                if let score = Int(value) { scores[String(key.dropFirst(6))] = score }
-            }
-            _ = try await service.score(id, scores: scores, by: user)
-            return "penilaian"
-        case "prioritas":
-            guard let priority = Int(form["priority"] ?? "") else {
-                throw AppError(.unprocessableContent, code: "priority.invalid",
-                               message: .init(id: "Nomor prioritas harus angka.", en: "The priority must be a number."), field: "priority")
-            }
-            _ = try await service.move(id, to: priority, reason: form["reason"], by: user)
-            return "penilaian"
-        case "realisasi":
-            _ = try await service.realise(id, budgetLine: form["budgetLine"] ?? "",
-                                          amount: Int64((form["amount"] ?? "").filter(\.isNumber)) ?? -1,
-                                          year: Int(form["year"] ?? "") ?? planYear, progress: Int(form["progress"] ?? "") ?? -1,
-                                          note: form["note"].flatMap { $0.isEmpty ? nil : $0 }, by: user)
-            return "riwayat"
-        default:
-            throw AppError.notFound(.init(id: "Tindakan tidak dikenal.", en: "Unknown action."))
+            let volume = required(volume?.value, "volume", .init(id: "Volume", en: "Volume"))
+            let cost = required(estimatedCost?.value, "estimatedCost", .init(id: "Perkiraan biaya", en: "Estimated cost"))
+            let kind = ProposalKind(rawValue: kind ?? "") ?? .physical
+            let funding = required(FundingSource(rawValue: fundingSource ?? ""), "fundingSource", .init(id: "Sumber dana", en: "Funding source"))
+            let subfield = subfieldCode ?? ""
+            try refusals.throwIfAny()
+            return ProposalService.Input(
+                villageCode: villageCode ?? "", year: year?.value ?? defaultYear, title: title ?? "", problem: problem ?? "",
+                activity: activity ?? "", fieldCode: String(subfield.prefix(2)), subfieldCode: subfield, kind: kind,
+                location: ProposalLocation(hamlet: hamlet?.value, rw: rw?.value, rt: rt?.value, lat: lat?.value, lng: lng?.value),
+                volume: volume ?? 0, unit: unit ?? "", estimatedCost: cost ?? 0, fundingSource: funding ?? .villageFund,
+                beneficiaries: Beneficiaries(total: beneficiariesTotal?.value ?? 0, women: beneficiariesWomen?.value ?? 0,
+                                             poor: beneficiariesPoor?.value ?? 0, disabled: beneficiariesDisabled?.value ?? 0),
+                sdg: sdg?.value, source: source.flatMap(ProposalSource.init(rawValue:)), groupKind: groupKind.flatMap(GroupKind.init(rawValue:)),
+                groupName: groupName?.value, citizenId: nil, showProposerName: showProposerName.isOn)
         }
     }
 
-    // MARK: pages
+    @Sendable func submit(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try Access.role(context.user, .submitProposal)
+        let form = try await SubmittedForm<ProposalForm>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/usulan/baru") {
+            let created = try await proposals.submit(try form.fields.input(defaultYear: planYear), by: context.user,
+                                                     idempotencyKey: form.fields.idempotencyKey)
+            return (.init(id: "Usulan tersimpan. Terima kasih!", en: "Proposal saved. Thank you!"), "/usulan/\(created.proposal.id)")
+        }
+    }
 
-    func proposalPage(_ id: Int64, context: AppContext, notice: String? = nil, flash: String? = nil, errors: [String] = [],
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
-        let record = try await service.proposal(id)
-        let view = try await service.view(record, detailed: true)
-        let draft = record.draft
-        let state = record.state
-        let village = RegionCode(draft.villageCode)!
+    // MARK: the tracking page
+
+    @Sendable func proposalPage(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: ProposalID.self)
+        let record = try await proposals.proposal(id)
         let user = context.user
-        let principal = user?.principal
-        let comments = try await service.engagement.comments(id)
-        let criteria = try await service.planning.criteria(for: draft.kind)
-        let scores = try await service.planning.scores(id)
-        let canDecide = principal.map { Routing.mayDecide($0, state: state, village: village) } ?? false
-        let canRank = Policy.allows(principal, .rankProposals, in: village) && state.level == .village
-        let canModerate = Policy.allows(principal, .moderate, in: village)
-        let canRealise = (state.status == .accepted || state.status == .inProgress)
-            && Policy.allows(principal, .recordRealisation, in: village)
-        var isSupporter = false
-        if let user { isSupporter = try await service.engagement.supports(id, by: user.id) }
-        let topLevel = comments.filter { $0.parentId == nil }
-        func commentValues(_ comment: CommentRecord) -> [String: Any] {
-            ["id": comment.id, "author": service.authorLabel(comment), "body": comment.body, "date": WIB.date(comment.createdAt),
-             "hidden": comment.hiddenReason != nil, "hiddenReason": comment.hiddenReason ?? "", "flags": comment.flagCount]
-        }
+        let may = try await proposals.capabilities(of: record, for: user)
+        let comments = try await proposals.comments(id)
+        let criteria = may.rank ? try await planning.criteria(record.draft.kind) : []
+        let scores = may.rank ? try await proposals.scores(id) : [:]
+        let locale = context.locale
+        let draft = record.draft, state = record.state
         var outcomes = DecisionOutcome.allCases
         if state.level == .regency { outcomes.removeAll { $0 == .forwarded } }
-        let pesan = [
-            "dukungan": "Dukungan tercatat.", "diskusi": "Komentar tersimpan.", "riwayat": "Keputusan tercatat.",
-            "penilaian": "Penilaian tersimpan.",
-        ]
-        return pages.page("proposal", title: draft.title, values: [
-            "p": [
-                "id": record.id, "title": draft.title, "problem": draft.problem, "activity": draft.activity,
-                "village": services.placeNames[draft.villageCode] ?? draft.villageCode, "villageCode": draft.villageCode,
-                "district": services.placeNames[record.districtCode] ?? record.districtCode, "districtCode": record.districtCode,
-                "year": draft.year, "field": Fields.field(draft.fieldCode)?.name ?? draft.fieldCode,
-                "subfield": Fields.subfield(draft.subfieldCode)?.name ?? draft.subfieldCode,
-                "kind": draft.kind == .physical ? "Fisik" : "Non-fisik",
-                "location": [draft.location.hamlet.map { "Dusun \($0)" }, draft.location.rw.map { "RW \($0)" },
-                             draft.location.rt.map { "RT \($0)" }].compactMap { $0 }.joined(separator: ", "),
-                "coordinates": draft.location.lat.map { String(format: "%.5f, %.5f", $0, draft.location.lng ?? 0) } ?? "",
-                "volume": Self.number(state.volume), "unit": draft.unit, "cost": Timeline.rupiah(state.estimatedCost),
-                "originalChanged": state.volume != draft.volume || state.estimatedCost != draft.estimatedCost,
-                "originalVolume": Self.number(draft.volume), "originalCost": Timeline.rupiah(draft.estimatedCost),
-                "funding": draft.fundingSource.indonesianName, "sdg": draft.sdg.map { "Tujuan \($0)" } ?? "",
-                "beneficiaries": draft.beneficiaries.total, "women": draft.beneficiaries.women,
-                "poor": draft.beneficiaries.poor, "disabled": draft.beneficiaries.disabled,
-                "proposer": view.proposer, "source": draft.source.indonesianName, "isPokir": draft.source == .council,
-                "status": Timeline.statusName(state), "statusClass": state.status.rawValue,
-                "supportCount": record.supportCount, "priority": record.priority.map { "\($0)" } ?? "",
-                "score": record.score.map { String(format: "%.2f", $0) } ?? "",
-                "agency": state.agencyCode.flatMap { Agencies.name($0) } ?? "",
-                "mergedInto": state.mergedInto.map { "\($0)" } ?? "", "progress": state.progress,
-            ] as [String: Any],
-            "timeline": (view.history ?? []).map { ["text": $0.text] },
-            "photos": view.photos ?? [],
-            "notice": notice ?? "", "errors": errors,
-            "canSupport": Policy.allows(principal, .supportProposal, in: village) && !isSupporter
-                && (state.status == .pending || state.status == .accepted),
-            "isSupporter": isSupporter,
-            "loggedIn": user != nil,
-            "comments": topLevel.map { comment -> [String: Any] in
-                var values = commentValues(comment)
-                values["replies"] = comments.filter { $0.parentId == comment.id }.map(commentValues)
-                return values
+        func comment(_ comment: CommentRecord) -> ProposalPage.Comment {
+            .init(id: comment.id.rawValue, author: proposals.authorLabel(comment).text(locale), body: comment.body,
+                  date: Format.date(comment.createdAt).text(locale), hidden: comment.hiddenReason != nil,
+                  hiddenReason: comment.hiddenReason ?? "", replies: [])
+        }
+        let location = [draft.location.hamlet.map { "Dusun \($0)" }, draft.location.rw.map { "RW \($0)" }, draft.location.rt.map { "RT \($0)" }]
+            .compactMap { $0 }.joined(separator: ", ")
+        return pages.render("proposal", title: draft.title, model: ProposalPage(
+            proposalId: record.id.rawValue, title: draft.title, problem: draft.problem, activity: draft.activity,
+            villageCode: draft.villageCode.description, village: Names.village(draft.villageCode, places.name(draft.villageCode)).text(locale),
+            districtCode: record.districtCode.description, district: places.name(record.districtCode), year: draft.year,
+            field: Names.field(draft.fieldCode).text(locale), subfield: Names.field(draft.subfieldCode).text(locale),
+            kind: Names.kind(draft.kind).text(locale), location: location.isEmpty ? nil : location,
+            coordinates: draft.location.lat.map { String(format: "%.5f, %.5f", $0, draft.location.lng ?? 0) },
+            volume: Format.number(state.volume, locale), unit: draft.unit, cost: Format.rupiah(state.estimatedCost),
+            changed: state.volume != draft.volume || state.estimatedCost != draft.estimatedCost,
+            originalVolume: Format.number(draft.volume, locale), originalCost: Format.rupiah(draft.estimatedCost),
+            funding: Names.funding(draft.fundingSource).text(locale), sdg: draft.sdg,
+            beneficiaries: draft.beneficiaries.total, women: draft.beneficiaries.women, poor: draft.beneficiaries.poor,
+            disabled: draft.beneficiaries.disabled, proposer: try await proposals.proposerLabel(record).text(locale),
+            isPokir: draft.source == .council, status: Names.standing(state).text(locale), statusClass: state.status.rawValue,
+            supportCount: record.supportCount, priority: record.priority, score: record.score.map { String(format: "%.2f", $0) },
+            agency: state.agencyCode.map { Names.agency($0).text(locale) }, mergedInto: state.mergedInto?.rawValue, progress: state.progress,
+            timeline: try await proposals.history(id).map { Timeline.sentence($0).text(locale) },
+            photos: try await proposals.photoLinks(id), may: may, loggedIn: user != nil,
+            comments: comments.filter { $0.parentId == nil }.map { top in
+                var entry = comment(top)
+                entry.replies = comments.filter { $0.parentId == top.id }.map(comment)
+                return entry
             },
-            "canModerate": canModerate,
-            "canDecide": canDecide, "forum": state.level.forumName, "isVillageLevel": state.level == .village,
-            "isDistrictLevel": state.level == .district,
-            "outcomes": outcomes.map { ["value": $0.rawValue, "name": $0.indonesianName] },
-            "agencies": Agencies.defaults.map { ["code": $0.code, "name": $0.name] },
-            "canRank": canRank,
-            "criteria": criteria.map { criterion in
-                ["key": criterion.key, "name": criterion.name, "weight": String(format: "%.3f", criterion.weight),
-                 "options": criterion.descriptions.enumerated().map { index, text in
-                     ["value": index + 1, "text": "\(index + 1) — \(text)", "selected": scores[criterion.key] == index + 1]
-                 }] as [String: Any]
+            forum: Names.forum(state.level).text(locale), isVillageLevel: state.level == .village, isDistrictLevel: state.level == .district,
+            outcomes: outcomes.map { Choice(value: $0.rawValue, name: Names.outcome($0).text(locale), selected: false) },
+            agencies: Agencies.defaults.map { Choice(value: $0.code, name: Names.agency($0.code).text(locale), selected: $0.code == state.agencyCode) },
+            criteria: criteria.map { criterion in
+                .init(key: criterion.key, name: criterion.name, weight: String(format: "%.3f", criterion.weight),
+                      options: criterion.descriptions.enumerated().map { index, text in
+                          Choice(value: "\(index + 1)", name: "\(index + 1) — \(text)", selected: scores[criterion.key] == index + 1)
+                      })
             },
-            "canRealise": canRealise, "planYear": draft.year,
-            "canAddPhoto": user.map { $0.id == record.enteredBy || $0.id == record.proposerId } == true
-                || Policy.allows(principal, .recordRealisation, in: village),
-            "flash": pesan[flash ?? ""] ?? "",
-        ], context: context, status: status)
+            planYear: planYear), flash: try await pages.flash(context), context: context)
     }
 
-    func newProposalPage(user: UserRecord, context: AppContext, values: [String: String], village: String?,
-                         errors: [String] = [], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let chosenVillage = village ?? (user.role == .citizen || user.role == .villageOperator ? user.regionCode?.description : nil)
-        var object: [String: Any] = values
-        object["errors"] = errors
-        object["year"] = values["year"] ?? "\(planYear)"
-        object["villageCode"] = chosenVillage ?? ""
-        object["villageName"] = chosenVillage.flatMap { services.placeNames[$0] } ?? ""
-        object["fixedVillage"] = user.role == .citizen || user.role == .villageOperator
-        object["villages"] = services.villageGroups(selected: chosenVillage)
-        object["fields"] = Fields.all.map { field in
-            ["code": field.code, "name": field.name,
-             "subfields": field.subfields.map { ["code": $0.code, "name": $0.name, "selected": $0.code == values["subfieldCode"]] }]
-        }
-        object["fundingSources"] = FundingSource.allCases.map {
-            ["value": $0.rawValue, "name": $0.indonesianName, "selected": $0.rawValue == values["fundingSource"]]
-        }
-        let sources = (try? service.source(for: user, asked: nil)).map { _ in
-            ProposalSource.allCases.filter { (try? service.source(for: user, asked: $0)) != nil }
-        } ?? []
-        object["sources"] = sources.map { ["value": $0.rawValue, "name": $0.indonesianName, "selected": $0.rawValue == values["source"]] }
-        object["chooseSource"] = sources.count > 1
-        object["groupKinds"] = GroupKind.allCases.map { ["value": $0.rawValue, "name": $0.indonesianName] }
-        object["physical"] = values["kind"] != "nonPhysical"
-        object["idempotencyKey"] = values["idempotencyKey"] ?? TokenMaker.random(bytes: 12)
-        return pages.page("proposal-new", title: "Ajukan usulan", values: object, context: context, status: status)
+    // MARK: the tracking page's forms
+
+    func onProposal(_ request: Request, _ context: AppContext, anchor: String,
+                    _ action: @escaping @Sendable (ProposalID, [String: String]) async throws -> LocalizedText) async throws -> Response {
+        let id = try context.id("id", as: ProposalID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let form = try await SubmittedForm<NoFields>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/usulan/\(id)#\(anchor)") { try await action(id, form.typed) }
     }
 
-    func rankingPage(_ village: RegionCode, name: String, year: Int, context: AppContext) async throws -> Response {
-        let ranked = try await service.planning.ranked(village: village.description, year: year)
-        var items = try await rows(ranked)
-        for index in items.indices { items[index]["rank"] = index + 1 }
-        return pages.page("ranking", title: "Peringkat usulan Desa \(name)", values: [
-            "village": ["code": village.description, "name": name], "year": year, "items": items,
-            "canRank": Policy.allows(context.principal, .rankProposals, in: village),
-            "fixed": ranked.contains { $0.priority != nil },
-        ], context: context)
+    func onProposal<Fields: Decodable & Sendable>(_ request: Request, _ context: AppContext, anchor: String, _ fields: Fields.Type,
+                                                  _ action: @escaping @Sendable (ProposalID, Fields) async throws -> LocalizedText) async throws -> Response {
+        let id = try context.id("id", as: ProposalID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let form = try await SubmittedForm<Fields>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: form.typed, back: "/usulan/\(id)#\(anchor)") { try await action(id, form.fields) }
     }
 
-    func districtPage(_ district: RegionCode, name: String, year: Int, context: AppContext, errors: [String] = [],
-                      status: HTTPResponse.Status = .ok) async throws -> Response {
-        let waiting = try await service.proposals.list(.init(district: district.description, level: .district, year: year),
-                                                       .clamped(page: 1, size: 1000)).items
-        let use = try await service.planning.ceilingUse(district: district.description, year: year)
-        return pages.page("district", title: "Usulan Kecamatan \(name)", values: [
-            "district": ["code": district.description, "name": name], "year": year,
-            "items": try await rows(waiting.sorted { ($0.state.status == .pending ? 0 : 1, -$0.supportCount) < ($1.state.status == .pending ? 0 : 1, -$1.supportCount) }),
-            "ceiling": use.ceiling.map(Timeline.rupiah) ?? "belum ditetapkan",
-            "committed": Timeline.rupiah(use.committed),
-            "remaining": use.remaining.map(Timeline.rupiah) ?? "—", "overCeiling": (use.remaining ?? 0) < 0,
-            "canSetCeiling": Policy.allows(context.principal, .configurePlanning, in: district),
-            "errors": errors,
-        ], context: context, status: status)
-    }
-
-    // MARK: helpers
-
-    /// A district or village of the tenant by code, with its name; 404 otherwise.
-    func place(_ raw: String?, _ level: RegionLevel) throws -> (RegionCode, String) {
-        guard let code = RegionCode(raw ?? ""), code.level == level, let name = services.placeNames[code.description] else {
-            throw AppError.notFound(.init(id: "\(level.indonesianName) tidak ditemukan.", en: "\(level.rawValue) not found."))
-        }
-        return (code, name)
-    }
-
-    func rows(_ records: [ProposalRecord]) async throws -> [[String: Any]] {
-        records.map { record in
-            ["id": record.id, "title": record.draft.title, "village": services.placeNames[record.draft.villageCode] ?? record.draft.villageCode,
-             "year": record.draft.year, "status": Timeline.statusName(record.state), "statusClass": record.state.status.rawValue,
-             "supportCount": record.supportCount, "cost": Timeline.rupiah(record.state.estimatedCost),
-             "score": record.score.map { String(format: "%.2f", $0) } ?? "—", "isPokir": record.draft.source == .council,
-             "field": Fields.field(record.draft.fieldCode)?.name ?? ""]
+    @Sendable func support(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "dukungan") { id, _ in
+            _ = try await proposals.support(id, by: context.user)
+            return .init(id: "Dukungan tercatat.", en: "Support recorded.")
         }
     }
 
-    static func input(_ form: Form) throws -> ProposalService.Input {
-        func number<T: LosslessStringConvertible>(_ key: String, _ type: T.Type, label: String) throws -> T {
-            let raw = (form[key] ?? "").replacingOccurrences(of: ".", with: T.self == Double.self ? "." : "")
-                .replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces)
-            guard let value = T(raw) else {
-                throw AppError(.unprocessableContent, code: "\(key).number",
-                               message: .init(id: "\(label) harus berupa angka.", en: "\(label) must be a number."), field: key)
+    @Sendable func withdraw(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "dukungan") { id, _ in
+            _ = try await proposals.withdraw(id, by: context.user)
+            return .init(id: "Dukungan dibatalkan.", en: "Support withdrawn.")
+        }
+    }
+
+    struct CommentForm: Decodable, Sendable { let body: String?; let parentId: TypedInteger? }
+
+    @Sendable func comment(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "diskusi", CommentForm.self) { id, form in
+            _ = try await proposals.comment(id, parent: form.parentId?.value.map { CommentID(rawValue: Int64($0)) }, body: form.body ?? "",
+                                            by: context.user)
+            return .init(id: "Komentar tersimpan.", en: "Comment saved.")
+        }
+    }
+
+    struct DecisionForm: Decodable, Sendable {
+        let outcome: String?; let reason: TypedText?; let volume: TypedDecimal?; let estimatedCost: TypedRupiah?
+        let mergedInto: TypedInteger?; let agencyCode: TypedText?
+    }
+
+    @Sendable func decide(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "riwayat", DecisionForm.self) { id, form in
+            guard let outcome = DecisionOutcome(rawValue: form.outcome ?? "") else {
+                throw AppError.invalid("outcome", "outcome.invalid", id: "Pilih keputusan.", en: "Choose an outcome.")
             }
-            return value
+            let record = try await proposals.proposal(id)
+            _ = try await proposals.decide(id, DecisionRequest(
+                level: record.state.level, outcome: outcome, reason: form.reason?.value, volume: form.volume?.value,
+                estimatedCost: form.estimatedCost?.value, mergedInto: form.mergedInto?.value.map { ProposalID(rawValue: Int64($0)) },
+                agencyCode: form.agencyCode?.value), by: context.user)
+            return .init(id: "Keputusan tercatat.", en: "Decision recorded.")
         }
-        func optional<T: LosslessStringConvertible>(_ key: String, _ type: T.Type) -> T? {
-            form[key].flatMap { T($0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")) }
-        }
-        func text(_ key: String) -> String? { form[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
-        let subfield = form["subfieldCode"] ?? ""
-        return ProposalService.Input(
-            villageCode: form["villageCode"] ?? "", year: try number("year", Int.self, label: "Tahun"),
-            title: form["title"] ?? "", problem: form["problem"] ?? "", activity: form["activity"] ?? "",
-            fieldCode: String(subfield.prefix(2)), subfieldCode: subfield,
-            kind: ProposalKind(rawValue: form["kind"] ?? "") ?? .physical,
-            location: ProposalLocation(hamlet: text("hamlet"), rw: text("rw"), rt: text("rt"),
-                                       lat: optional("lat", Double.self), lng: optional("lng", Double.self)),
-            volume: try number("volume", Double.self, label: "Volume"), unit: form["unit"] ?? "",
-            estimatedCost: try number("estimatedCost", Int64.self, label: "Perkiraan biaya"),
-            fundingSource: FundingSource(rawValue: form["fundingSource"] ?? "") ?? .villageFund,
-            beneficiaries: Beneficiaries(total: optional("beneficiariesTotal", Int.self) ?? 0,
-                                         women: optional("beneficiariesWomen", Int.self) ?? 0,
-                                         poor: optional("beneficiariesPoor", Int.self) ?? 0,
-                                         disabled: optional("beneficiariesDisabled", Int.self) ?? 0),
-            sdg: optional("sdg", Int.self), source: form["source"].flatMap(ProposalSource.init(rawValue:)),
-            groupKind: form["groupKind"].flatMap(GroupKind.init(rawValue:)), groupName: text("groupName"),
-            citizenId: nil, showProposerName: form["showProposerName"] == "1")
     }
 
-    static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int64(value)) : String(value)
+    struct ScoreForm: Decodable, Sendable { let score: [String: TypedInteger]? }
+
+    @Sendable func score(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "penilaian", ScoreForm.self) { id, form in
+            _ = try await proposals.score(id, scores: (form.score ?? [:]).compactMapValues(\.value), by: context.user)
+            return .init(id: "Penilaian tersimpan.", en: "Scores saved.")
+        }
     }
 
-    static func statusLabel(_ status: ProposalStatus) -> String {
-        switch status {
-        case .pending: "Sedang dibahas"
-        case .accepted: "Diterima"
-        case .rejected: "Ditolak"
-        case .merged: "Digabungkan"
-        case .inProgress: "Sedang dikerjakan"
-        case .completed: "Selesai"
+    struct MoveForm: Decodable, Sendable { let priority: TypedInteger?; let reason: String? }
+
+    @Sendable func move(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "penilaian", MoveForm.self) { id, form in
+            guard let priority = form.priority?.value else {
+                throw AppError.invalid("priority", "priority.invalid", id: "Nomor prioritas harus angka.", en: "The priority must be a number.")
+            }
+            _ = try await proposals.move(id, to: priority, reason: form.reason, by: context.user)
+            return .init(id: "Urutan prioritas diubah.", en: "Priority changed.")
+        }
+    }
+
+    struct RealisationForm: Decodable, Sendable {
+        let budgetLine: String?; let amount: TypedRupiah?; let year: TypedInteger?; let progress: TypedInteger?; let note: TypedText?
+    }
+
+    @Sendable func realise(_ request: Request, context: AppContext) async throws -> Response {
+        let year = planYear
+        return try await onProposal(request, context, anchor: "riwayat", RealisationForm.self) { id, form in
+            guard let progress = form.progress?.value else {
+                throw AppError.invalid("progress", "progress.number", id: "Kemajuan harus berupa angka.", en: "Progress must be a number.")
+            }
+            _ = try await proposals.realise(id, .init(budgetLine: form.budgetLine ?? "", amount: form.amount?.value ?? -1,
+                                                      year: form.year?.value ?? year, progress: progress, note: form.note?.value),
+                                            by: context.user)
+            return .init(id: "Realisasi tercatat.", en: "Realisation recorded.")
+        }
+    }
+
+    struct AgencyForm: Decodable, Sendable { let agencyCode: String? }
+
+    @Sendable func assignAgency(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "riwayat", AgencyForm.self) { id, form in
+            _ = try await proposals.assignAgency(id, to: form.agencyCode ?? "", by: context.user)
+            return .init(id: "Perangkat daerah diganti.", en: "Agency changed.")
+        }
+    }
+
+    func onComment(_ request: Request, _ context: AppContext,
+                   _ action: @escaping @Sendable (CommentID, [String: String]) async throws -> CommentRecord) async throws -> Response {
+        let id = try context.id("id", as: CommentID.self)
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let form = try await SubmittedForm<NoFields>.read(request, context: context, csrf: csrf)
+        let comment = try await proposals.comment(id)
+        return try await outcome.respond(typed: form.typed, back: "/usulan/\(comment.proposalId)#komentar-\(id)") {
+            _ = try await action(id, form.typed)
+            return nil
+        }
+    }
+
+    @Sendable func flag(_ request: Request, context: AppContext) async throws -> Response {
+        try await onComment(request, context) { id, _ in try await proposals.flag(id, by: context.user).comment }
+    }
+
+    @Sendable func hide(_ request: Request, context: AppContext) async throws -> Response {
+        try await onComment(request, context) { id, typed in try await proposals.hide(id, reason: typed["reason"] ?? "", by: context.user) }
+    }
+
+    // MARK: ranking and the district desk
+
+    @Sendable func rankingPage(_ request: Request, context: AppContext) async throws -> Response {
+        let village = try planning.village(context.parameters.get("code"))
+        let year = request.uri.queryParameters.get("tahun", as: Int.self) ?? planYear
+        let ranked = try await planning.ranking(village, year: year)
+        let locale = context.locale
+        return pages.render("ranking", title: "\(Strings.text("rankingTitle", locale)) \(Names.village(village, places.name(village)).text(locale))",
+                            model: RankingPage(villageCode: village.description,
+                                               villageName: Names.village(village, places.name(village)).text(locale), year: year,
+                                               items: rows(ranked, locale, ranked: true),
+                                               canRank: Access.allows(context.user, .rankProposals, in: village),
+                                               fixed: ranked.contains { $0.priority != nil }),
+                            flash: try await pages.flash(context), context: context)
+    }
+
+    struct RankForm: Decodable { let year: TypedInteger? }
+
+    @Sendable func rank(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try Access.role(context.user, .rankProposals)
+        let village = try planning.village(context.parameters.get("code"))
+        let form = try await SubmittedForm<RankForm>.read(request, context: context, csrf: csrf)
+        let year = form.fields.year?.value ?? planYear
+        return try await outcome.respond(typed: form.typed, back: "/desa/\(village)/peringkat?tahun=\(year)") {
+            _ = try await planning.rank(village, year: year, by: context.user)
+            return .init(id: "Peringkat ditetapkan.", en: "Ranking fixed.")
+        }
+    }
+
+    @Sendable func districtPage(_ request: Request, context: AppContext) async throws -> Response {
+        let district = try planning.district(context.parameters.get("code"))
+        let year = request.uri.queryParameters.get("tahun", as: Int.self) ?? planYear
+        let desk = try await planning.desk(district, year: year)
+        let locale = context.locale
+        let use = desk.ceiling
+        return pages.render("district", title: "\(Strings.text("districtDeskTitle", locale)) \(places.name(district))", model: DistrictPage(
+            districtCode: district.description, districtName: places.name(district), year: year, items: rows(desk.proposals, locale),
+            ceiling: use.ceiling.map(Format.rupiah) ?? Strings.text("notSet", locale), committed: Format.rupiah(use.committed),
+            remaining: use.remaining.map(Format.rupiah) ?? "—", overCeiling: (use.remaining ?? 0) < 0,
+            canSetCeiling: Access.allows(context.user, .configurePlanning, in: district)), flash: try await pages.flash(context), context: context)
+    }
+
+    struct CeilingForm: Decodable { let year: TypedInteger?; let amount: TypedRupiah? }
+
+    @Sendable func setCeiling(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try Access.role(context.user, .configurePlanning)
+        let district = try planning.district(context.parameters.get("code"))
+        let form = try await SubmittedForm<CeilingForm>.read(request, context: context, csrf: csrf)
+        let year = form.fields.year?.value ?? planYear
+        return try await outcome.respond(typed: form.typed, back: "/kecamatan/\(district)/usulan?tahun=\(year)") {
+            guard let amount = form.fields.amount?.value else {
+                throw AppError.invalid("amount", "amount.number", id: "Pagu indikatif harus berupa angka rupiah.",
+                                       en: "The indicative ceiling must be an amount in rupiah.")
+            }
+            try await planning.setCeiling(district, year: year, amount: amount, by: context.user)
+            return .init(id: "Pagu indikatif tersimpan.", en: "Indicative ceiling saved.")
         }
     }
 }

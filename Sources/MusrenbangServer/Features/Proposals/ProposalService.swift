@@ -1,16 +1,21 @@
 import Foundation
 import MusrenbangCore
 import MusrenbangStore
+import NIOPosix
 
-/// Proposals as the API and the pages both handle them: permissions, validation, and the
-/// translation of store refusals into answers.
+/// Proposals as the API and the pages both handle them. Each use case loads what it needs,
+/// asks `Policy`, applies the Core rule, stores, and tells whoever listens — in that order, so
+/// a refusal never leaves half a change. `capabilities` says what a person may do next, by the
+/// same checks the use cases make, so a page shows a form only when it would be accepted.
 struct ProposalService: Sendable {
     let services: AppServices
     var proposals: ProposalStore { ProposalStore(services.database) }
     var engagement: EngagementStore { EngagementStore(services.database) }
     var planning: PlanningStore { PlanningStore(services.database) }
+    var photos: PhotoStore { PhotoStore(services.database, dataDirectory: services.configuration.dataDirectory) }
 
     static let notFound = AppError.notFound(.init(id: "Usulan tidak ditemukan.", en: "Proposal not found."))
+    static let commentNotFound = AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
 
     /// What a client sends; `source` and `citizenId` only matter for operators and pokir.
     struct Input: Decodable, Sendable {
@@ -32,57 +37,68 @@ struct ProposalService: Sendable {
         var source: ProposalSource?
         var groupKind: GroupKind?
         var groupName: String?
-        var citizenId: Int64?
+        var citizenId: UserID?
         var showProposerName: Bool?
     }
 
-    func submit(_ input: Input, by user: UserRecord, idempotencyKey: String?) async throws -> ProposalStore.Created {
-        guard let village = RegionCode(input.villageCode), village.level == .village,
-              services.configuration.regency.contains(village), try await services.regions.exists(village) else {
-            throw AppError(.unprocessableContent, code: "villageCode.unknown",
-                           message: .init(id: "Kode desa/kelurahan \(input.villageCode) tidak dikenal di \(services.tenant.name).",
-                                          en: "Unknown village code \(input.villageCode) in \(services.tenant.name)."),
-                           field: "villageCode")
+    func proposal(_ id: ProposalID) async throws -> ProposalRecord {
+        guard let proposal = try await proposals.proposal(id) else { throw Self.notFound }
+        return proposal
+    }
+
+    /// Who may act on a proposal and where: its village, the agency it is assigned to, its forum, its owners.
+    static func scope(_ record: ProposalRecord) -> Scope {
+        Scope(record.draft.villageCode, agencyCode: record.state.agencyCode, level: record.state.level,
+              owners: Set([record.enteredBy] + (record.proposerId.map { [$0] } ?? [])))
+    }
+
+    // MARK: submitting
+
+    func submit(_ input: Input, by user: UserRecord?, idempotencyKey: String?) async throws -> ProposalStore.Created {
+        let user = try Access.role(user, .submitProposal)
+        guard let village = RegionCode(input.villageCode), services.places.isVillage(village) else {
+            throw AppError.invalid("villageCode", "villageCode.unknown",
+                                   id: "Kode desa/kelurahan \(input.villageCode.prefix(20)) tidak dikenal di \(services.places.regency.name).",
+                                   en: "Unknown village code \(input.villageCode.prefix(20)) in \(services.places.regency.name).")
         }
-        guard Policy.allows(user.principal, .submitProposal, in: village) else { throw AppError.forbidden }
+        try Access.require(user, .submitProposal, in: Scope(village))
         let source = try source(for: user, asked: input.source)
-        var proposer: Int64? = user.role == .citizen ? user.id : nil
+        var proposer: UserID? = user.role == .citizen ? user.id : nil
         if let citizenId = input.citizenId, user.role != .citizen {
             guard let citizen = try await services.accounts.user(id: citizenId), citizen.role == .citizen else {
-                throw AppError(.unprocessableContent, code: "citizenId.unknown",
-                               message: .init(id: "Warga yang diwakili tidak ditemukan.", en: "The citizen does not exist."),
-                               field: "citizenId")
+                throw AppError.invalid("citizenId", "citizenId.unknown", id: "Warga yang diwakili tidak ditemukan.",
+                                       en: "The citizen does not exist.")
             }
             proposer = citizen.id
         }
         let draft = ProposalDraft(
-            villageCode: village.description, year: input.year, title: input.title, problem: input.problem,
-            activity: input.activity, fieldCode: input.fieldCode, subfieldCode: input.subfieldCode, kind: input.kind,
-            location: input.location ?? .init(), volume: input.volume, unit: input.unit, estimatedCost: input.estimatedCost,
-            fundingSource: input.fundingSource, beneficiaries: input.beneficiaries, sdg: input.sdg, source: source,
-            groupKind: input.groupKind, groupName: input.groupName, showProposerName: input.showProposerName ?? false)
-        try Refusals(all: ProposalRules.validate(draft, currentYear: services.today.year)).throwIfAny()
+            villageCode: village, year: input.year, title: input.title, problem: input.problem, activity: input.activity,
+            fieldCode: input.fieldCode, subfieldCode: input.subfieldCode, kind: input.kind, location: input.location ?? .init(),
+            volume: input.volume, unit: input.unit, estimatedCost: input.estimatedCost, fundingSource: input.fundingSource,
+            beneficiaries: input.beneficiaries, sdg: input.sdg, source: source, groupKind: input.groupKind, groupName: input.groupName,
+            showProposerName: input.showProposerName ?? false)
+        var refusals = Refusals()
+        refusals.check(ProposalRules.validate(draft, currentYear: services.today.year))
+        try refusals.throwIfAny()
         do {
-            let created = try await proposals.create(
-                draft, district: village.parent!, proposerId: proposer, enteredBy: user.id, actorRole: user.role,
-                idempotencyKey: idempotencyKey.map { (scope: "proposal:\(user.id)", key: $0) })
+            let created = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: user.id, enteredByRole: user.role),
+                                                     idempotencyKey: idempotencyKey.map { (scope: "proposal:\(user.id)", key: $0) })
             if created.isNew {
                 // During an assembly's proposal stage, the proposal joins the village's session.
-                for assembly in try await AssemblyStore(services.database).attachProposal(created.proposal.id, village: village.description) {
+                for assembly in try await AssemblyStore(services.database).attachProposal(created.proposal.id, village: village) {
                     await services.live.poke(assembly)
                 }
             }
             return created
         } catch StoreError.conflict {
-            throw AppError(.conflict, code: "idempotency.inProgress",
-                           message: .init(id: "Permintaan yang sama sedang diproses.", en: "The same request is in progress."))
+            throw AppError.conflict("idempotency.inProgress", id: "Permintaan yang sama sedang diproses.", en: "The same request is in progress.")
         }
     }
 
     /// A citizen proposes as a citizen; an operator for a citizen, a group or the BPD; a council
     /// member's proposal is pokir; an agency's is the agency's.
-    func source(for user: UserRecord, asked: ProposalSource?) throws -> ProposalSource {
-        let allowed: [ProposalSource] = switch user.role {
+    static func sources(for role: Role) -> [ProposalSource] {
+        switch role {
         case .citizen: [.citizen]
         case .villageOperator: [.onBehalf, .group, .bpd]
         case .council: [.council]
@@ -90,21 +106,169 @@ struct ProposalService: Sendable {
         case .planner, .admin: ProposalSource.allCases
         default: []
         }
+    }
+
+    func source(for user: UserRecord, asked: ProposalSource?) throws -> ProposalSource {
+        let allowed = Self.sources(for: user.role)
         let source = asked ?? allowed.first ?? .citizen
         guard allowed.contains(source) else {
-            throw AppError(.unprocessableContent, code: "source.notAllowed",
-                           message: .init(id: "Peran Anda tidak dapat mengusulkan sebagai \(source.indonesianName).",
-                                          en: "Your role cannot propose as \(source.rawValue)."), field: "source")
+            throw AppError.invalid("source", "source.notAllowed", id: "Peran Anda tidak dapat mengusulkan sebagai \(source.indonesianName).",
+                                   en: "Your role cannot propose as \(source.rawValue).")
         }
         return source
     }
 
-    func proposal(_ id: Int64?) async throws -> ProposalRecord {
-        guard let id, let proposal = try await proposals.proposal(id) else { throw Self.notFound }
-        return proposal
+    // MARK: reading
+
+    func list(_ filter: ProposalFilter, _ paging: Paging) async throws -> (items: [ProposalRecord], total: Int) {
+        try await proposals.list(filter, paging)
     }
 
-    func decide(_ id: Int64, _ request: DecisionRequest, by user: UserRecord) async throws -> ProposalRecord {
+    /// "Usulan saya": what the person proposed and what they entered for others.
+    func mine(_ user: UserRecord?, _ paging: Paging) async throws -> (items: [ProposalRecord], total: Int) {
+        let user = try Access.role(user, .manageOwnAccount)
+        return try await proposals.list(.init(mine: user.id), paging)
+    }
+
+    func similar(to text: String, village: RegionCode, year: Int, excluding: ProposalID? = nil) async throws -> [ProposalStore.SimilarProposal] {
+        try await proposals.similar(to: text, village: village, year: year, excluding: excluding)
+    }
+
+    func history(_ id: ProposalID) async throws -> [HistoryEntry] { try await proposals.history(id) }
+
+    /// The village team's scores of a proposal, by criterion.
+    func scores(_ id: ProposalID) async throws -> [String: Int] { try await planning.scores(id) }
+
+    func photoLinks(_ id: ProposalID) async throws -> [String] { try await photos.photos(of: id).map { "/foto/\($0.hash)" } }
+
+    func notices(for user: UserRecord?, markRead: Bool) async throws -> [Notice] {
+        let user = try Access.role(user, .manageOwnAccount)
+        let notices = try await NoticeStore(services.database).notices(for: user.id)
+        if markRead, notices.contains(where: { !$0.read }) { try await NoticeStore(services.database).markRead(for: user.id) }
+        return notices
+    }
+
+    // MARK: what a person may do
+
+    struct Capabilities: Sendable {
+        var support = false
+        var withdrawSupport = false
+        var comment = false
+        var flag = false
+        var moderate = false
+        var decide = false
+        var rank = false
+        var realise = false
+        var addPhoto = false
+        var assignAgency = false
+    }
+
+    func capabilities(of record: ProposalRecord, for user: UserRecord?) async throws -> Capabilities {
+        guard let user else { return Capabilities() }
+        let isSupporter = try await engagement.supports(record.id, by: user.id)
+        let scope = Self.scope(record)
+        return Capabilities(
+            support: supportRefusal(record, user, isSupporter: isSupporter) == nil,
+            withdrawSupport: isSupporter,
+            comment: Access.allows(user, .comment, in: scope),
+            flag: Access.allows(user, .flagComment, in: scope),
+            moderate: Access.allows(user, .moderate, in: scope),
+            decide: record.state.status == .pending && Access.allows(user, Policy.decision(at: record.state.level), in: scope),
+            rank: rankRefusal(record, user) == nil,
+            realise: realiseRefusal(record, user) == nil,
+            addPhoto: Access.allows(user, .addPhoto, in: scope),
+            assignAgency: assignRefusal(record, user) == nil)
+    }
+
+    // MARK: supports
+
+    func supportRefusal(_ record: ProposalRecord, _ user: UserRecord?, isSupporter: Bool) -> AppError? {
+        guard let user else { return .unauthenticated }
+        guard Access.allows(user, .supportProposal, in: Scope(record.draft.villageCode)) else {
+            return AppError(.forbidden, code: "support.forbidden",
+                            message: .init(id: "Hanya warga desa ini yang dapat mendukung usulan ini.",
+                                           en: "Only citizens of this village can support this proposal."))
+        }
+        guard record.state.status == .pending || record.state.status == .accepted else {
+            return .conflict("support.closed", id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
+                             en: "This proposal has been decided; support is closed.")
+        }
+        guard !isSupporter else {
+            return .conflict("support.duplicate", id: "Anda sudah mendukung usulan ini.", en: "You already support this proposal.")
+        }
+        return nil
+    }
+
+    func support(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
+        let user = try Access.role(user, .supportProposal)
+        let record = try await proposal(id)
+        if let refusal = supportRefusal(record, user, isSupporter: false) { throw refusal }
+        guard try await engagement.support(id, by: user.id) else { throw supportRefusal(record, user, isSupporter: true)! }
+        return try await proposal(id)
+    }
+
+    func withdraw(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
+        let user = try Access.role(user, .supportProposal)
+        _ = try await proposal(id)
+        guard try await engagement.withdraw(id, by: user.id) else {
+            throw AppError(.notFound, code: "support.none",
+                           message: .init(id: "Anda belum mendukung usulan ini.", en: "You do not support this proposal."))
+        }
+        return try await proposal(id)
+    }
+
+    // MARK: discussion
+
+    func comments(_ id: ProposalID) async throws -> [CommentRecord] {
+        _ = try await proposal(id)
+        return try await engagement.comments(id)
+    }
+
+    func comment(_ id: ProposalID, parent: CommentID?, body: String, by user: UserRecord?) async throws -> CommentID {
+        let user = try Access.role(user, .comment)
+        _ = try await proposal(id)
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (2...2000).contains(text.count) else {
+            throw AppError.invalid("body", "body.length", id: "Komentar harus 2–2000 karakter.", en: "A comment must be 2–2000 characters.")
+        }
+        do {
+            return try await engagement.addComment(id, parent: parent, author: user.id, body: text)
+        } catch EngagementStore.CommentError.parentNotFound {
+            throw AppError.invalid("parentId", "parentId.unknown", id: "Komentar yang dibalas tidak ada pada usulan ini.",
+                                   en: "The comment replied to is not on this proposal.")
+        } catch EngagementStore.CommentError.nestedReply {
+            throw AppError.invalid("parentId", "parentId.nested", id: "Balasan hanya satu tingkat.", en: "Replies are one level deep.")
+        }
+    }
+
+    func comment(_ id: CommentID) async throws -> CommentRecord {
+        guard let comment = try await engagement.comment(id) else { throw Self.commentNotFound }
+        return comment
+    }
+
+    func flag(_ id: CommentID, by user: UserRecord?) async throws -> (comment: CommentRecord, flags: Int) {
+        let user = try Access.role(user, .flagComment)
+        let comment = try await comment(id)
+        return (comment, try await engagement.flag(id, by: user.id))
+    }
+
+    func hide(_ id: CommentID, reason: String, by user: UserRecord?) async throws -> CommentRecord {
+        let user = try Access.role(user, .moderate)
+        let comment = try await comment(id)
+        try Access.require(user, .moderate, in: Self.scope(try await proposal(comment.proposalId)))
+        let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (5...300).contains(text.count) else {
+            throw AppError.invalid("reason", "reason.required", id: "Alasan penyembunyian wajib diisi (5–300 karakter).",
+                                   en: "A reason (5–300 characters) is required.")
+        }
+        try await engagement.hide(id, reason: text, by: user.id)
+        return comment
+    }
+
+    // MARK: decisions
+
+    func decide(_ id: ProposalID, _ request: DecisionRequest, by user: UserRecord?) async throws -> ProposalRecord {
+        guard let user else { throw AppError.unauthenticated }
         do {
             return try await proposals.decide(id, request, by: user.principal)
         } catch let error as ProposalStore.DecisionError {
@@ -122,140 +286,167 @@ struct ProposalService: Sendable {
         }
     }
 
-    func support(_ id: Int64, by user: UserRecord) async throws -> ProposalRecord {
-        let proposal = try await proposal(id)
-        guard let village = RegionCode(proposal.draft.villageCode),
-              Policy.allows(user.principal, .supportProposal, in: village) else {
-            throw AppError(.forbidden, code: "support.forbidden",
-                           message: .init(id: "Hanya warga desa ini yang dapat mendukung usulan ini.",
-                                          en: "Only citizens of this village can support this proposal."))
+    // MARK: the village team's ranking
+
+    /// Scores and reordering are the village team's, for proposals its forum decides.
+    func rankRefusal(_ record: ProposalRecord, _ user: UserRecord?) -> AppError? {
+        guard Access.allows(user, .rankProposals, in: Scope(record.draft.villageCode)) else {
+            return user == nil ? .unauthenticated : .forbidden
         }
-        guard proposal.state.status == .pending || proposal.state.status == .accepted else {
-            throw AppError(.conflict, code: "support.closed",
-                           message: .init(id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
-                                          en: "This proposal has been decided; support is closed."))
+        guard record.state.level == .village else {
+            return .conflict("ranking.notVillage", id: "Usulan ini sudah tidak dibahas di tingkat desa.",
+                             en: "This proposal is no longer at the village forum.")
         }
-        guard try await engagement.support(id, by: user.id) else {
-            throw AppError(.conflict, code: "support.duplicate",
-                           message: .init(id: "Anda sudah mendukung usulan ini.", en: "You already support this proposal."))
-        }
-        return try await self.proposal(id)
+        return nil
     }
 
-    func withdraw(_ id: Int64, by user: UserRecord) async throws -> ProposalRecord {
-        _ = try await proposal(id)
-        guard try await engagement.withdraw(id, by: user.id) else {
-            throw AppError(.notFound, code: "support.none",
-                           message: .init(id: "Anda belum mendukung usulan ini.", en: "You do not support this proposal."))
-        }
-        return try await proposal(id)
-    }
-
-    func comment(_ id: Int64, parent: Int64?, body: String, by user: UserRecord) async throws -> Int64 {
-        _ = try await proposal(id)
-        try AppContext.require(user, .comment)
-        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (2...2000).contains(text.count) else {
-            throw AppError(.unprocessableContent, code: "body.length",
-                           message: .init(id: "Komentar harus 2–2000 karakter.", en: "A comment must be 2–2000 characters."),
-                           field: "body")
-        }
-        do {
-            return try await engagement.addComment(id, parent: parent, author: user.id, body: text)
-        } catch EngagementStore.CommentError.parentNotFound {
-            throw AppError(.unprocessableContent, code: "parentId.unknown",
-                           message: .init(id: "Komentar yang dibalas tidak ada pada usulan ini.",
-                                          en: "The comment replied to is not on this proposal."), field: "parentId")
-        } catch EngagementStore.CommentError.nestedReply {
-            throw AppError(.unprocessableContent, code: "parentId.nested",
-                           message: .init(id: "Balasan hanya satu tingkat.", en: "Replies are one level deep."), field: "parentId")
-        }
-    }
-
-    func hide(_ commentId: Int64, reason: String, by user: UserRecord) async throws {
-        guard let comment = try await engagement.comment(commentId) else {
-            throw AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
-        }
-        let proposal = try await proposal(comment.proposalId)
-        guard let village = RegionCode(proposal.draft.villageCode), Policy.allows(user.principal, .moderate, in: village) else {
-            throw AppError.forbidden
-        }
-        let text = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (5...300).contains(text.count) else {
-            throw AppError(.unprocessableContent, code: "reason.required",
-                           message: .init(id: "Alasan penyembunyian wajib diisi (5–300 karakter).",
-                                          en: "A reason (5–300 characters) is required."), field: "reason")
-        }
-        try await engagement.hide(commentId, reason: text, by: user.id)
-    }
-
-    func score(_ id: Int64, scores: [String: Int], by user: UserRecord) async throws -> Double? {
-        let proposal = try await proposal(id)
-        guard let village = RegionCode(proposal.draft.villageCode),
-              Policy.allows(user.principal, .rankProposals, in: village) else { throw AppError.forbidden }
-        let criteria = try await planning.criteria(for: proposal.draft.kind)
+    func score(_ id: ProposalID, scores: [String: Int], by user: UserRecord?) async throws -> Double? {
+        let user = try Access.role(user, .rankProposals)
+        let record = try await proposal(id)
+        if let refusal = rankRefusal(record, user) { throw refusal }
+        let criteria = try await planning.criteria(for: record.draft.kind)
         for (key, value) in scores {
             guard criteria.contains(where: { $0.key == key }) else {
-                throw AppError(.unprocessableContent, code: "scores.unknownCriterion",
-                               message: .init(id: "Kriteria \(key) tidak dikenal.", en: "Unknown criterion \(key)."), field: "scores.\(key)")
+                throw AppError.invalid("scores.\(key)", "scores.unknownCriterion", id: "Kriteria \(key.prefix(40)) tidak dikenal.",
+                                       en: "Unknown criterion \(key.prefix(40)).")
             }
             guard (1...5).contains(value) else {
-                throw AppError(.unprocessableContent, code: "scores.range",
-                               message: .init(id: "Skor harus 1 sampai 5.", en: "Scores are 1 to 5."), field: "scores.\(key)")
+                throw AppError.invalid("scores.\(key)", "scores.range", id: "Skor harus 1 sampai 5.", en: "Scores are 1 to 5.")
             }
         }
-        return try await planning.score(proposal, scores: scores, by: user.id)
+        return try await planning.score(record, scores: scores, by: user.id)
     }
 
-    func requireRanking(_ village: String, by user: UserRecord) throws -> RegionCode {
-        guard let code = RegionCode(village), code.level == .village else {
-            throw AppError.notFound(.init(id: "Desa tidak ditemukan.", en: "Village not found."))
-        }
-        guard Policy.allows(user.principal, .rankProposals, in: code) else { throw AppError.forbidden }
-        return code
-    }
-
-    func move(_ id: Int64, to priority: Int, reason: String?, by user: UserRecord) async throws -> [Int64] {
-        let proposal = try await proposal(id)
-        _ = try requireRanking(proposal.draft.villageCode, by: user)
+    func move(_ id: ProposalID, to priority: Int, reason: String?, by user: UserRecord?) async throws -> [ProposalID] {
+        let user = try Access.role(user, .rankProposals)
+        let record = try await proposal(id)
+        if let refusal = rankRefusal(record, user) { throw refusal }
         let text = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.count >= 5 else {
-            throw AppError(.unprocessableContent, code: "reason.required",
-                           message: .init(id: "Alasan perubahan urutan wajib diisi.", en: "A reason for reordering is required."),
-                           field: "reason")
+            throw AppError.invalid("reason", "reason.required", id: "Alasan perubahan urutan wajib diisi.", en: "A reason for reordering is required.")
         }
-        guard let order = try await planning.move(id, to: priority, reason: text, village: proposal.draft.villageCode,
-                                                  year: proposal.draft.year, by: user.principal) else {
-            throw AppError(.unprocessableContent, code: "priority.range",
-                           message: .init(id: "Nomor prioritas di luar daftar.", en: "The priority is outside the list."),
-                           field: "priority")
+        guard let order = try await planning.move(id, to: priority, reason: text, village: record.draft.villageCode,
+                                                  year: record.draft.year, by: user.principal) else {
+            throw AppError.invalid("priority", "priority.range", id: "Nomor prioritas di luar daftar.", en: "The priority is outside the list.")
         }
         return order
     }
 
-    func realise(_ id: Int64, budgetLine: String, amount: Int64, year: Int, progress: Int, note: String?,
-                 by user: UserRecord) async throws -> ProposalRecord {
-        let proposal = try await proposal(id)
-        guard let village = RegionCode(proposal.draft.villageCode),
-              Policy.allows(user.principal, .recordRealisation, in: village),
-              user.role != .agency || user.agencyCode == proposal.state.agencyCode,
-              user.role != .villageOperator || proposal.state.level == .village else { throw AppError.forbidden }
-        guard !budgetLine.trimmingCharacters(in: .whitespaces).isEmpty, amount >= 0 else {
-            throw AppError(.unprocessableContent, code: "realisation.invalid",
-                           message: .init(id: "Mata anggaran wajib diisi dan jumlah tidak boleh negatif.",
-                                          en: "A budget line is required and the amount cannot be negative."), field: "budgetLine")
+    // MARK: realisation and agencies
+
+    func realiseRefusal(_ record: ProposalRecord, _ user: UserRecord?) -> AppError? {
+        guard Access.allows(user, .recordRealisation, in: Self.scope(record)) else { return user == nil ? .unauthenticated : .forbidden }
+        guard record.state.status == .accepted || record.state.status == .inProgress else {
+            return .conflict("realisation.notAccepted", id: "Hanya usulan yang diterima yang dapat dicatat realisasinya.",
+                             en: "Only accepted proposals record realisation.")
+        }
+        return nil
+    }
+
+    struct Realisation: Decodable, Sendable {
+        let budgetLine: String
+        let amount: Int64
+        let year: Int
+        let progress: Int
+        let note: String?
+    }
+
+    func realise(_ id: ProposalID, _ input: Realisation, by user: UserRecord?) async throws -> ProposalRecord {
+        let user = try Access.role(user, .recordRealisation)
+        let record = try await proposal(id)
+        if let refusal = realiseRefusal(record, user) { throw refusal }
+        guard !input.budgetLine.trimmingCharacters(in: .whitespaces).isEmpty, input.budgetLine.count <= 200, input.amount >= 0 else {
+            throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi dan jumlah tidak boleh negatif.",
+                                   en: "A budget line is required and the amount cannot be negative.")
         }
         do {
-            return try await planning.recordRealisation(id, budgetLine: budgetLine, amount: amount, year: year, progress: progress,
-                                                        note: note, by: user.principal)
+            return try await planning.recordRealisation(id, budgetLine: input.budgetLine, amount: input.amount, year: input.year,
+                                                        progress: input.progress, note: input.note, by: user.principal)
         } catch let error as ProposalStore.DecisionError {
             throw Self.answer(error)
         }
     }
-}
 
-extension AppContext {
-    static func require(_ user: UserRecord, _ action: Action, in region: RegionCode? = nil) throws {
-        guard Policy.allows(user.principal, action, in: region) else { throw AppError.forbidden }
+    func assignRefusal(_ record: ProposalRecord, _ user: UserRecord?) -> AppError? {
+        guard Access.allows(user, .assignAgency, in: Self.scope(record)) else { return user == nil ? .unauthenticated : .forbidden }
+        guard record.state.level == .agency, record.state.status == .pending else {
+            return .conflict("agency.notWaiting", id: "Usulan tidak sedang menunggu di Forum Perangkat Daerah.",
+                             en: "The proposal is not waiting at the agency forum.")
+        }
+        return nil
+    }
+
+    func assignAgency(_ id: ProposalID, to agency: String, by user: UserRecord?) async throws -> ProposalRecord {
+        let user = try Access.role(user, .assignAgency)
+        let record = try await proposal(id)
+        if let refusal = assignRefusal(record, user) { throw refusal }
+        guard Agencies.name(agency) != nil else {
+            throw AppError.invalid("agencyCode", "agencyCode.unknown", id: "Perangkat daerah tidak dikenal.", en: "Unknown agency.")
+        }
+        guard try await planning.reassign(id, to: agency, by: user.principal) else { throw assignRefusal(try await proposal(id), user)! }
+        return try await proposal(id)
+    }
+
+    // MARK: photos
+
+    func addPhoto(_ id: ProposalID, bytes: [UInt8], by user: UserRecord?) async throws -> String {
+        guard let user else { throw AppError.unauthenticated }
+        let record = try await proposal(id)
+        try Access.require(user, .addPhoto, in: Self.scope(record))
+        do {
+            return try await photos.attach(bytes, to: id, purpose: record.state.status == .pending ? "problem" : "realisation")
+        } catch PhotoStore.PhotoError.notAnImage {
+            throw AppError.invalid("photo", "photo.type", id: "Berkas bukan foto JPEG, PNG, atau WebP.",
+                                   en: "The file is not a JPEG, PNG or WebP image.")
+        } catch PhotoStore.PhotoError.tooLarge {
+            throw Self.photoTooLarge
+        } catch PhotoStore.PhotoError.tooMany {
+            throw AppError.invalid("photo", "photo.tooMany", id: "Paling banyak 3 foto.", en: "At most 3 photos.")
+        }
+    }
+
+    static let photoTooLarge = AppError(.contentTooLarge, code: "photo.tooLarge",
+                                        message: .init(id: "Foto melebihi 5 MB.", en: "The photo exceeds 5 MB."), field: "photo")
+
+    func photo(_ hash: String) async throws -> (data: Data, contentType: String) {
+        guard let photo = try await photos.file(hash),
+              let data = try? await NIOThreadPool.singleton.runIfActive({ try Data(contentsOf: photo.url) }) else {
+            throw AppError.notFound(.init(id: "Foto tidak ditemukan.", en: "Photo not found."))
+        }
+        return (data, photo.contentType)
+    }
+
+    // MARK: how proposals read in public
+
+    /// "Siti Aminah" when she allowed it, else "Warga Desa Bubuk"; groups, BPD, pokir by their label.
+    func proposerLabel(_ record: ProposalRecord) async throws -> LocalizedText {
+        let village = services.places.name(record.draft.villageCode)
+        switch record.draft.source {
+        case .group:
+            let kind = record.draft.groupKind.map(Names.groupKind)
+            let name = record.draft.groupName.map { " \($0)" } ?? ""
+            return .init(id: "\(kind?.id ?? "Kelompok")\(name) Desa \(village)", en: "\(kind?.en ?? "Group")\(name), \(village) village")
+        case .bpd: return .init(id: "BPD Desa \(village)", en: "Village council of \(village)")
+        case .council: return .init(id: "Pokir DPRD", en: "Council proposal (pokir)")
+        case .agency: return .init(id: "Perangkat daerah", en: "Regency agency")
+        case .citizen, .onBehalf:
+            if record.draft.showProposerName, let id = record.proposerId, let person = try await services.accounts.user(id: id) {
+                return .init(id: person.name, en: person.name)
+            }
+            return .init(id: "Warga Desa \(village)", en: "Resident of \(village)")
+        }
+    }
+
+    /// How a comment's author appears in public: staff by name and office, citizens only as
+    /// residents of their village (their names are personal data).
+    func authorLabel(_ comment: CommentRecord) -> LocalizedText {
+        switch comment.authorRole {
+        case .citizen:
+            let place = comment.authorRegion.map(services.places.name) ?? ""
+            return .init(id: "Warga Desa \(place)", en: "Resident of \(place)")
+        default:
+            let office = Names.role(comment.authorRole)
+            return .init(id: "\(comment.authorName) (\(office.id))", en: "\(comment.authorName) (\(office.en))")
+        }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import MusrenbangCore
 import MusrenbangStore
 
-/// The public shape of a proposal: never the proposer's personal data, only their name when
-/// they allowed it, else "Warga Desa X".
+/// The public shape of a proposal in the API: never the proposer's personal data, only their
+/// name when they allowed it, else "Warga Desa X".
 struct ProposalView: Encodable {
     struct Current: Encodable {
         let volume: Double
@@ -22,9 +22,9 @@ struct ProposalView: Encodable {
         let text: String
     }
 
-    let id: Int64
-    let villageCode: String
-    let districtCode: String
+    let id: ProposalID
+    let villageCode: RegionCode
+    let districtCode: RegionCode
     let year: Int
     let title: String
     let problem: String
@@ -47,7 +47,7 @@ struct ProposalView: Encodable {
     let status: String
     let agencyCode: String?
     let current: Current
-    let mergedInto: Int64?
+    let mergedInto: ProposalID?
     let progress: Int
     let supportCount: Int
     let score: Double?
@@ -57,7 +57,7 @@ struct ProposalView: Encodable {
     var history: [History]?
     var photos: [String]?
 
-    init(_ record: ProposalRecord, proposer: String, history: [HistoryEntry]? = nil, photos: [String]? = nil) {
+    init(_ record: ProposalRecord, proposer: String, history: [History]? = nil, photos: [String]? = nil) {
         let draft = record.draft
         id = record.id
         villageCode = draft.villageCode
@@ -91,101 +91,84 @@ struct ProposalView: Encodable {
         priority = record.priority
         createdAt = record.createdAt
         updatedAt = record.updatedAt
-        self.history = history?.map { entry in
-            History(event: entry.event.rawValue, level: entry.level?.rawValue, outcome: entry.outcome?.rawValue,
-                    reason: entry.reason, changes: entry.changes, actorRole: entry.actorRole?.rawValue, at: entry.createdAt,
-                    text: Timeline.sentence(entry))
-        }
+        self.history = history
         self.photos = photos
     }
 }
 
-/// Proposal facts in plain Indonesian, for timelines and notices.
-enum Timeline {
-    static func sentence(_ entry: HistoryEntry) -> String {
-        let date = WIB.date(entry.createdAt)
-        let reason = entry.reason.map { " — alasan: \($0)" } ?? ""
-        switch entry.event {
-        case .submitted:
-            return "Diajukan di \(entry.level?.forumName ?? "musrenbang") — \(date)"
-        case .decision:
-            let outcome = entry.outcome?.indonesianName ?? "Diputuskan"
-            var text = "\(outcome) di \(entry.level?.forumName ?? "musrenbang") — \(date)\(reason)"
-            if let next = entry.changes?["nextLevel"].flatMap(DecisionLevel.init(rawValue:)), entry.outcome != .rejected {
-                text += " (lanjut ke \(next.forumName))"
-            }
-            if let agency = entry.changes?["agencyCode"] {
-                text += " — perangkat daerah: \(Agencies.name(agency) ?? agency)"
-            }
-            return text
-        case .priority:
-            return "Urutan prioritas desa diubah menjadi \(entry.changes?["priority"] ?? "?") — \(date)\(reason)"
-        case .realisation:
-            return "Realisasi \(entry.changes?["progress"] ?? "?") % (\(entry.changes?["budgetLine"] ?? "")) — \(date)\(entry.reason.map { " — \($0)" } ?? "")"
-        case .agencyAssigned:
-            let agency = entry.changes?["agencyCode"] ?? ""
-            return "Ditugaskan ke \(Agencies.name(agency) ?? agency) — \(date)"
-        case .mergedIn:
-            return "\(entry.reason ?? "Usulan lain digabungkan ke usulan ini") — \(date)"
+extension ProposalService {
+    func view(_ record: ProposalRecord, detailed: Bool, locale: LocalizedText.Locale) async throws -> ProposalView {
+        let proposer = try await proposerLabel(record).text(locale)
+        guard detailed else { return ProposalView(record, proposer: proposer) }
+        let history = try await history(record.id).map { entry in
+            ProposalView.History(event: entry.event.rawValue, level: entry.level?.rawValue, outcome: entry.outcome?.rawValue,
+                                 reason: entry.reason, changes: entry.changes, actorRole: entry.actorRole?.rawValue, at: entry.createdAt,
+                                 text: Timeline.sentence(entry).text(locale))
         }
-    }
-
-    static func rupiah(_ amount: Int64) -> String {
-        let digits = String(amount.magnitude)
-        var grouped = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(".") }
-            grouped.append(character)
-        }
-        return (amount < 0 ? "-Rp " : "Rp ") + grouped
-    }
-
-    static func statusName(_ state: ProposalState) -> String {
-        switch state.status {
-        case .pending: "Dibahas di \(state.level.forumName)"
-        case .accepted: state.level == .village ? "Diterima dalam RKPDes" : "Diterima dalam RKPD"
-        case .rejected: "Ditolak di \(state.level.forumName)"
-        case .merged: "Digabungkan"
-        case .inProgress: "Sedang dikerjakan (\(state.progress) %)"
-        case .completed: "Selesai dikerjakan"
-        }
+        return ProposalView(record, proposer: proposer, history: history, photos: try await photoLinks(record.id))
     }
 }
 
-extension ProposalService {
-    /// "Siti Aminah" when she allowed it, else "Warga Desa Bubuk"; groups, BPD, pokir by their label.
-    func proposerLabel(_ record: ProposalRecord) async throws -> String {
-        let villageName = services.placeNames[record.draft.villageCode] ?? record.draft.villageCode
-        switch record.draft.source {
-        case .group:
-            return [record.draft.groupKind?.indonesianName, record.draft.groupName].compactMap { $0 }.joined(separator: " ")
-                + " Desa \(villageName)"
-        case .bpd: return "BPD Desa \(villageName)"
-        case .council: return "Pokir DPRD"
-        case .agency: return "Perangkat daerah"
-        case .citizen, .onBehalf:
-            if record.draft.showProposerName, let id = record.proposerId, let person = try await services.accounts.user(id: id) {
-                return person.name
+/// Proposal facts in plain words, for timelines and notices, in both languages.
+enum Timeline {
+    static func sentence(_ entry: HistoryEntry) -> LocalizedText {
+        let date = Format.date(entry.createdAt)
+        let reasonID = entry.reason.map { " — alasan: \($0)" } ?? ""
+        let reasonEN = entry.reason.map { " — reason: \($0)" } ?? ""
+        switch entry.event {
+        case .submitted:
+            let forum = entry.level.map(Names.forum) ?? .init(id: "musrenbang", en: "assembly")
+            return .init(id: "Diajukan di \(forum.id) — \(date.id)", en: "Submitted to the \(forum.en) — \(date.en)")
+        case .decision:
+            let outcome = entry.outcome.map(Names.outcome) ?? .init(id: "Diputuskan", en: "Decided")
+            let forum = entry.level.map(Names.forum) ?? .init(id: "musrenbang", en: "assembly")
+            var id = "\(outcome.id) di \(forum.id) — \(date.id)\(reasonID)"
+            var en = "\(outcome.en) at the \(forum.en) — \(date.en)\(reasonEN)"
+            if let next = entry.changes?["nextLevel"].flatMap(DecisionLevel.init(rawValue:)), entry.outcome != .rejected {
+                id += " (lanjut ke \(Names.forum(next).id))"
+                en += " (on to the \(Names.forum(next).en))"
             }
-            return "Warga Desa \(villageName)"
+            if let agency = entry.changes?["agencyCode"] {
+                id += " — perangkat daerah: \(Names.agency(agency).id)"
+                en += " — agency: \(Names.agency(agency).en)"
+            }
+            return .init(id: id, en: en)
+        case .priority:
+            let priority = entry.changes?["priority"] ?? "?"
+            return .init(id: "Urutan prioritas desa diubah menjadi \(priority) — \(date.id)\(reasonID)",
+                         en: "Village priority changed to \(priority) — \(date.en)\(reasonEN)")
+        case .realisation:
+            let progress = entry.changes?["progress"] ?? "?"
+            let line = entry.changes?["budgetLine"] ?? ""
+            let note = entry.reason.map { " — \($0)" } ?? ""
+            return .init(id: "Realisasi \(progress) % (\(line)) — \(date.id)\(note)", en: "Realisation \(progress) % (\(line)) — \(date.en)\(note)")
+        case .agencyAssigned:
+            let agency = Names.agency(entry.changes?["agencyCode"] ?? "")
+            return .init(id: "Ditugaskan ke \(agency.id) — \(date.id)", en: "Assigned to the \(agency.en) — \(date.en)")
+        case .mergedIn:
+            // Before version 5 the sentence itself was stored as the reason.
+            guard let from = entry.changes?["from"], let title = entry.changes?["title"] else {
+                return .init(id: "\(entry.reason ?? "Usulan lain digabungkan ke usulan ini") — \(date.id)",
+                             en: "\(entry.reason ?? "Another proposal was merged into this one") — \(date.en)")
+            }
+            return .init(id: "Usulan #\(from) \"\(title)\" digabungkan ke usulan ini — \(date.id)",
+                         en: "Proposal #\(from) \"\(title)\" was merged into this one — \(date.en)")
         }
     }
 
-    /// How a comment's author appears in public: staff by name and office, citizens only as
-    /// residents of their village (their names are personal data).
-    func authorLabel(_ comment: CommentRecord) -> String {
-        let place = comment.authorRegion.flatMap { services.placeNames[$0] }
-        switch comment.authorRole {
-        case .citizen: return "Warga Desa \(place ?? "")"
-        default: return "\(comment.authorName) (\(comment.authorRole.indonesianName))"
+    /// A notice to the proposer and supporters, in the reader's language.
+    static func notice(_ notice: ProposalNotice) -> LocalizedText {
+        switch notice.kind {
+        case .decision:
+            let outcome = notice.outcome.map(Names.outcome) ?? .init(id: "Diputuskan", en: "Decided")
+            let forum = notice.level.map(Names.forum) ?? .init(id: "musrenbang", en: "assembly")
+            return .init(id: "Usulan \"\(notice.proposalTitle)\": \(outcome.id) di \(forum.id)\(notice.reason.map { " — alasan: \($0)" } ?? "")",
+                         en: "Proposal \"\(notice.proposalTitle)\": \(outcome.en) at the \(forum.en)\(notice.reason.map { " — reason: \($0)" } ?? "")")
+        case .realisation:
+            let progress = notice.progress ?? 0
+            let line = notice.budgetLine ?? ""
+            return .init(id: "Usulan \"\(notice.proposalTitle)\": realisasi \(progress) % (\(line))",
+                         en: "Proposal \"\(notice.proposalTitle)\": realisation \(progress) % (\(line))")
         }
-    }
-
-    func view(_ record: ProposalRecord, detailed: Bool) async throws -> ProposalView {
-        guard detailed else { return ProposalView(record, proposer: try await proposerLabel(record)) }
-        let history = try await proposals.history(record.id)
-        let photos = try await PhotoStore(services.database, dataDirectory: services.configuration.dataDirectory)
-            .photos(of: record.id).map { "/foto/\($0.hash)" }
-        return ProposalView(record, proposer: try await proposerLabel(record), history: history, photos: photos)
     }
 }

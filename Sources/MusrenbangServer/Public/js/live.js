@@ -1,12 +1,11 @@
 // Live figures of an assembly: an EventSource on /live (which resumes by itself after a cut,
 // with Last-Event-ID), and on each burst of events one fetch of the summary.
+import { t, locale } from "./i18n.js";
 const root = document.querySelector("[data-live]");
 const table = document.getElementById("villages");
 const id = root?.dataset.live;
-const stageNames = {
-  scheduled: "Terjadwal", checkIn: "Registrasi peserta", opening: "Pembukaan", dialogue: "Dialog dengan Bupati",
-  proposals: "Penyampaian usulan", ranking: "Pemeringkatan", agreement: "Kesepakatan", closed: "Selesai",
-};
+
+const stageName = (stage) => t(`stage.${stage}`);
 let pending;
 let filter = "";
 
@@ -17,7 +16,7 @@ function set(name, value) {
 function clock(iso) {
   if (!iso) return "—";
   const date = new Date(iso);
-  return date.toLocaleTimeString("id-ID", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta" });
+  return date.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Jakarta" });
 }
 
 function applyFilter() {
@@ -46,7 +45,7 @@ async function refresh() {
   set("proposals", s.proposals.total);
   set("supports", s.supports);
   const stage = document.getElementById("stage");
-  if (stage) stage.textContent = stageNames[s.stage] ?? s.stage;
+  if (stage) stage.textContent = stageName(s.stage);
   if (!table) return;
   for (const v of s.perVillage) {
     const row = table.querySelector(`tr[data-village="${v.villageCode}"]`);
@@ -55,7 +54,7 @@ async function refresh() {
     row.dataset.stage = v.stage;
     row.dataset.silent = String(v.silent);
     row.dataset.nowomen = String(v.attendance > 0 && v.women === 0);
-    row.querySelector('[data-cell="stage"]').textContent = stageNames[v.stage] ?? v.stage;
+    row.querySelector('[data-cell="stage"]').textContent = stageName(v.stage);
     row.querySelector('[data-cell="attendance"]').textContent = String(v.attendance);
     const women = row.querySelector('[data-cell="women"]');
     women.textContent = `${v.women} (${share}%)`;

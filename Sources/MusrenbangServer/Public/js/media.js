@@ -2,6 +2,7 @@
 // SDP to our server, which checks the floor and answers for Janus. Each view keeps itself in
 // step with /live: when feeds change, or Janus comes back after a restart, it joins again; a
 // connection that fails rejoins with back-off. No framework, one file.
+import { t } from "./i18n.js";
 const csrf = document.querySelector('input[name="_csrf"]')?.value;
 const viewerKey = (() => {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -103,9 +104,9 @@ export async function quality(links) {
     });
   }
   const loss = received + lost > 0 ? lost / (received + lost) : 0;
-  if (rtt > 0.6 || loss > 0.08) return "buruk";
-  if (rtt > 0.25 || loss > 0.02) return "sedang";
-  return "baik";
+  if (rtt > 0.6 || loss > 0.08) return t("qualityPoor");
+  if (rtt > 0.25 || loss > 0.02) return t("qualityFair");
+  return t("qualityGood");
 }
 
 // Reads /media and /floor when the live stream says they changed, and on a slow tick; one

@@ -1,5 +1,6 @@
 // While a proposal is written, offer the similar ones already made in the village and its
 // district (this year and earlier), so a citizen can support one instead of repeating it.
+import { t } from "./i18n.js";
 const form = document.getElementById("proposal-form");
 const box = document.getElementById("similar");
 const list = document.getElementById("similar-list");
@@ -22,7 +23,7 @@ async function lookup() {
       const a = document.createElement("a");
       a.href = `/usulan/${item.id}#dukungan`;
       a.textContent = `${item.title} (${item.year})`;
-      li.append(a, ` — ${item.statusText}, ${item.supportCount} dukungan`);
+      li.append(a, t("similarLine", item.statusText, item.supportCount));
       return li;
     }));
     box.hidden = items.length === 0;

@@ -2,6 +2,7 @@
 // control room's wall, and to the stage while it holds the floor), the control room (the hub's
 // camera, the stage, the wall 25 at a time) and the public page (the program, no login).
 import { publish, receive, follow, quality, links } from "./media.js";
+import { t } from "./i18n.js";
 
 const root = document.querySelector("[data-media]");
 const $ = (name) => root?.querySelector(`[data-${name}]`);
@@ -49,12 +50,12 @@ class View {
       });
       this.key = key;
       this.delay = 1000;
-      this.say("Tersambung.");
+      this.say(t("connected"));
     } catch (error) {
       this.drop();
       this.notBefore = Date.now() + this.delay;
       this.delay = Math.min(this.delay * 2, 30000);
-      this.say(error.status === 503 ? "Video tidak tersedia saat ini; mencoba lagi…" : `Gagal menyambung: ${error.message}. Mencoba lagi…`);
+      this.say(error.status === 503 ? t("videoDownRetrying") : t("connectFailed", error.message));
     }
   }
   off(text) { this.drop(); this.container.replaceChildren(); this.say(text); }
@@ -114,11 +115,11 @@ if (root) {
     if (!wanted || sending[room] || !camera) return;
     try {
       sending[room] = await publish(assembly, { villageCode: label, room, stream: camera, audioOnly: room === "stage" && audioOnly(), wall: room === "wall" });
-      if (room === "stage") $("stage-send-status").textContent = "Kamera dan mikrofon Anda tersiar ke seluruh kabupaten.";
+      if (room === "stage") $("stage-send-status").textContent = t("onAir");
     } catch (error) {
       if (room !== "stage") return;
       $("stage-send-status").textContent = error.code === "media.noFloor" || error.code === "media.refusedByJanus"
-        ? "Belum diberi giliran bicara." : `Kamera belum terkirim: ${error.message}`;
+        ? t("noFloorYet") : t("cameraNotSent", error.message);
     }
   }
 
@@ -143,7 +144,7 @@ if (root) {
     if (role !== "public") await refreshFloor(floor).catch(() => {});
     if (!state.configured || !state.available) {
       for (const room of ["stage", "wall"]) { sending[room]?.close(); sending[room] = null; }
-      const text = state.configured ? "Video tidak tersedia saat ini. Kegiatan lain tetap berjalan; video kembali sendiri." : "Video tidak tersedia di server ini.";
+      const text = state.configured ? t("videoDown") : t("videoNotConfigured");
       stage.off(text); wall?.off(text);
       return;
     }
@@ -165,20 +166,20 @@ if (root) {
     }
     const others = state.stage.filter((f) => role === "public" ? f.mountpoint : f.label !== me);
     const key = `${state.epoch}|${audioOnly()}|${others.map((f) => f.feed).join(",")}`;
-    await stage.show(key, others, "Belum ada siaran dari panggung.");
+    await stage.show(key, others, t("nothingOnStage"));
     if (wall) {
       const pages = Math.max(1, Math.ceil(state.wall.length / 25));
       page = Math.min(page, pages - 1);
       const shown = state.wall.slice(page * 25, page * 25 + 25);
-      $("wall-page").textContent = `Halaman ${page + 1} dari ${pages} · ${state.wall.length} desa mengirim gambar`;
-      await wall.show(`${state.epoch}|${shown.map((f) => f.feed).join(",")}`, shown, "Belum ada desa yang mengirim gambar.");
+      $("wall-page").textContent = t("wallPage", page + 1, pages, state.wall.length);
+      await wall.show(`${state.epoch}|${shown.map((f) => f.feed).join(",")}`, shown, t("wallEmpty"));
     }
     const position = $("floor-position");
     if (position && role === "console") {
       const waiting = floor.queue.find((q) => q.villageCode === village);
       const speaking = floor.stage.find((s) => s.villageCode === village);
-      position.textContent = speaking ? `Anda di panggung · sisa ${speaking.secondsLeft} detik${speaking.warned ? " · waktu hampir habis" : ""}${speaking.muted ? " · dibisukan" : ""}`
-        : waiting ? `Nomor ${waiting.position} dalam antrean` : "";
+      position.textContent = speaking ? t("onStageLeft", speaking.secondsLeft) + (speaking.warned ? t("timeAlmostUp") : "") + (speaking.muted ? t("mutedSuffix") : "")
+        : waiting ? t("queueNumber", waiting.position) : "";
     }
   }
 
@@ -194,7 +195,7 @@ if (root) {
       sessionStorage.setItem(`mb-camera-${assembly}`, "1");
       read();
     } catch (error) {
-      $("stage-send-status").textContent = `Kamera atau mikrofon tidak dapat dibuka: ${error.message}`;
+      $("stage-send-status").textContent = t("cameraFailed", error.message);
     }
   }
   start?.addEventListener("click", cameraOn);

@@ -1,0 +1,162 @@
+import Foundation
+import MusrenbangCore
+import MusrenbangStore
+
+/// What the assembly templates show, typed, already in the reader's language.
+
+/// An assembly in a list (home, the assemblies page).
+struct AssemblyRow: Sendable {
+    let id: Int64
+    let title: String
+    let stage: String
+    let startsAt: String
+    let rehearsal: Bool
+    let live: Bool
+
+    init(_ assembly: AssemblyRecord, locale: LocalizedText.Locale) {
+        id = assembly.id.rawValue
+        title = assembly.title
+        stage = Names.stage(assembly.stage).text(locale)
+        startsAt = Format.dateTime(assembly.startsAt).text(locale)
+        rehearsal = assembly.rehearsalOf != nil
+        live = assembly.stage != .scheduled && assembly.stage != .closed
+    }
+}
+
+/// The assembly above every page of it.
+struct AssemblyHeader: Sendable {
+    let id: Int64
+    let title: String
+    let stage: String
+    let stageValue: String
+    let startsAt: String
+    let planYear: Int
+    let hub: String
+    let rehearsal: Bool
+
+    init(_ assembly: AssemblyRecord, places: Places, locale: LocalizedText.Locale) {
+        id = assembly.id.rawValue
+        title = assembly.title
+        stage = Names.stage(assembly.stage).text(locale)
+        stageValue = assembly.stage.rawValue
+        startsAt = Format.dateTime(assembly.startsAt).text(locale)
+        planYear = assembly.planYear
+        hub = Names.village(assembly.hubVillageCode, places.name(assembly.hubVillageCode)).text(locale)
+        rehearsal = assembly.rehearsalOf != nil
+    }
+}
+
+/// The regency-wide figures (the `counters` partial), updated live by live.js.
+struct Counters: Sendable {
+    let villages: Int
+    let started: Int
+    let closed: Int
+    let silent: Int
+    let attendance: Int
+    let women: Int
+    let womenShare: Int
+    let proposals: Int
+    let supports: Int
+
+    init(_ summary: AssemblySummary) {
+        villages = summary.villages.total
+        started = summary.villages.total - summary.villages.notStarted
+        closed = summary.villages.closed
+        silent = summary.villages.silent
+        attendance = summary.attendance.total
+        women = summary.attendance.women
+        womenShare = Format.percent(summary.attendance.women, of: summary.attendance.total)
+        proposals = summary.proposals.total
+        supports = summary.supports
+    }
+}
+
+struct QuestionLine: Sendable {
+    let id: Int64
+    let body: String
+    let village: String
+    let upvotes: Int
+    let answered: Bool
+    let pending: Bool
+}
+
+struct AssemblyListPage: Sendable {
+    let assemblies: [AssemblyRow]
+    let canSchedule: Bool
+}
+
+struct SchedulePage: Sendable {
+    let planYear: String
+    let villages: [VillageChoice.Group]
+    let districtLevel: Bool
+}
+
+struct AssemblyPublicPage: Sendable {
+    struct AgendaLine: Sendable { let title: String; let minutes: Int; let speaker: String? }
+    let assembly: AssemblyHeader
+    let counters: Counters
+    let recordings: [MediaService.RecordingLink]
+    let agenda: [AgendaLine]
+    let questions: [QuestionLine]
+    let mayAsk: Bool
+}
+
+struct ControlRoomPage: Sendable {
+    struct Village: Sendable {
+        let code: String; let name: String; let stage: String; let stageValue: String; let attendance: Int; let women: Int
+        let womenShare: Int; let noWomen: Bool; let proposals: Int; let silent: Bool; let heartbeat: String
+    }
+    struct District: Sendable { let name: String; let villages: [Village] }
+    struct Waiting: Sendable { let code: String; let name: String; let district: String; let topic: String; let position: Int; let minutes: Int }
+    struct Speaking: Sendable { let code: String; let name: String; let topic: String; let left: Int; let muted: Bool }
+    let assembly: AssemblyHeader
+    let counters: Counters
+    let next: Choice?
+    let districts: [District]
+    let waiting: [Waiting]
+    let speaking: [Speaking]
+    let questions: [QuestionLine]
+    let mayRehearse: Bool
+    let mayWipe: Bool
+}
+
+struct ConsolePage: Sendable {
+    struct Ranked: Sendable { let priority: Int; let title: String; let volume: String; let cost: String }
+    struct Turn: Sendable { let start: String; let end: String; let seconds: Int; let topic: String }
+    let assembly: AssemblyHeader
+    let villageCode: String
+    let villageName: String
+    let stage: String
+    let stageValue: String
+    let attendance: Int
+    let women: Int
+    let proposals: Int
+    let rankingAgreed: Bool
+    let acceptsAttendance: Bool
+    let isVillage: Bool
+    let dialogue: Bool
+    let moves: [Choice]
+    let floorOpen: Bool
+    let queuePosition: Int?
+    let onStage: Bool
+    let mayPublish: Bool
+    let mayAgree: Bool
+    let roles: [Choice]
+    let minutesDate: String
+    let minutesStart: String
+    let minutesEnd: String
+    let men: Int
+    let isFinal: Bool
+    let venue: String
+    let onlineLink: String
+    let chair: String
+    let minuteTaker: String
+    let resourcePersons: String
+    let agreements: String
+    let byVote: Bool
+    let ranked: [Ranked]
+    let amendments: [String]
+    let recordings: [MediaService.RecordingLink]
+    let turns: [Turn]
+    let planYear: Int
+}

@@ -1,0 +1,140 @@
+import MusrenbangCore
+
+/// What the proposal templates show, typed: each page's model is built by `ProposalPages` from
+/// what the use cases return, already in the reader's language.
+
+struct ProposalRow: Sendable {
+    let id: Int64
+    let title: String
+    let village: String
+    let year: Int
+    let status: String
+    let statusClass: String
+    let supportCount: Int
+    let cost: String
+    let score: String
+    let isPokir: Bool
+    let field: String
+    /// The priority number, on a ranking.
+    let rank: Int?
+}
+
+struct ProposalListPage: Sendable {
+    let items: [ProposalRow]
+    let total: Int
+    let page: Int
+    let pageCount: Int
+    let previous: String?
+    let next: String?
+    let q: String
+    let year: String
+    let districts: [Choice]
+    let fields: [Choice]
+    let statuses: [Choice]
+}
+
+struct MyProposalsPage: Sendable {
+    struct NoticeLine: Sendable { let message: String; let date: String; let unread: Bool; let link: String? }
+    let items: [ProposalRow]
+    let notices: [NoticeLine]
+}
+
+struct NewProposalPage: Sendable {
+    struct FieldGroup: Sendable { let name: String; let subfields: [Choice] }
+    let year: String
+    let villageCode: String
+    let villageName: String
+    let fixedVillage: Bool
+    let villages: [VillageChoice.Group]
+    let fields: [FieldGroup]
+    let fundingSources: [Choice]
+    let chooseSource: Bool
+    let sources: [Choice]
+    let groupKinds: [Choice]
+    let physical: Bool
+    let idempotencyKey: String
+}
+
+struct ProposalPage: Sendable {
+    struct Comment: Sendable {
+        let id: Int64
+        let author: String
+        let body: String
+        let date: String
+        let hidden: Bool
+        let hiddenReason: String
+        var replies: [Comment]
+    }
+    struct Criterion: Sendable { let key: String; let name: String; let weight: String; let options: [Choice] }
+
+    let proposalId: Int64
+    let title: String
+    let problem: String
+    let activity: String
+    let villageCode: String
+    let village: String
+    let districtCode: String
+    let district: String
+    let year: Int
+    let field: String
+    let subfield: String
+    let kind: String
+    let location: String?
+    let coordinates: String?
+    let volume: String
+    let unit: String
+    let cost: String
+    let changed: Bool
+    let originalVolume: String
+    let originalCost: String
+    let funding: String
+    let sdg: Int?
+    let beneficiaries: Int
+    let women: Int
+    let poor: Int
+    let disabled: Int
+    let proposer: String
+    let isPokir: Bool
+    let status: String
+    let statusClass: String
+    let supportCount: Int
+    let priority: Int?
+    let score: String?
+    let agency: String?
+    let mergedInto: Int64?
+    let progress: Int
+    let timeline: [String]
+    let photos: [String]
+    /// What the visitor may do here, from the use case.
+    let may: ProposalService.Capabilities
+    let loggedIn: Bool
+    let comments: [Comment]
+    let forum: String
+    let isVillageLevel: Bool
+    let isDistrictLevel: Bool
+    let outcomes: [Choice]
+    let agencies: [Choice]
+    let criteria: [Criterion]
+    let planYear: Int
+}
+
+struct RankingPage: Sendable {
+    let villageCode: String
+    let villageName: String
+    let year: Int
+    let items: [ProposalRow]
+    let canRank: Bool
+    let fixed: Bool
+}
+
+struct DistrictPage: Sendable {
+    let districtCode: String
+    let districtName: String
+    let year: Int
+    let items: [ProposalRow]
+    let ceiling: String
+    let committed: String
+    let remaining: String
+    let overCeiling: Bool
+    let canSetCeiling: Bool
+}

@@ -1,0 +1,32 @@
+import MusrenbangCore
+import MusrenbangStore
+
+/// The Kemendagri list as the public reads it: one region with its children and its trail up,
+/// and the search by name.
+struct RegionService: Sendable {
+    let regions: RegionStore
+
+    static let unknown = AppError.notFound(.init(id: "Kode wilayah tidak dikenal.", en: "Unknown region code."))
+
+    struct Detail: Sendable {
+        let region: RegionRecord
+        let children: [RegionRecord]
+        /// From the province down to the region's parent.
+        let trail: [RegionRecord]
+    }
+
+    func detail(_ code: RegionCode) async throws -> Detail {
+        guard let region = try await regions.region(code) else { throw Self.unknown }
+        var trail: [RegionRecord] = []
+        var cursor = code.parent
+        while let parent = cursor {
+            if let record = try await regions.region(parent) { trail.insert(record, at: 0) }
+            cursor = parent.parent
+        }
+        return Detail(region: region, children: try await regions.children(of: code), trail: trail)
+    }
+
+    func search(_ query: String, within: RegionCode?) async throws -> [RegionRecord] {
+        try await regions.search(query, within: within)
+    }
+}
