@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/pointfreeco/swift-tagged.git", from: "0.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         .target(
@@ -47,12 +49,25 @@ let package = Package(
             name: "MusrenbangMedia",
             dependencies: ["MusrenbangCore"]
         ),
+        // The official papers' formats: XLSX/CSV writers, SVG charts, print templates and the PDF
+        // engine (WeasyPrint, a subprocess). No domain rules and no database.
+        .target(
+            name: "MusrenbangDocuments",
+            dependencies: [
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources/print")]
+        ),
         .target(
             name: "MusrenbangServer",
             dependencies: [
                 "MusrenbangCore",
                 "MusrenbangStore",
                 "MusrenbangMedia",
+                "MusrenbangDocuments",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -84,6 +99,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["MusrenbangDocuments", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "MediaTests", dependencies: ["MusrenbangMedia"], resources: [.copy("Recordings")]),
         .testTarget(name: "StoreTests", dependencies: ["MusrenbangStore", "MusrenbangCore", "TestSupport"]),
         .testTarget(

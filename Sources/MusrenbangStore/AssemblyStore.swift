@@ -76,6 +76,13 @@ public struct Attendee: Sendable, Equatable {
     public let gender: Gender
     public let isGuest: Bool
     public let residence: RegionCode?
+    /// A citizen is named on papers only with their consent (`PublicName`); staff always are.
+    public let isCitizen: Bool
+    public let nameConsent: Bool
+    public let arrivedAt: Date
+
+    /// The name as the attendance list and the minutes print it.
+    public var publicName: String { PublicName.shown(name, isCitizen: isCitizen, consented: nameConsent) }
 }
 
 public struct QuestionRecord: Sendable, Equatable, Codable {
@@ -213,6 +220,17 @@ public struct AssemblyStore: Sendable {
             .orderBy("starts_at").limit(50).all().map(AssemblyRecord.decode)
     }
 
+    /// The assemblies (rehearsals excluded) in which a place held a session, newest first.
+    public func assemblies(withSessionAt place: RegionCode, planYear: Int? = nil) async throws -> [AssemblyRecord] {
+        var select = database.sql.select().columns(AssemblyRecord.columns.map { SQLColumn($0, table: "assemblies") }).from("assemblies")
+            .join("assembly_sessions", on: SQLColumn("assembly_id", table: "assembly_sessions"), .equal, SQLColumn("id", table: "assemblies"))
+            .where(SQLColumn("village_code", table: "assembly_sessions"), .equal, SQLBind(place.description))
+            .where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null)
+        if let planYear { select = select.where(SQLColumn("plan_year", table: "assemblies"), .equal, SQLBind(planYear)) }
+        return try await select.orderBy(SQLOrderBy(expression: SQLColumn("starts_at", table: "assemblies"), direction: SQLDirection.descending))
+            .limit(20).all().map(AssemblyRecord.decode)
+    }
+
     public func sessions(_ id: AssemblyID) async throws -> [SessionRecord] {
         try await database.sql.select().columns(SessionRecord.columns.map { SQLColumn($0) }).from("assembly_sessions")
             .where("assembly_id", .equal, id.rawValue).orderBy("village_code").all().map(SessionRecord.decode)
@@ -344,13 +362,14 @@ public struct AssemblyStore: Sendable {
 
     /// Checks a person in once per assembly. A repeat returns the first record and counts nothing.
     public func checkIn(_ id: AssemblyID, village: RegionCode, userId: UserID, role: AttendanceRole, gender: Gender, isGuest: Bool,
-                        by actor: UserID) async throws -> (record: AttendanceRecord, isNew: Bool) {
+                        nameConsent: Bool = false, by actor: UserID) async throws -> (record: AttendanceRecord, isNew: Bool) {
         try await database.transaction { connection in
             let now = Date()
             if let row = try await connection.insert(into: "attendance")
-                .columns("assembly_id", "village_code", "user_id", "role", "gender", "is_guest", "checked_in_by", "created_at")
+                .columns("assembly_id", "village_code", "user_id", "role", "gender", "is_guest", "name_consent", "checked_in_by",
+                         "created_at")
                 .values(SQLBind(id.rawValue), SQLBind(village.description), SQLBind(userId.rawValue), SQLBind(role.rawValue),
-                        SQLBind(gender.rawValue), SQLBind(isGuest), SQLBind(actor.rawValue), SQLBind(now))
+                        SQLBind(gender.rawValue), SQLBind(isGuest), SQLBind(nameConsent), SQLBind(actor.rawValue), SQLBind(now))
                 .ignoringConflicts().returning("id").first() {
                 try await connection.update("assembly_sessions").set("last_heartbeat", to: now)
                     .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
@@ -375,15 +394,20 @@ public struct AssemblyStore: Sendable {
     public func attendees(_ id: AssemblyID, village: RegionCode) async throws -> [Attendee] {
         try await database.sql.select()
             .column(SQLColumn("name", table: "users")).column(SQLColumn("region_code", table: "users"))
+            .column(SQLColumn("role", table: "users"), as: "account_role")
             .column(SQLColumn("role", table: "attendance")).column(SQLColumn("gender", table: "attendance"))
-            .column(SQLColumn("is_guest", table: "attendance"))
+            .column(SQLColumn("is_guest", table: "attendance")).column(SQLColumn("name_consent", table: "attendance"))
+            .column(SQLColumn("created_at", table: "attendance"))
             .from("attendance").join("users", on: SQLColumn("user_id", table: "attendance"), .equal, SQLColumn("id", table: "users"))
             .where(SQLColumn("assembly_id", table: "attendance"), .equal, SQLBind(id.rawValue))
             .where(SQLColumn("village_code", table: "attendance"), .equal, SQLBind(village.description))
             .orderBy(SQLColumn("id", table: "attendance")).all().map {
                 Attendee(name: try $0.decode(column: "name", as: String.self), role: try $0.decode("role", as: AttendanceRole.self),
                          gender: try $0.decode("gender", as: Gender.self), isGuest: try $0.decode(column: "is_guest", as: Bool.self),
-                         residence: try $0.decodeOptionalRegion("region_code"))
+                         residence: try $0.decodeOptionalRegion("region_code"),
+                         isCitizen: try $0.decode("account_role", as: Role.self) == .citizen,
+                         nameConsent: try $0.decode(column: "name_consent", as: Bool.self),
+                         arrivedAt: try $0.decode(column: "created_at", as: Date.self))
             }
     }
 
@@ -488,6 +512,20 @@ public struct AssemblyStore: Sendable {
                 (try $0.decode(column: "reason", as: String.self), try $0.decode(column: "created_at", as: Date.self))
             }
         return StoredMinutes(data: try row.decode(column: "data", as: String.self), finalizedAt: finalizedAt, amendments: amendments)
+    }
+
+    /// The latest final minutes of a place for a plan year, outside rehearsals: the record its
+    /// official annexes must equal once signed.
+    public func finalMinutes(of place: RegionCode, planYear: Int) async throws -> (assembly: AssemblyID, data: String)? {
+        guard let row = try await database.sql.select()
+            .column(SQLColumn("assembly_id", table: "minutes")).column(SQLColumn("data", table: "minutes"))
+            .from("minutes").join("assemblies", on: SQLColumn("assembly_id", table: "minutes"), .equal, SQLColumn("id", table: "assemblies"))
+            .where(SQLColumn("village_code", table: "minutes"), .equal, SQLBind(place.description))
+            .where(SQLColumn("plan_year", table: "assemblies"), .equal, SQLBind(planYear))
+            .where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null)
+            .where(SQLColumn("finalized_at", table: "minutes"), .isNot, SQLLiteral.null)
+            .orderBy(SQLOrderBy(expression: SQLColumn("finalized_at", table: "minutes"), direction: SQLDirection.descending)).limit(1).first() else { return nil }
+        return (try row.decodeID("assembly_id", as: AssemblyID.self), try row.decode(column: "data", as: String.self))
     }
 
     /// Whether the session's minutes are final (what decides how a save goes, by `MinutesRules`).

@@ -65,6 +65,7 @@ public enum Migrator {
         assemblies,
         floor,
         typed,
+        documents,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -74,6 +74,7 @@ struct PolicyTests {
         .leadAssembly: hub,
         .moderateFloor: hub,
         .watchWall: hub,
+        .monitorStations: hub,
         .answerQuestions: hub,
         .watchStage: rows(host: regency3, agency: regency3, council: regency3, districtOperator: district2, villageOperator: own1),
         .moderateQuestions: rows(host: regency3, districtOperator: district2, villageOperator: own1),

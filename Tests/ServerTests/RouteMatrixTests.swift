@@ -388,6 +388,23 @@ struct RouteMatrixTests {
                     p == .own && Policy.allows(principal, .leadAssembly, in: regency) ? (.leadAssembly, regency) : (.runSession, Scope(RegionCode(village(p))))
                 },
                 call: { w, p in api(.get, a(w) + "/floor/may-publish?village=\(village(p))") }),
+            // Documents: public papers for everyone, a session's papers (they name people) for its team.
+            "GET /dokumen": open { _, p in form(.get, "/dokumen?wilayah=\(village(p))") },
+            "GET /dokumen/desa/{code}/{file}": spec(nil) { _, p in form(.get, "/dokumen/desa/\(village(p))/du-rkpdes-2027.xlsx") },
+            "GET /dokumen/kecamatan/{code}/{file}": spec(nil) { _, p in form(.get, "/dokumen/kecamatan/\(district(p))/t-d4-2027.csv") },
+            "GET /dokumen/kabupaten/{file}": open { _, _ in form(.get, "/dokumen/kabupaten/rekap-2027.csv") },
+            "GET /dokumen/musrenbang/{id}/{place}/{file}": spec(.readMinutesDraft) { w, p in
+                form(.get, "/dokumen/musrenbang/\(w.assembly)/\(village(p))/berita-acara.pdf")
+            },
+            "GET /dokumen/usulan/{id}/{file}": spec(nil, placed: false) { w, p in form(.get, "/dokumen/usulan/\(w.proposal(p))/lembar-pelacakan.pdf") },
+            "GET /dasbor": open { _, _ in form(.get, "/dasbor?tahun=2027") },
+            "GET /perencanaan/program": atRegency(.configurePlanning) { _, _ in form(.get, "/perencanaan/program") },
+            "POST /perencanaan/program": atRegency(.configurePlanning) { _, _ in form(.post, "/perencanaan/program", ["program-02.03": "Program jalan"]) },
+            "GET /api/v1/decisions": open { _, _ in api(.get, "/api/v1/decisions?limit=5") },
+            "GET /api/v1/program-mappings": open { _, _ in api(.get, "/api/v1/program-mappings") },
+            "PUT /api/v1/program-mappings/{subfield}": atRegency(.configurePlanning) { _, _ in
+                api(.put, "/api/v1/program-mappings/02.03", #"{"regionalPriority":"Infrastruktur","regionalTarget":"Jalan mantap","program":"Program jalan"}"#)
+            },
             "GET /musrenbang/{id}/desa/{village}": spec(.runSession) { w, p in form(.get, m(w) + "/desa/\(village(p))") },
             "POST /musrenbang/{id}/desa/{village}/tahap": spec(.runSession) { w, p in form(.post, m(w) + "/desa/\(village(p))/tahap", ["stage": "proposals"]) },
             "POST /musrenbang/{id}/desa/{village}/hadir": spec(.runSession) { w, p in

@@ -66,8 +66,10 @@ public enum Action: String, Sendable, CaseIterable {
     case runSession
     /// Agree the session's ranking: the village team for a village, the district for a district.
     case agreeRanking
-    /// Read the minutes draft, which names every attendee.
+    /// Read the minutes and the attendance list, which name attendees.
     case readMinutesDraft
+    /// Follow every station of the regency's assemblies: whose minutes are still to be finalised.
+    case monitorStations
 }
 
 /// What an action is about: the place, and where it matters the agency it is assigned to, the
@@ -148,7 +150,7 @@ public enum Policy {
         case .recordRealisation: [.admin, .planner, .agency, .villageOperator]
         // Whoever proposed or entered a proposal, of any role, may add its photos.
         case .addPhoto: Set(Role.allCases)
-        case .leadAssembly, .moderateFloor, .watchWall, .answerQuestions: hub
+        case .leadAssembly, .moderateFloor, .watchWall, .answerQuestions, .monitorStations: hub
         case .watchStage: staff
         case .moderateQuestions: sessionTeam.union(hub)
         case .askQuestion: sessionTeam.union([.citizen])

@@ -21,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var janusURL: URL?
     /// The VideoRoom and Streaming `admin_key`; only the server holds it.
     public var janusAdminKey: String = ""
+    /// The PDF engine's command (WeasyPrint); found on `PATH` unless a path is given.
+    public var pdfEngine: String = "weasyprint"
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -36,7 +38,7 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`,
-    /// `JANUS_URL` and `JANUS_ADMIN_KEY`.
+    /// `JANUS_URL`, `JANUS_ADMIN_KEY` and `MUSRENBANG_PDF_ENGINE`.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         let dataDirectory = URL(fileURLWithPath: environment["MUSRENBANG_DATA_DIR"] ?? "var", isDirectory: true)
         let databaseURL = try environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try DatabaseURL($0) }
@@ -48,6 +50,7 @@ public struct AppConfiguration: Sendable {
         )
         configuration.janusURL = environment["JANUS_URL"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
         configuration.janusAdminKey = environment["JANUS_ADMIN_KEY"] ?? ""
+        if let engine = environment["MUSRENBANG_PDF_ENGINE"], !engine.isEmpty { configuration.pdfEngine = engine }
         return configuration
     }
 }

@@ -23,6 +23,7 @@ public struct AppServices: Sendable {
     let live = LiveHub()
     /// The conferences on Janus; nil when no Janus is configured (video pages say so).
     let media: MediaDirector?
+    let printer: Printer
 
     public init(configuration: AppConfiguration, database: Database, logger: Logger) async throws {
         self.configuration = configuration
@@ -40,6 +41,7 @@ public struct AppServices: Sendable {
         self.outcome = FormOutcome(flash: flashes, behindTLS: configuration.behindTLS)
         self.throttle = ThrottleBox()
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
+        self.printer = try await Printer.load(configuration)
         if let url = configuration.janusURL {
             let secret = self.secret
             self.media = MediaDirector(

@@ -38,11 +38,16 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     AssemblyAPI(assemblies: assemblies, minutes: minutes, places: places, live: services.live).register(on: api)
     FloorAPI(floor: floor, assemblies: assemblies).register(on: api)
     MediaAPI(media: media).register(on: api)
+    let documents = DocumentService(services: services)
+    OpenDataAPI(documents: documents).register(on: api)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
     AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
     ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
         .register(on: router)
     AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, pages: pages, outcome: outcome, csrf: csrf,
+                  places: places, today: today).register(on: router)
+    DashboardPages(dashboard: DashboardService(services: services), pages: pages, today: today).register(on: router)
+    DocumentPages(documents: documents, assemblies: assemblies, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)
     return router
 }

@@ -1,5 +1,6 @@
 import Foundation
 import MusrenbangCore
+import MusrenbangDocuments
 
 /// Western Indonesia Time (UTC+7), the clock Banyuwangi's officials and residents read.
 enum WIB {
@@ -24,6 +25,19 @@ enum Format {
         return .init(id: "\(day) \(monthsID[month]) \(year)", en: "\(day) \(monthsEN[month]) \(year)")
     }
 
+    static let monthNamesID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+                               "November", "Desember"]
+    static let dayNamesID = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]
+
+    /// "21 Januari 2027", as an official paper writes a date (papers are Indonesian).
+    static func longDate(_ date: Date) -> String {
+        let parts = WIB.calendar.dateComponents([.day, .month, .year], from: date)
+        return "\(parts.day ?? 1) \(monthNamesID[(parts.month ?? 1) - 1]) \(parts.year ?? 1970)"
+    }
+
+    /// "Selasa".
+    static func dayName(_ date: Date) -> String { dayNamesID[(WIB.calendar.component(.weekday, from: date) - 1) % 7] }
+
     /// "19.05", the way Indonesian times are written; "19:05" in English.
     static func clock(_ date: Date) -> LocalizedText {
         let parts = WIB.calendar.dateComponents([.hour, .minute], from: date)
@@ -39,13 +53,7 @@ enum Format {
 
     /// "Rp 1.250.000" (the dots are how Indonesians group thousands, in both languages here).
     static func rupiah(_ amount: Int64) -> String {
-        let digits = String(amount.magnitude)
-        var grouped = ""
-        for (index, character) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { grouped.append(".") }
-            grouped.append(character)
-        }
-        return (amount < 0 ? "-Rp " : "Rp ") + grouped
+        (amount < 0 ? "-Rp " : "Rp ") + Numbers.grouped(amount.magnitude)
     }
 
     /// "350" or "12,5" / "12.5".

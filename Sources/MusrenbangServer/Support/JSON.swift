@@ -1,6 +1,22 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
+
+/// HTTP dates (RFC 9110 IMF-fixdate): "Sun, 29 Nov 2026 21:00:00 GMT".
+enum HTTPDate {
+    nonisolated(unsafe) private static let formatter: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }()
+    private static let lock = NSLock()
+
+    static func format(_ date: Date) -> String { lock.withLock { formatter.string(from: date) } }
+    static func parse(_ text: String) -> Date? { lock.withLock { formatter.date(from: text) } }
+}
 
 enum JSON {
     static let encoder: JSONEncoder = {
@@ -14,6 +30,28 @@ enum JSON {
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A public read that clients may revalidate: the body's hash is its `ETag`, and `lastModified`
+    /// (when the data has a natural one) its `Last-Modified`. A client whose copy is current gets
+    /// 304 and no body (`If-None-Match` wins over `If-Modified-Since`, as RFC 9110 says).
+    static func revalidated(_ value: some Encodable, request: Request, lastModified: Date?) -> Response {
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        let tag = "\"" + SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        var headers: HTTPFields = [.eTag: tag, .cacheControl: "no-cache", .vary: "Accept-Language"]
+        if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
+        let fresh: Bool
+        if let match = request.headers[.ifNoneMatch] {
+            fresh = match.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .contains { $0 == "*" || $0 == tag || $0 == "W/" + tag }
+        } else if let since = request.headers[.ifModifiedSince].flatMap(HTTPDate.parse), let lastModified {
+            fresh = lastModified.timeIntervalSince1970.rounded(.down) <= since.timeIntervalSince1970
+        } else {
+            fresh = false
+        }
+        if fresh { return Response(status: .notModified, headers: headers) }
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it.

@@ -64,13 +64,13 @@ struct AssemblyAPI {
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
-        JSON.response(Items(items: try await assemblies.current().map {
+        JSON.revalidated(Items(items: try await assemblies.current().map {
             Item(id: $0.id, title: $0.title, stage: $0.stage.rawValue, startsAt: $0.startsAt, rehearsal: $0.rehearsalOf != nil)
-        }))
+        }), request: request, lastModified: nil)
     }
 
     @Sendable func detail(_ request: Request, context: AppContext) async throws -> Response {
-        JSON.response(detail(try await assemblies.detail(try context.id("id", as: AssemblyID.self))))
+        JSON.revalidated(detail(try await assemblies.detail(try context.id("id", as: AssemblyID.self))), request: request, lastModified: nil)
     }
 
     func detail(_ found: AssemblyService.Detail) -> Detail {
@@ -145,7 +145,7 @@ struct AssemblyAPI {
     }
 
     @Sendable func summary(_ request: Request, context: AppContext) async throws -> Response {
-        JSON.response(try await assemblies.summary(try context.id("id", as: AssemblyID.self)))
+        JSON.revalidated(try await assemblies.summary(try context.id("id", as: AssemblyID.self)), request: request, lastModified: nil)
     }
 
     @Sendable func liveStream(_ request: Request, context: AppContext) async throws -> Response {

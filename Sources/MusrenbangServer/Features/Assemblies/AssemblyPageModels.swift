@@ -99,6 +99,7 @@ struct AssemblyPublicPage: Sendable {
     let agenda: [AgendaLine]
     let questions: [QuestionLine]
     let mayAsk: Bool
+    let documentLinks: [DocumentLink]
 }
 
 struct ControlRoomPage: Sendable {
@@ -123,6 +124,15 @@ struct ControlRoomPage: Sendable {
 struct ConsolePage: Sendable {
     struct Ranked: Sendable { let priority: Int; let title: String; let volume: String; let cost: String }
     struct Turn: Sendable { let start: String; let end: String; let seconds: Int; let topic: String }
+    /// A signature line of the village's berita acara (`signatory1…3`).
+    struct Signatory: Sendable { let n: Int; let label: String; let value: String }
+    /// A kecamatan delegate's row (`delegate1…3…`).
+    struct DelegateSlot: Sendable { let n: Int; let delegateName: String; let delegateInstitution: String; let isFemale: Bool; let isMale: Bool }
+    /// A group session's slot (`group1…4…`).
+    struct GroupSlot: Sendable {
+        let n: Int; let groupTitle: String; let groupChair: String; let groupParticipants: String; let groupNotes: String
+        let isFilled: Bool
+    }
     let assembly: AssemblyHeader
     let villageCode: String
     let villageName: String
@@ -159,4 +169,11 @@ struct ConsolePage: Sendable {
     let recordings: [MediaService.RecordingLink]
     let turns: [Turn]
     let planYear: Int
+    let isDistrict: Bool
+    let documentNumber: String
+    let signatories: [Signatory]
+    let delegates: [DelegateSlot]
+    let groupSessions: [GroupSlot]
+    let documentLinks: [DocumentLink]
+    let pdfMissing: Bool
 }

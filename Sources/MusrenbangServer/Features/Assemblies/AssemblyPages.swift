@@ -102,7 +102,8 @@ struct AssemblyPages {
             questions: questions.map {
                 .init(id: $0.id.rawValue, body: $0.body, village: Names.village($0.villageCode, places.name($0.villageCode)).text(locale),
                       upvotes: $0.upvotes, answered: $0.status == .answered, pending: false)
-            }, mayAsk: context.user != nil), flash: try await pages.flash(context), context: context)
+            }, mayAsk: context.user != nil, documentLinks: DocumentLinks.regency(year: assembly.planYear, locale: locale)),
+            flash: try await pages.flash(context), context: context)
     }
 
     /// The stage's recordings, one file per speaker segment, public like the assembly itself.
@@ -269,7 +270,30 @@ struct AssemblyPages {
             ranked: record.rankedProposals.map { .init(priority: $0.priority, title: $0.title, volume: $0.volume, cost: Format.rupiah($0.estimatedCost)) },
             amendments: record.amendments, recordings: record.recordings ?? [],
             turns: (record.floorTurns ?? []).map { .init(start: $0.start, end: $0.end, seconds: $0.seconds, topic: $0.topic) },
-            planYear: assembly.planYear), flash: flash, context: context)
+            planYear: assembly.planYear, isDistrict: scope.village.level == .district,
+            documentNumber: flash.values["documentNumber"] ?? fields.documentNumber ?? "",
+            signatories: ["signatoryBpd", "signatoryCommunity", "signatoryHead"].enumerated().map { index, key in
+                .init(n: index + 1, label: Strings.text(key, locale),
+                      value: flash.values["signatory\(index + 1)"] ?? fields.signatories.flatMap { index < $0.count ? $0[index] : nil } ?? "")
+            },
+            delegates: (1...DelegateRules.count).map { n in
+                let stored = fields.delegates.flatMap { n <= $0.count ? $0[n - 1] : nil }
+                let gender = flash.values["delegate\(n)Gender"] ?? stored?.gender.rawValue
+                return .init(n: n, delegateName: flash.values["delegate\(n)Name"] ?? stored?.name ?? "",
+                             delegateInstitution: flash.values["delegate\(n)Institution"] ?? stored?.institution ?? "",
+                             isFemale: gender == Gender.female.rawValue, isMale: gender == Gender.male.rawValue)
+            },
+            groupSessions: (1...MinutesForm.groupSlots).map { n in
+                let stored = fields.groupSessions.flatMap { n <= $0.count ? $0[n - 1] : nil }
+                let title = flash.values["group\(n)Title"] ?? stored?.title ?? ""
+                return .init(n: n, groupTitle: title, groupChair: flash.values["group\(n)Chair"] ?? stored?.chair ?? "",
+                             groupParticipants: flash.values["group\(n)Participants"] ?? stored?.participants.map(String.init) ?? "",
+                             groupNotes: flash.values["group\(n)Notes"] ?? stored?.notes ?? "", isFilled: !title.isEmpty)
+            },
+            documentLinks: DocumentLinks.session(scope.id, place: scope.village, locale: locale)
+                + (scope.village.level == .district ? DocumentLinks.district(scope.village, year: assembly.planYear, locale: locale)
+                    : DocumentLinks.village(scope.village, year: assembly.planYear, locale: locale)),
+            pdfMissing: !(await assemblies.services.printer.isAvailable())), flash: flash, context: context)
     }
 
     func inConsole<Fields: Decodable & Sendable>(_ request: Request, _ context: AppContext, _ fields: Fields.Type, for action: Action = .runSession,
@@ -299,6 +323,7 @@ struct AssemblyPages {
     /// citizen's code), `name`, `gender` (`male`/`female`), `role` (the unsur ids of the API).
     struct CheckInForm: Decodable, Sendable {
         let key: String?; let role: String?; let gender: String?; let name: TypedText?; let residence: TypedText?
+        let nameConsent: Checkbox?
     }
 
     @Sendable func checkIn(_ request: Request, context: AppContext) async throws -> Response {
@@ -310,7 +335,7 @@ struct AssemblyPages {
             let isCode = key.contains("-")
             let (record, isNew) = try await assemblies.checkIn(scope, .init(
                 villageCode: scope.village.description, citizenId: nil, nik: isCode ? nil : key, code: isCode ? key : nil, role: role,
-                gender: gender, name: form.name?.value, residenceVillageCode: form.residence?.value))
+                gender: gender, name: form.name?.value, residenceVillageCode: form.residence?.value, nameConsent: form.nameConsent.isOn))
             if !isNew { return .init(id: "Peserta ini sudah tercatat hadir sebelumnya.", en: "This person was already checked in.") }
             return record.isGuest ? .init(id: "Peserta tercatat hadir (tamu dari desa lain).", en: "Checked in (a guest from another village).")
                 : .init(id: "Peserta tercatat hadir.", en: "Checked in.")
@@ -347,10 +372,72 @@ struct AssemblyPages {
         }
     }
 
+    /// The berita acara form. Besides its fixed fields it has numbered slots: `signatory1…3` for a
+    /// village; for a kecamatan `delegate1…3Name/Gender/Institution` and `group1…4Title/Chair/
+    /// Participants/Notes`. Numbered names (not arrays) let a refused form come back as typed.
     struct MinutesForm: Decodable, Sendable {
         let venue: TypedText?; let onlineLink: TypedText?; let chair: TypedText?; let minuteTaker: TypedText?
         let resourcePersons: String?; let agreements: TypedText?; let decisionMethod: String?; let finalize: Checkbox?
-        let amendmentReason: TypedText?
+        let amendmentReason: TypedText?; let documentNumber: TypedText?
+        let slots: [String: String]
+
+        enum CodingKeys: String, CodingKey {
+            case venue, onlineLink, chair, minuteTaker, resourcePersons, agreements, decisionMethod, finalize, amendmentReason, documentNumber
+        }
+
+        init(from decoder: any Decoder) throws {
+            let fixed = try decoder.container(keyedBy: CodingKeys.self)
+            venue = try fixed.decodeIfPresent(TypedText.self, forKey: .venue)
+            onlineLink = try fixed.decodeIfPresent(TypedText.self, forKey: .onlineLink)
+            chair = try fixed.decodeIfPresent(TypedText.self, forKey: .chair)
+            minuteTaker = try fixed.decodeIfPresent(TypedText.self, forKey: .minuteTaker)
+            resourcePersons = try fixed.decodeIfPresent(String.self, forKey: .resourcePersons)
+            agreements = try fixed.decodeIfPresent(TypedText.self, forKey: .agreements)
+            decisionMethod = try fixed.decodeIfPresent(String.self, forKey: .decisionMethod)
+            finalize = try fixed.decodeIfPresent(Checkbox.self, forKey: .finalize)
+            amendmentReason = try fixed.decodeIfPresent(TypedText.self, forKey: .amendmentReason)
+            documentNumber = try fixed.decodeIfPresent(TypedText.self, forKey: .documentNumber)
+            let all = try decoder.container(keyedBy: FormKey.self)
+            var slots: [String: String] = [:]
+            for key in all.allKeys where key.stringValue.hasPrefix("signatory") || key.stringValue.hasPrefix("delegate")
+                || key.stringValue.hasPrefix("group") {
+                slots[key.stringValue] = (try? all.decode(String.self, forKey: key))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            self.slots = slots
+        }
+
+        func slot(_ name: String) -> String? { slots[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+        var signatories: [String] { (1...3).map { slot("signatory\($0)") ?? "" } }
+
+        /// The delegate rows that have a name; a named delegate without a gender is refused, not guessed.
+        func delegates() throws -> [Delegate] {
+            try (1...DelegateRules.count).compactMap { n in
+                guard let name = slot("delegate\(n)Name") else { return nil }
+                guard let gender = slot("delegate\(n)Gender").flatMap(Gender.init(rawValue:)) else {
+                    throw AppError.invalid("delegate\(n)Gender", "delegates.gender", id: "Pilih jenis kelamin delegasi ke-\(n).",
+                                           en: "Choose the gender of delegate \(n).")
+                }
+                return Delegate(name: name, gender: gender, institution: slot("delegate\(n)Institution") ?? "")
+            }
+        }
+
+        var groupSessions: [BeritaAcara.GroupSession] {
+            (1...MinutesForm.groupSlots).compactMap { n in
+                guard let title = slot("group\(n)Title") else { return nil }
+                return .init(title: title, chair: slot("group\(n)Chair") ?? "", participants: slot("group\(n)Participants").flatMap { Int($0) },
+                             notes: slot("group\(n)Notes") ?? "")
+            }
+        }
+
+        static let groupSlots = 4
+    }
+
+    struct FormKey: CodingKey {
+        let stringValue: String
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
     }
 
     @Sendable func saveMinutes(_ request: Request, context: AppContext) async throws -> Response {
@@ -360,7 +447,9 @@ struct AssemblyPages {
                 resourcePersons: (form.resourcePersons ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty },
                 agreements: form.agreements?.value, decisionMethod: DecisionMethod(rawValue: form.decisionMethod ?? "") ?? .consensus,
-                signatories: nil)
+                signatories: scope.village.level == .village ? form.signatories : nil, documentNumber: form.documentNumber?.value,
+                delegates: scope.village.level == .district ? try form.delegates() : nil,
+                groupSessions: scope.village.level == .district ? form.groupSessions : nil)
             try await minutes.save(scope, fields: fields, finalize: form.finalize.isOn, amendmentReason: form.amendmentReason?.value)
             return form.finalize.isOn ? .init(id: "Berita acara final dan terkunci.", en: "The minutes are final and locked.")
                 : .init(id: "Berita acara tersimpan.", en: "The minutes are saved.")

@@ -242,6 +242,8 @@ struct AssemblyService: Sendable {
         /// For a walk-in registered on the spot.
         var name: String?
         var residenceVillageCode: String?
+        /// Whether a citizen agreed to be named on the attendance list and the minutes (else initials).
+        var nameConsent: Bool?
     }
 
     func checkIn(_ scope: Session, _ input: CheckIn) async throws -> (AttendanceRecord, isNew: Bool) {
@@ -252,7 +254,8 @@ struct AssemblyService: Sendable {
         let person = try await attendee(scope, input)
         let isGuest = person.regionCode != scope.village
         let result = try await store.checkIn(scope.id, village: scope.village, userId: person.id, role: input.role,
-                                             gender: person.gender ?? input.gender, isGuest: isGuest, by: scope.user.id)
+                                             gender: person.gender ?? input.gender, isGuest: isGuest,
+                                             nameConsent: input.nameConsent ?? false, by: scope.user.id)
         if result.isNew { await services.live.poke(scope.id) }
         return result
     }

@@ -2,8 +2,10 @@ import Foundation
 import MusrenbangCore
 import MusrenbangStore
 
-/// The berita acara of one village session: what the operator writes, and what the session
-/// itself supplies (times, attendance, the ranked proposals). Finalising snapshots both.
+/// The berita acara of one session: what the operator writes, and what the session itself
+/// supplies (times, attendance, the ranked proposals; for a kecamatan its priority list, what it
+/// could not accommodate and its ceiling). Finalising snapshots both: the signed paper and the
+/// platform never differ.
 struct BeritaAcara: Codable, Sendable {
     struct Editable: Codable, Sendable, Equatable {
         var venue: String?
@@ -13,10 +15,26 @@ struct BeritaAcara: Codable, Sendable {
         var resourcePersons: [String]?
         var agreements: String?
         var decisionMethod: DecisionMethod?
+        /// Who signs, in the form's order: a village's Ketua BPD, community representative and
+        /// Kepala Desa; a kecamatan's chair is `chair`.
         var signatories: [String]?
+        /// The letter number the office gives the paper ("140/03/429.513.07/2027").
+        var documentNumber: String?
+        /// A kecamatan's three delegates (Lampiran IV).
+        var delegates: [Delegate]?
+        /// A kecamatan's group sessions (sidang kelompok) and what each concluded.
+        var groupSessions: [GroupSession]?
+    }
+
+    struct GroupSession: Codable, Sendable, Equatable {
+        var title: String
+        var chair: String
+        var participants: Int?
+        var notes: String
     }
 
     struct Attendee: Codable, Sendable {
+        /// As papers print it: masked for a citizen who did not agree to be named.
         let name: String
         let role: String
         let gender: String
@@ -52,6 +70,8 @@ struct BeritaAcara: Codable, Sendable {
     var villageCode: RegionCode
     var villageName: String
     var date: String
+    /// When the session was held (its start, else the assembly's scheduled start).
+    var heldAt: Date?
     var startTime: String?
     var endTime: String?
     var fields: Editable
@@ -64,6 +84,8 @@ struct BeritaAcara: Codable, Sendable {
     var amendments: [String]
     /// The stage's recordings of the hub and this village, once the assembly has closed.
     var recordings: [MediaService.RecordingLink]?
+    /// A kecamatan session's results (Lampiran II and III), nil for a village.
+    var districtResults: DistrictResults?
 }
 
 /// Reads and writes a session's berita acara. The rule of what a save may do is Core's
@@ -103,7 +125,7 @@ struct MinutesService: Sendable {
                 counts.total += 1
                 if person.gender == .female { counts.women += 1 } else { counts.men += 1 }
                 counts.byRole[person.role.rawValue, default: 0] += 1
-                attendees.append(.init(name: person.name, role: person.role.indonesianName, gender: person.gender == .female ? "P" : "L",
+                attendees.append(.init(name: person.publicName, role: person.role.indonesianName, gender: person.gender == .female ? "P" : "L",
                                        guest: person.isGuest, origin: person.residence.map(places.name) ?? ""))
             }
         }
@@ -122,7 +144,7 @@ struct MinutesService: Sendable {
         let media = MediaService(services: services)
         return BeritaAcara(
             assemblyId: scope.id, villageCode: scope.village, villageName: places.name(scope.village),
-            date: Format.date(times.started ?? scope.assembly.startsAt).id, startTime: times.started.map { "\(Format.clock($0).id) WIB" },
+            date: Format.date(times.started ?? scope.assembly.startsAt).id, heldAt: times.started ?? scope.assembly.startsAt, startTime: times.started.map { "\(Format.clock($0).id) WIB" },
             endTime: times.closed.map { "\(Format.clock($0).id) WIB" }, fields: fields, attendance: counts, attendees: attendees,
             rankedProposals: ranked,
             floorTurns: try await FloorStore(services.database).turns(scope.id, village: scope.village).map {
@@ -130,7 +152,9 @@ struct MinutesService: Sendable {
                       seconds: Int($0.endedAt.timeIntervalSince($0.startedAt)))
             },
             finalizedAt: finalizedAt, amendments: amendments,
-            recordings: await media.recordings(scope.id, feeds: [MediaService.hubFeed, MediaService.feed(of: scope.village)]))
+            recordings: await media.recordings(scope.id, feeds: [MediaService.hubFeed, MediaService.feed(of: scope.village)]),
+            districtResults: scope.village.level == .district
+                ? try await DistrictResults.load(scope.village, year: scope.assembly.planYear, services: services) : nil)
     }
 
     /// Saves what the operator wrote. A draft stores only the fields; finalising and amending
@@ -138,6 +162,12 @@ struct MinutesService: Sendable {
     func save(_ scope: AssemblyService.Session, fields: BeritaAcara.Editable, finalize: Bool, amendmentReason: String?) async throws {
         if let refusal = Self.refusal(fields) { throw AppError(refusal) }
         let isFinal = try await store.minutesAreFinal(scope.id, village: scope.village)
+        if scope.village.level == .district {
+            // The mandate is complete on the final paper, and stays complete through amendments.
+            var refusals = Refusals()
+            refusals.check(DelegateRules.validate(fields.delegates ?? [], final: finalize || isFinal))
+            try refusals.throwIfAny()
+        }
         let change: MinutesChange
         switch MinutesRules.change(isFinal: isFinal, finalize: finalize, amendmentReason: amendmentReason) {
         case .success(let decided): change = decided
@@ -180,6 +210,17 @@ struct MinutesService: Sendable {
             return ValidationError(field: "resourcePersons", code: "resourcePersons.length",
                                    message: .init(id: "Paling banyak 40 nama, masing-masing maks. 200 karakter.",
                                                   en: "At most 40 names of at most 200 characters each."))
+        }
+        if (fields.documentNumber?.count ?? 0) > 100 {
+            return ValidationError(field: "documentNumber", code: "documentNumber.length",
+                                   message: .init(id: "Nomor berita acara maks. 100 karakter.", en: "Document number: at most 100 characters."))
+        }
+        let groups = fields.groupSessions ?? []
+        if groups.count > 10 || groups.contains(where: { $0.title.count > 200 || $0.chair.count > 200 || $0.notes.count > 5_000
+                                                          || !(0...100_000).contains($0.participants ?? 0) }) {
+            return ValidationError(field: "groupSessions", code: "groupSessions.length",
+                                   message: .init(id: "Paling banyak 10 sidang kelompok; judul dan ketua maks. 200 karakter, hasil maks. 5.000 karakter.",
+                                                  en: "At most 10 group sessions; title and chair at most 200 characters, notes at most 5,000."))
         }
         return nil
     }

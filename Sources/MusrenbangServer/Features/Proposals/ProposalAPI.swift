@@ -92,7 +92,8 @@ struct ProposalAPI {
         let query = request.uri.queryParameters
         let paging = try Paging(page: try ProposalQuery.integer(query, "page") ?? 1, size: try ProposalQuery.integer(query, "pageSize") ?? 50)
         let (items, total) = try await proposals.list(try ProposalQuery.filter(query), paging)
-        return JSON.response(Page(items: try await views(items, context), total: total, page: paging.page, pageSize: paging.size))
+        return JSON.revalidated(Page(items: try await views(items, context), total: total, page: paging.page, pageSize: paging.size),
+                                request: request, lastModified: items.map(\.updatedAt).max())
     }
 
     @Sendable func mine(_ request: Request, context: AppContext) async throws -> Response {
@@ -110,7 +111,8 @@ struct ProposalAPI {
 
     @Sendable func detail(_ request: Request, context: AppContext) async throws -> Response {
         let record = try await proposals.proposal(try context.id("id", as: ProposalID.self))
-        return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale))
+        return JSON.revalidated(try await proposals.view(record, detailed: true, locale: context.locale), request: request,
+                                lastModified: record.updatedAt)
     }
 
     @Sendable func similarToProposal(_ request: Request, context: AppContext) async throws -> Response {

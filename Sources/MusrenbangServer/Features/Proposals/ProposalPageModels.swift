@@ -116,6 +116,8 @@ struct ProposalPage: Sendable {
     let agencies: [Choice]
     let criteria: [Criterion]
     let planYear: Int
+    let documentLinks: [DocumentLink]
+    let pdfMissing: Bool
 }
 
 struct RankingPage: Sendable {
@@ -137,4 +139,5 @@ struct DistrictPage: Sendable {
     let remaining: String
     let overCeiling: Bool
     let canSetCeiling: Bool
+    let documentLinks: [DocumentLink]
 }

@@ -224,7 +224,8 @@ struct ProposalPages {
                           Choice(value: "\(index + 1)", name: "\(index + 1) — \(text)", selected: scores[criterion.key] == index + 1)
                       })
             },
-            planYear: planYear), flash: try await pages.flash(context), context: context)
+            planYear: planYear, documentLinks: DocumentLinks.proposal(id, locale: locale),
+            pdfMissing: !(await proposals.services.printer.isAvailable())), flash: try await pages.flash(context), context: context)
     }
 
     // MARK: the tracking page's forms
@@ -394,7 +395,8 @@ struct ProposalPages {
             districtCode: district.description, districtName: places.name(district), year: year, items: rows(desk.proposals, locale),
             ceiling: use.ceiling.map(Format.rupiah) ?? Strings.text("notSet", locale), committed: Format.rupiah(use.committed),
             remaining: use.remaining.map(Format.rupiah) ?? "—", overCeiling: (use.remaining ?? 0) < 0,
-            canSetCeiling: Access.allows(context.user, .configurePlanning, in: district)), flash: try await pages.flash(context), context: context)
+            canSetCeiling: Access.allows(context.user, .configurePlanning, in: district),
+            documentLinks: DocumentLinks.district(district, year: year, locale: locale)), flash: try await pages.flash(context), context: context)
     }
 
     struct CeilingForm: Decodable { let year: TypedInteger?; let amount: TypedRupiah? }

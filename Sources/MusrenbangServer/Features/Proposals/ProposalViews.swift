@@ -109,50 +109,54 @@ extension ProposalService {
     }
 }
 
-/// Proposal facts in plain words, for timelines and notices, in both languages.
+/// Proposal facts in plain words, for timelines, printed sheets and notices, in both languages.
 enum Timeline {
+    /// The whole line citizens read: "Ditolak di Musrenbang Kecamatan — 5 Feb 2026 — alasan: …".
     static func sentence(_ entry: HistoryEntry) -> LocalizedText {
-        let date = Format.date(entry.createdAt)
-        let reasonID = entry.reason.map { " — alasan: \($0)" } ?? ""
-        let reasonEN = entry.reason.map { " — reason: \($0)" } ?? ""
+        let what = what(entry), date = Format.date(entry.createdAt)
+        let legacyMerge = entry.event == .mergedIn && entry.changes?["from"] == nil
+        guard let reason = entry.reason, !reason.isEmpty, !legacyMerge else { return .init(id: "\(what.id) — \(date.id)", en: "\(what.en) — \(date.en)") }
+        let label = entry.event == .realisation ? LocalizedText(id: "", en: "") : .init(id: "alasan: ", en: "reason: ")
+        return .init(id: "\(what.id) — \(date.id) — \(label.id)\(reason)", en: "\(what.en) — \(date.en) — \(label.en)\(reason)")
+    }
+
+    /// What happened, without when or why (a printed timeline sets those apart).
+    static func what(_ entry: HistoryEntry) -> LocalizedText {
         switch entry.event {
         case .submitted:
             let forum = entry.level.map(Names.forum) ?? .init(id: "musrenbang", en: "assembly")
-            return .init(id: "Diajukan di \(forum.id) — \(date.id)", en: "Submitted to the \(forum.en) — \(date.en)")
+            return .init(id: "Diajukan di \(forum.id)", en: "Submitted to the \(forum.en)")
         case .decision:
             let outcome = entry.outcome.map(Names.outcome) ?? .init(id: "Diputuskan", en: "Decided")
             let forum = entry.level.map(Names.forum) ?? .init(id: "musrenbang", en: "assembly")
-            var id = "\(outcome.id) di \(forum.id) — \(date.id)\(reasonID)"
-            var en = "\(outcome.en) at the \(forum.en) — \(date.en)\(reasonEN)"
+            var id = "\(outcome.id) di \(forum.id)"
+            var en = "\(outcome.en) at the \(forum.en)"
             if let next = entry.changes?["nextLevel"].flatMap(DecisionLevel.init(rawValue:)), entry.outcome != .rejected {
                 id += " (lanjut ke \(Names.forum(next).id))"
                 en += " (on to the \(Names.forum(next).en))"
             }
             if let agency = entry.changes?["agencyCode"] {
-                id += " — perangkat daerah: \(Names.agency(agency).id)"
-                en += " — agency: \(Names.agency(agency).en)"
+                id += ", perangkat daerah: \(Names.agency(agency).id)"
+                en += ", agency: \(Names.agency(agency).en)"
             }
             return .init(id: id, en: en)
         case .priority:
             let priority = entry.changes?["priority"] ?? "?"
-            return .init(id: "Urutan prioritas desa diubah menjadi \(priority) — \(date.id)\(reasonID)",
-                         en: "Village priority changed to \(priority) — \(date.en)\(reasonEN)")
+            return .init(id: "Urutan prioritas desa diubah menjadi \(priority)", en: "Village priority changed to \(priority)")
         case .realisation:
             let progress = entry.changes?["progress"] ?? "?"
             let line = entry.changes?["budgetLine"] ?? ""
-            let note = entry.reason.map { " — \($0)" } ?? ""
-            return .init(id: "Realisasi \(progress) % (\(line)) — \(date.id)\(note)", en: "Realisation \(progress) % (\(line)) — \(date.en)\(note)")
+            return .init(id: "Realisasi \(progress) % (\(line))", en: "Realisation \(progress) % (\(line))")
         case .agencyAssigned:
             let agency = Names.agency(entry.changes?["agencyCode"] ?? "")
-            return .init(id: "Ditugaskan ke \(agency.id) — \(date.id)", en: "Assigned to the \(agency.en) — \(date.en)")
+            return .init(id: "Ditugaskan ke \(agency.id)", en: "Assigned to the \(agency.en)")
         case .mergedIn:
             // Before version 5 the sentence itself was stored as the reason.
             guard let from = entry.changes?["from"], let title = entry.changes?["title"] else {
-                return .init(id: "\(entry.reason ?? "Usulan lain digabungkan ke usulan ini") — \(date.id)",
-                             en: "\(entry.reason ?? "Another proposal was merged into this one") — \(date.en)")
+                return .init(id: entry.reason ?? "Usulan lain digabungkan ke usulan ini", en: entry.reason ?? "Another proposal was merged into this one")
             }
-            return .init(id: "Usulan #\(from) \"\(title)\" digabungkan ke usulan ini — \(date.id)",
-                         en: "Proposal #\(from) \"\(title)\" was merged into this one — \(date.en)")
+            return .init(id: "Usulan #\(from) \"\(title)\" digabungkan ke usulan ini",
+                         en: "Proposal #\(from) \"\(title)\" was merged into this one")
         }
     }
 

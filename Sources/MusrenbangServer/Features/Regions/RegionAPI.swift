@@ -25,8 +25,9 @@ struct RegionAPI {
         guard let code = RegionCode(context.parameters.get("code") ?? "") else { throw RegionService.unknown }
         let found = try await regions.detail(code)
         let region = found.region
-        return JSON.response(Detail(code: region.code, name: region.name, level: region.level.rawValue, parentCode: region.parentCode,
-                                    kind: region.kind?.rawValue, children: found.children.map(Self.child)))
+        return JSON.revalidated(Detail(code: region.code, name: region.name, level: region.level.rawValue, parentCode: region.parentCode,
+                                       kind: region.kind?.rawValue, children: found.children.map(Self.child)),
+                                request: request, lastModified: nil)
     }
 
     @Sendable func search(_ request: Request, context: AppContext) async throws -> Response {
@@ -41,6 +42,6 @@ struct RegionAPI {
             }
             within = code
         }
-        return JSON.response(Found(items: try await regions.search(q, within: within).map(Self.child)))
+        return JSON.revalidated(Found(items: try await regions.search(q, within: within).map(Self.child)), request: request, lastModified: nil)
     }
 }
