@@ -10,7 +10,7 @@ struct Musrenbang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "musrenbang",
         abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, BenchData.self, Simulate.self]
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, BenchData.self, Simulate.self, Export.self]
     )
 }
 
@@ -140,11 +140,55 @@ struct BenchData: AsyncParsableCommand {
     @Option(help: "How many proposals.") var proposals: Int = 5000
     @Option(help: "First plan year.") var fromYear: Int = 2023
     @Option(help: "Last plan year.") var toYear: Int = 2027
+    @Flag(help: "Also take the last two years' proposals through the village and kecamatan forums (for the documents benchmark).")
+    var decide = false
 
     func run() async throws {
         let line = try await common.withServices { services in
-            try await BenchmarkData.load(services, proposals: proposals, years: fromYear...max(fromYear, toYear))
+            try await BenchmarkData.load(services, proposals: proposals, years: fromYear...max(fromYear, toYear), decide: decide)
         }
         print(line)
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write documents and open data to files.",
+                                                    subcommands: [OpenDataSet.self, Document.self])
+
+    struct OpenDataSet: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "open-data",
+            abstract: "The public data as CSV files with a README describing every column, and the licences.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Directory to write into (created if missing).") var directory: String
+
+        func run() async throws {
+            let written = try await common.withServices { services in
+                try await DocumentExport.openData(services, to: URL(fileURLWithPath: directory, isDirectory: true))
+            }
+            print("open data in \(directory): \(written.proposals) proposals, \(written.decisions) decisions; \(written.files.joined(separator: ", "))")
+        }
+    }
+
+    struct Document: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One document, as the documents page serves it.",
+            discussion: "KIND is one of: \(DocumentExport.kinds.joined(separator: ", ")). Papers naming people (berita-acara, daftar-hadir) are made as the account given with --as.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The document, e.g. du-rkpdes.") var kind: String
+        @Option(help: "Region code: a village, a district or the regency (default: the regency).") var region: String?
+        @Option(help: "Plan year.") var year: Int?
+        @Option(help: "pdf, xlsx or csv.") var format: String = "xlsx"
+        @Option(help: "Assembly id (berita-acara, daftar-hadir).") var assembly: Int64?
+        @Option(help: "Proposal id (lembar-pelacakan).") var proposal: Int64?
+        @Option(name: .customLong("as"), help: "Username to act as, for papers that name people.") var username: String?
+        @Option(help: "Output file, or a directory (ending in /) to use the document's own name.") var out: String = "./"
+
+        func run() async throws {
+            let written = try await common.withServices { services in
+                try await DocumentExport.write(services, kind: kind, region: region, year: year, format: format, assembly: assembly,
+                                               proposal: proposal, as: username, to: URL(fileURLWithPath: out))
+            }
+            print("\(written.file.path) (\(written.bytes) bytes)")
+        }
     }
 }

@@ -56,7 +56,9 @@ extension TestResponse {
 
 /// Builds the real router over a fresh database and runs `body` against it.
 /// `janus` connects the media side to a running Janus (`MUSRENBANG_TEST_JANUS_URL`).
+/// `configure` adjusts the configuration first (e.g. a PDF engine that is not installed).
 public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil,
+                                     configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
                                      _ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
     AppMetrics.bootstrapOnce()  // as `serve` does, before the database makes its metrics
     return try await withTestDatabase(flavour) { database in
@@ -66,6 +68,7 @@ public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil,
         configuration.connectionsPerLoop = 1
         configuration.janusURL = janus
         configuration.janusAdminKey = ProcessInfo.processInfo.environment["MUSRENBANG_TEST_JANUS_KEY"] ?? ""
+        configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let services = try await AppServices(configuration: configuration, database: database, logger: logger)

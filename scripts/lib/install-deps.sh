@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian and is missing. `install-deps.sh run` for the server,
-# `install-deps.sh test` adds PostgreSQL, Chromium and Python's Playwright for the test suite.
+# `install-deps.sh test` adds PostgreSQL, Chromium, the document checkers (poppler, LibreOffice,
+# openpyxl) and Python's Playwright for the test suite.
 set -euo pipefail
 want=${1:-run}
 command -v swift >/dev/null || [ -x /opt/swift/usr/bin/swift ] || { echo "Swift 6.3 is required (expected in PATH or /opt/swift)" >&2; exit 1; }
@@ -9,6 +10,19 @@ if [ "$want" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
   [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
   fc-list 2>/dev/null | grep -qi dejavu || packages+=(fonts-dejavu-core)
+  # Independent readers of what the documents feature writes: pdftotext/pdftoppm, LibreOffice.
+fi
+# Papers: WeasyPrint renders the print templates to PDF; Liberation Sans (Arial's metrics) and
+# DejaVu (its fallback, with the ☒/☐ glyphs) are the fonts the print stylesheet asks for. Their
+# Recommends (numpy, scipy… through fonttools) are not needed, so these come without them.
+lean=()
+command -v weasyprint >/dev/null || lean+=(weasyprint)
+fc-list 2>/dev/null | grep -qi "liberation sans" || lean+=(fonts-liberation)
+fc-list 2>/dev/null | grep -qi dejavu || lean+=(fonts-dejavu-core)
+if [ "$want" = test ]; then
+  # Independent readers of what the documents feature writes: pdftotext/pdftoppm, LibreOffice.
+  command -v pdftotext >/dev/null || lean+=(poppler-utils)
+  command -v soffice >/dev/null || lean+=(libreoffice-calc-nogui)
 fi
 # Video: Janus, its recording tools, and ffmpeg to join a recording's sound and picture.
 command -v janus >/dev/null || packages+=(janus janus-tools)
@@ -18,7 +32,12 @@ if [ ${#packages[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
+if [ ${#lean[@]} -gt 0 ]; then
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+  [ ${#packages[@]} -gt 0 ] || $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+fi
 if [ "$want" = test ]; then
-  python3 -c "import playwright, axe_playwright_python, pytest, qrcode" 2>/dev/null \
-    || python3 -m pip install -q playwright axe-playwright-python pytest qrcode
+  python3 -c "import playwright, axe_playwright_python, pytest, qrcode, openpyxl" 2>/dev/null \
+    || python3 -m pip install -q playwright axe-playwright-python pytest qrcode openpyxl
 fi

@@ -211,7 +211,8 @@ public enum DemoData {
 /// `musrenbang bench-data`: a large, reproducible data set of proposals for benchmarks, spread
 /// over every village of the regency and several plan years.
 public enum BenchmarkData {
-    public static func load(_ services: AppServices, proposals count: Int, years: ClosedRange<Int>, seed: UInt64 = 42) async throws -> String {
+    public static func load(_ services: AppServices, proposals count: Int, years: ClosedRange<Int>, decide: Bool = false,
+                            seed: UInt64 = 42) async throws -> String {
         guard let planner = try await services.accounts.user(username: "bappeda") else {
             throw CommandLineError("run `musrenbang demo` first: the data set is entered by the demo planner")
         }
@@ -230,6 +231,49 @@ public enum BenchmarkData {
             }
         }
         if !batch.isEmpty { try await store.bulkInsert(batch) }
-        return "inserted \(count) proposals over \(villages.count) villages and years \(years) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        var line = "inserted \(count) proposals over \(villages.count) villages and years \(years) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        if decide {
+            let decided = Date()
+            let decisions = try await decideLastYears(services, years: years, by: planner)
+            line += "; \(decisions) decisions on the last two years in \(String(format: "%.1f", Date().timeIntervalSince(decided))) s"
+        }
+        return line
+    }
+
+    /// Takes the last two years' proposals through the village and the kecamatan forums, the same
+    /// way every time (by id): a tenth rejected at the village, village-funded thirds kept in the
+    /// RKPDes, the rest forwarded; a quarter of those rejected at the kecamatan, the rest sent on to
+    /// the agencies. Each district gets a ceiling. Decisions go through the store's state machine.
+    static func decideLastYears(_ services: AppServices, years: ClosedRange<Int>, by planner: UserRecord) async throws -> Int {
+        let store = ProposalStore(services.database)
+        let principal = planner.principal
+        var decisions = 0
+        for year in max(years.lowerBound, years.upperBound - 1)...years.upperBound {
+            for district in services.places.districts {
+                try await PlanningStore(services.database).setCeiling(district: district, year: year, amount: 2_500_000_000)
+            }
+            try await ReportStore(services.database).proposals(year: year) { batch in
+                for record in batch where record.state.level == .village && record.state.status == .pending {
+                    let n = record.id.rawValue
+                    if n % 10 == 0 {
+                        _ = try await store.decide(record.id, .init(level: .village, outcome: .rejected,
+                                                                    reason: "Sudah didanai program lain tahun ini"), by: principal)
+                        decisions += 1
+                    } else if record.draft.fundingSource.isVillageBudget && n % 3 == 0 && record.draft.villageCode.villageKind == .desa {
+                        _ = try await store.decide(record.id, .init(level: .village, outcome: .accepted), by: principal)
+                        decisions += 1
+                    } else {
+                        _ = try await store.decide(record.id, .init(level: .village, outcome: .forwarded, reason: "Di luar kewenangan desa"),
+                                                   by: principal)
+                        let atDistrict: DecisionRequest = n % 4 == 0
+                            ? .init(level: .district, outcome: .rejected, reason: "Melebihi sisa pagu indikatif kecamatan")
+                            : .init(level: .district, outcome: .accepted)
+                        _ = try await store.decide(record.id, atDistrict, by: principal)
+                        decisions += 2
+                    }
+                }
+            }
+        }
+        return decisions
     }
 }
