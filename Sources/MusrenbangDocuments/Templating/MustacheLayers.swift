@@ -19,7 +19,12 @@ public struct MustacheLayers: MustacheParent {
     static func field(_ name: String, of object: Any) -> Any? {
         guard let child = Mirror(reflecting: object).children.first(where: { $0.label == name }) else { return nil }
         let mirror = Mirror(reflecting: child.value)
-        if mirror.displayStyle == .optional { return mirror.children.first.map(\.value).map(Self.blankIsAbsent) }
+        // Unwrapped here, not mapped: an `Any??` handed back as `Any?` would stay an Optional
+        // inside, and a section over it would look its names up in the Optional, finding none.
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return nil }
+            return blankIsAbsent(wrapped)
+        }
         return blankIsAbsent(child.value)
     }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HTTPTypes
 import Mustache
 import MusrenbangCore
+import MusrenbangDocuments
 import MusrenbangStore
 
 /// Renders server-side HTML: Mustache templates, escaped by default (`{{value}}`), in the
@@ -39,7 +40,7 @@ public struct PageRenderer: Sendable {
             user: context.user.map { LayoutUser(name: $0.name, mayManageStaff: Policy.allows($0.principal, .manageStaff)) },
             notice: flash.notice?.text(locale), errors: flash.errors.map { $0.text(locale) }, form: flash.values,
             scriptStrings: Strings.script(locale))
-        let html = library.render(PageScope(model: model, layout: layout), withTemplate: template)
+        let html = library.render(MustacheLayers(model, layout), withTemplate: template)
             ?? "<!doctype html><title>error</title>"
         var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -80,30 +81,6 @@ struct Layout {
 struct LayoutUser {
     let name: String
     let mayManageStaff: Bool
-}
-
-/// A page's model first, then the layout: templates see both without prefixes. Strings that
-/// are empty count as absent in sections, as in other Mustache implementations.
-struct PageScope: MustacheParent {
-    let model: Any
-    let layout: Layout
-
-    func child(named name: String) -> Any? {
-        if let value = Self.field(name, of: model) { return value }
-        return Self.field(name, of: layout)
-    }
-
-    static func field(_ name: String, of object: Any) -> Any? {
-        guard let child = Mirror(reflecting: object).children.first(where: { $0.label == name }) else { return nil }
-        let mirror = Mirror(reflecting: child.value)
-        if mirror.displayStyle == .optional { return mirror.children.first.map(\.value).map(Self.blankIsAbsent) }
-        return blankIsAbsent(child.value)
-    }
-
-    static func blankIsAbsent(_ value: Any) -> Any? {
-        if let text = value as? String, text.isEmpty { return nil }
-        return value
-    }
 }
 
 /// `{{t.key}}`: the interface text in the page's language. A key missing from the table renders
