@@ -25,7 +25,7 @@ def test_control_room_counts_check_ins_live(base_url, new_context):
     planner.goto(f"{base_url}/musrenbang/{assembly}/kendali")
     total = planner.locator('[data-counter="attendance"]').first
     before = int(total.inner_text())
-    row = planner.locator(f'tr[data-village="{VILLAGE}"]')
+    row = planner.locator(f'[data-panel="villages"] [data-village="{VILLAGE}"]')
     row_before = int(row.locator('[data-cell="attendance"]').inner_text())
     assert_no_axe_violations(planner)
 

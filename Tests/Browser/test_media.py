@@ -105,6 +105,9 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     bubuk.goto(f"{base_url}/musrenbang/{ident}/desa/{BUBUK}")
     bubuk.get_by_role("button", name="Nyalakan kamera dan mikrofon balai desa").click()
     decodes(bubuk, HUB_FEED)
+    # The wall is a view of its own in the control room; switching to it keeps the broadcast on.
+    hub.get_by_role("link", name="Dinding pantauan desa").click()
+    expect(hub.locator('[data-panel="wall"]')).to_be_visible()
     decodes(hub, BUBUK.replace(".", ""), view="wall", audio=False)
     assert not publishing(bubuk, "stage"), "a village without the floor does not publish on the stage"
     assert_no_axe_violations(bubuk)

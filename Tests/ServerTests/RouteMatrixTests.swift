@@ -367,6 +367,9 @@ struct RouteMatrixTests {
             "POST /api/v1/assemblies/{id}/sessions/{village}/ranking-agreed": spec(.agreeRanking) { w, p in
                 api(.post, a(w) + "/sessions/\(village(p))/ranking-agreed")
             },
+            "GET /api/v1/assemblies/{id}/sessions/{village}/figures": spec(.monitorStations) { w, p in
+                api(.get, a(w) + "/sessions/\(village(p))/figures")
+            },
             "GET /api/v1/assemblies/{id}/sessions/{village}/minutes": spec(.readMinutesDraft) { w, p in
                 api(.get, a(w) + "/sessions/\(village(p))/minutes")
             },

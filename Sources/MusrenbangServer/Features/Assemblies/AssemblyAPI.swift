@@ -53,6 +53,7 @@ struct AssemblyAPI {
         api.post("assemblies/:id/questions/:question/status", use: moderate)
         api.post("assemblies/:id/questions/:question/upvote", use: upvote)
         api.get("assemblies/:id/sessions/:village/minutes", use: readMinutes)
+        api.get("assemblies/:id/sessions/:village/figures", use: stationFigures)
         api.put("assemblies/:id/sessions/:village/minutes", use: saveMinutes)
         api.get("me/checkin-code", use: checkInCode)
     }
@@ -142,6 +143,27 @@ struct AssemblyAPI {
         return JSON.response(Attended(id: record.id, villageCode: record.villageCode, userId: record.userId, role: record.role.rawValue,
                                       gender: record.gender.rawValue, guest: record.isGuest, created: isNew),
                              status: isNew ? .created : .ok)
+    }
+
+    struct Station: Encodable {
+        struct Role: Encodable { let role: String; let name: String; let count: Int }
+        let villageCode: RegionCode; let name: String; let stage: String; let stageName: String; let lastHeartbeat: Date?
+        let attendance: Int; let women: Int; let men: Int; let byRole: [Role]; let proposals: Int; let consoleUrl: String
+    }
+
+    /// One station as the control room's detail shows it: attendance by unsur, proposals, last heartbeat.
+    @Sendable func stationFigures(_ request: Request, context: AppContext) async throws -> Response {
+        let scope = try await session(context, for: .monitorStations)
+        let figures = try await assemblies.figures(scope)
+        let locale = context.locale
+        let byRole = AttendanceRole.allCases.compactMap { role in
+            figures.attendance.byRole[role.rawValue].map { Station.Role(role: role.rawValue, name: Names.attendanceRole(role).text(locale), count: $0) }
+        }
+        return JSON.response(Station(
+            villageCode: scope.village, name: Names.village(scope.village, places.name(scope.village)).text(locale),
+            stage: scope.session.stage.rawValue, stageName: Names.stage(scope.session.stage).text(locale),
+            lastHeartbeat: scope.session.lastHeartbeat, attendance: figures.attendance.total, women: figures.attendance.women,
+            men: figures.attendance.men, byRole: byRole, proposals: figures.proposals, consoleUrl: "/musrenbang/\(scope.id)/desa/\(scope.village)"))
     }
 
     @Sendable func summary(_ request: Request, context: AppContext) async throws -> Response {

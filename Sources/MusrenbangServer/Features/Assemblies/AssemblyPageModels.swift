@@ -119,6 +119,30 @@ struct ControlRoomPage: Sendable {
     let questions: [QuestionLine]
     let mayRehearse: Bool
     let mayWipe: Bool
+    /// Which view fills the big panel: the villages' tiles, the monitoring wall, or the table.
+    let view: String
+    let isOverview: Bool
+    let isWall: Bool
+    let isTable: Bool
+    /// The control room uses the whole width of a 1080p screen.
+    let wide = true
+
+    init(assembly: AssemblyHeader, counters: Counters, next: Choice?, districts: [District], waiting: [Waiting], speaking: [Speaking],
+         questions: [QuestionLine], mayRehearse: Bool, mayWipe: Bool, view: String) {
+        self.assembly = assembly
+        self.counters = counters
+        self.next = next
+        self.districts = districts
+        self.waiting = waiting
+        self.speaking = speaking
+        self.questions = questions
+        self.mayRehearse = mayRehearse
+        self.mayWipe = mayWipe
+        self.view = view
+        self.isOverview = view == "overview"
+        self.isWall = view == "wall"
+        self.isTable = view == "table"
+    }
 }
 
 struct ConsolePage: Sendable {
@@ -176,4 +200,38 @@ struct ConsolePage: Sendable {
     let groupSessions: [GroupSlot]
     let documentLinks: [DocumentLink]
     let pdfMissing: Bool
+    /// The console's sections, the current stage's task first and open, the live video and the
+    /// floor always open after it, the rest folded with their state in one line.
+    var tasks: [ConsoleTask] = []
+
+    struct ConsoleTask: Sendable {
+        enum Kind: String, Sendable { case stage, floor, video, checkIn = "hadir", proposals = "usulan", questions = "pertanyaan", minutes = "berita-acara", documents = "dokumen" }
+        let key: String
+        let taskTitle: String
+        let taskState: String
+        let isOpen: Bool
+        let isStage: Bool, isFloor: Bool, isVideo: Bool, isCheckIn: Bool, isProposals: Bool, isQuestions: Bool, isMinutes: Bool, isDocuments: Bool
+
+        init(_ kind: Kind, title: String, state: String, open: Bool) {
+            key = kind.rawValue
+            taskTitle = title
+            taskState = state
+            isOpen = open
+            isStage = kind == .stage; isFloor = kind == .floor; isVideo = kind == .video; isCheckIn = kind == .checkIn
+            isProposals = kind == .proposals; isQuestions = kind == .questions; isMinutes = kind == .minutes; isDocuments = kind == .documents
+        }
+    }
+
+    /// What the operator does at each stage of the village's session.
+    static func currentTasks(_ stage: AssemblyStage) -> [ConsoleTask.Kind] {
+        switch stage {
+        case .scheduled: [.stage]
+        case .checkIn: [.checkIn]
+        case .opening: [.video, .checkIn]
+        case .dialogue: [.floor, .questions]
+        case .proposals, .ranking: [.proposals]
+        case .agreement: [.minutes, .proposals]
+        case .closed: [.minutes, .documents]
+        }
+    }
 }

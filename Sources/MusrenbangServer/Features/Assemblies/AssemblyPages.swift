@@ -151,7 +151,8 @@ struct AssemblyPages {
                       upvotes: $0.upvotes, answered: false, pending: $0.status == .pending)
             },
             mayRehearse: assembly.rehearsalOf == nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
-            mayWipe: assembly.rehearsalOf != nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode)),
+            mayWipe: assembly.rehearsalOf != nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
+            view: ["dinding": "wall", "tabel": "table"][request.uri.queryParameters.get("view") ?? ""] ?? "overview"),
                             flash: try await pages.flash(context), context: context)
     }
 
@@ -248,8 +249,7 @@ struct AssemblyPages {
         let locale = context.locale
         let session = scope.session, assembly = scope.assembly
         let fields = record.fields
-        return pages.render("console", title: "\(Strings.text("console", locale)) \(Names.village(scope.village, places.name(scope.village)).text(locale))",
-                            model: ConsolePage(
+        var page = ConsolePage(
             assembly: AssemblyHeader(assembly, places: places, locale: locale),
             villageCode: scope.village.description, villageName: Names.village(scope.village, places.name(scope.village)).text(locale),
             stage: Names.stage(session.stage).text(locale), stageValue: session.stage.rawValue,
@@ -293,7 +293,41 @@ struct AssemblyPages {
             documentLinks: DocumentLinks.session(scope.id, place: scope.village, locale: locale)
                 + (scope.village.level == .district ? DocumentLinks.district(scope.village, year: assembly.planYear, locale: locale)
                     : DocumentLinks.village(scope.village, year: assembly.planYear, locale: locale)),
-            pdfMissing: !(await assemblies.services.printer.isAvailable())), flash: flash, context: context)
+            pdfMissing: !(await assemblies.services.printer.isAvailable()))
+        page.tasks = Self.tasks(page, stage: session.stage, locale: locale)
+        return pages.render("console", title: "\(Strings.text("console", locale)) \(page.villageName)", model: page, flash: flash,
+                            context: context)
+    }
+
+    /// The console's sections in the order the current stage needs them.
+    static func tasks(_ page: ConsolePage, stage: AssemblyStage, locale: LocalizedText.Locale) -> [ConsolePage.ConsoleTask] {
+        func t(_ key: String) -> String { Strings.text(key, locale) }
+        typealias Kind = ConsolePage.ConsoleTask.Kind
+        var available: [Kind] = [.stage]
+        if page.floorOpen { available.append(.floor) }
+        available.append(.video)
+        if page.acceptsAttendance { available.append(.checkIn) }
+        if page.isVillage { available.append(.proposals) }
+        if page.dialogue { available.append(.questions) }
+        available += [.minutes, .documents]
+        let current = ConsolePage.currentTasks(stage).filter(available.contains)
+        let always: [Kind] = [.floor, .video].filter { available.contains($0) && !current.contains($0) }
+        let rest = available.filter { !current.contains($0) && !always.contains($0) }
+        func task(_ kind: Kind, open: Bool) -> ConsolePage.ConsoleTask {
+            switch kind {
+            case .stage: .init(kind, title: t("villageStage"), state: page.stage, open: open)
+            case .floor: .init(kind, title: t("floorTitle"), state: page.onStage ? t("youAreOnStage")
+                : page.queuePosition.map { "\(t("waitingTurn")) \($0) \(t("inQueue"))" } ?? t("floorIdle"), open: open)
+            case .video: .init(kind, title: t("liveBroadcast"), state: t("videoState"), open: open)
+            case .checkIn: .init(kind, title: t("checkInDesk"), state: "\(page.attendance) \(t("presentLower")) (\(page.women) \(t("womenLower")))", open: open)
+            case .proposals: .init(kind, title: t("proposalDesk"), state: "\(page.proposals) \(t("proposalsLower"))"
+                + (page.rankingAgreed ? " · \(t("rankingAgreedLower"))" : ""), open: open)
+            case .questions: .init(kind, title: t("questionsForHost"), state: t("questionsState"), open: open)
+            case .minutes: .init(kind, title: t("minutes"), state: page.isFinal ? t("finalLower") : t("draftLower"), open: open)
+            case .documents: .init(kind, title: t("documents"), state: t("documentsState"), open: open)
+            }
+        }
+        return current.map { task($0, open: true) } + always.map { task($0, open: true) } + rest.map { task($0, open: false) }
     }
 
     func inConsole<Fields: Decodable & Sendable>(_ request: Request, _ context: AppContext, _ fields: Fields.Type, for action: Action = .runSession,

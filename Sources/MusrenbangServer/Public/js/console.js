@@ -36,3 +36,31 @@ if (scan && view && key && "BarcodeDetector" in window) {
     look();
   });
 }
+
+// Nothing typed is lost when a section folds or the stage moves on (each move reloads the
+// page): what is typed into the console's forms is kept in this tab until that form is sent.
+function draftKey(form, name) { return `mb-draft:${location.pathname}:${form.getAttribute("action")}:${name}`; }
+
+for (const form of document.querySelectorAll('main form[method="post"]')) {
+  const fields = [...form.elements].filter((field) => field.name && field.name !== "_csrf" && !["hidden", "submit", "button"].includes(field.type));
+  for (const field of fields) {
+    const saved = sessionStorage.getItem(draftKey(form, field.name));
+    if (saved !== null) {
+      if (field.type === "checkbox") field.checked = saved === "1";
+      else if (field.type === "radio") field.checked = saved === field.value;
+      else if (!field.value || field.tagName !== "SELECT") field.value = saved;
+    }
+    const keep = () => {
+      const value = field.type === "checkbox" ? (field.checked ? "1" : "0") : field.value;
+      if (field.type === "radio" && !field.checked) return;
+      sessionStorage.setItem(draftKey(form, field.name), value);
+    };
+    field.addEventListener("input", keep);
+    field.addEventListener("change", keep);
+  }
+  form.addEventListener("submit", () => { for (const field of fields) sessionStorage.removeItem(draftKey(form, field.name)); });
+}
+
+// A link or a redirect to a section (…#berita-acara) opens its folded task.
+const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+target?.closest("details")?.setAttribute("open", "");

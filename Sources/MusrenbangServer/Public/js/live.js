@@ -3,6 +3,7 @@
 import { t, locale } from "./i18n.js";
 const root = document.querySelector("[data-live]");
 const table = document.getElementById("villages");
+const tiles = document.getElementById("tiles");
 const id = root?.dataset.live;
 
 const stageName = (stage) => t(`stage.${stage}`);
@@ -20,14 +21,25 @@ function clock(iso) {
 }
 
 function applyFilter() {
-  if (!table) return;
-  for (const row of table.querySelectorAll("tr[data-village]")) {
+  for (const item of document.querySelectorAll("tr[data-village], .tile[data-village]")) {
     const show = filter === "" ||
-      (filter === "notStarted" && row.dataset.stage === "scheduled") ||
-      (filter === "silent" && row.dataset.silent === "true") ||
-      (filter === "noWomen" && row.dataset.nowomen === "true");
-    row.hidden = !show;
+      (filter === "notStarted" && item.dataset.stage === "scheduled") ||
+      (filter === "silent" && item.dataset.silent === "true") ||
+      (filter === "noWomen" && item.dataset.nowomen === "true");
+    item.hidden = !show;
   }
+}
+
+// A village's tile: coloured by stage, marked when silent or without women, its count.
+function updateTile(v) {
+  const tile = tiles?.querySelector(`.tile[data-village="${v.villageCode}"]`);
+  if (!tile) return;
+  tile.className = `tile st-${v.stage}`;
+  tile.dataset.stage = v.stage;
+  tile.dataset.silent = String(v.silent);
+  tile.dataset.nowomen = String(v.attendance > 0 && v.women === 0);
+  tile.querySelector('[data-cell="attendance"]').textContent = String(v.attendance);
+  tile.setAttribute("aria-label", t("tileLabel", tile.title, stageName(v.stage), v.attendance));
 }
 
 async function refresh() {
@@ -46,7 +58,9 @@ async function refresh() {
   set("supports", s.supports);
   const stage = document.getElementById("stage");
   if (stage) stage.textContent = stageName(s.stage);
-  if (!table) return;
+  for (const v of s.perVillage) updateTile(v);
+  document.dispatchEvent(new CustomEvent("mb:summary"));
+  if (!table) { applyFilter(); return; }
   for (const v of s.perVillage) {
     const row = table.querySelector(`tr[data-village="${v.villageCode}"]`);
     if (!row) continue;

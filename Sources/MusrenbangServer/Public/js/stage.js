@@ -130,11 +130,15 @@ if (root) {
     // A console only follows its own village (a topic being typed must not vanish).
     const mine = (list) => list.filter((x) => role === "control" || x.villageCode === village);
     const seen = JSON.stringify([mine(floor.queue).map((q) => q.villageCode), mine(floor.stage).map((s) => [s.villageCode, s.muted])]);
-    const section = document.getElementById(role === "control" ? "lantai" : "bicara");
-    if (floorSeen !== null && seen !== floorSeen && section) {
+    // The control room shows the queue and, in the stage panel, who is on stage now.
+    const sections = (role === "control" ? ["lantai", "di-panggung"] : ["bicara"]).map((id) => document.getElementById(id)).filter(Boolean);
+    if (floorSeen !== null && seen !== floorSeen && sections.length) {
       const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
-      const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(section.id);
-      if (response.ok && fresh) section.innerHTML = fresh.innerHTML;
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      for (const section of sections) {
+        const fresh = page.getElementById(section.id);
+        if (response.ok && fresh) section.innerHTML = fresh.innerHTML;
+      }
     }
     floorSeen = seen;
   }
