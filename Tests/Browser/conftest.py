@@ -33,6 +33,7 @@ HEALTH_TIMEOUT = 60.0
 MOBILE_VIEWPORT = {"width": 360, "height": 740}
 
 _failed_tests: list[str] = []
+_server_data_dir: Path | None = None  # set by the `server` fixture; read through `server_data_dir`
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -75,12 +76,14 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float = 120.0) -> None:
 @pytest.fixture(scope="session")
 def server():
     """Yields the base URL (http://127.0.0.1:PORT) of a freshly migrated demo server."""
+    global _server_data_dir
     source_bin = Path(os.environ.get("MUSRENBANG_BIN", DEFAULT_BIN))
     _wait_for_binary(source_bin)
 
     tmp = Path(tempfile.mkdtemp(prefix="musrenbang-browser-"))
     data_dir = tmp / "data"
     data_dir.mkdir()
+    _server_data_dir = data_dir
     binary = tmp / "musrenbang"
     shutil.copy2(source_bin, binary)
 
@@ -152,6 +155,13 @@ def server():
 @pytest.fixture(scope="session")
 def base_url(server):
     return server
+
+
+@pytest.fixture(scope="session")
+def server_data_dir(server) -> Path:
+    """The running server's data directory (its SQLite database is `musrenbang.sqlite`): read it, never write."""
+    assert _server_data_dir is not None
+    return _server_data_dir
 
 
 @pytest.fixture(scope="session")

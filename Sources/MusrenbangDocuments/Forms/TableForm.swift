@@ -40,7 +40,8 @@ public struct TableForm<Row>: Sendable {
     /// A row of sums, its words in the label column.
     public func sumRow(_ label: String, sums: [Int: Decimal]) -> [SpreadsheetCell] {
         columns.indices.map { index in
-            if let sum = sums[index] { return .rupiah(sum) }
+            // An empty list still sums to zero: a blank total reads as "not computed".
+            if columns[index].isSummed { return .rupiah(sums[index] ?? 0) }
             return index == labelColumn ? .text(label) : .empty
         }
     }

@@ -79,9 +79,13 @@ struct Housekeeping: Service {
     let database: Database
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: .seconds(600))
-            try? await FlashStore(database).purgeExpired()
+        // The sleep is cut short by shutdown: a ten-minute nap must not hold SIGTERM up.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(600))
+                guard !Task.isCancelled else { return }
+                try? await FlashStore(self.database).purgeExpired()
+            }
         }
     }
 }
