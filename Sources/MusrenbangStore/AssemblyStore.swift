@@ -414,12 +414,16 @@ public struct AssemblyStore: Sendable {
     // MARK: proposals
 
     /// Attaches a proposal submitted at or for a village while its session is in `proposals`.
-    public func attachProposal(_ proposalId: ProposalID, village: RegionCode) async throws -> [AssemblyID] {
+    /// `practice`: entered by staff, so it may also be a rehearsal's practice data. A citizen's own
+    /// proposal is always real: it never joins a rehearsal, whose wiping would take it along.
+    public func attachProposal(_ proposalId: ProposalID, village: RegionCode, practice: Bool) async throws -> [AssemblyID] {
         try await database.transaction { connection in
-            let open = try await connection.select().column("assembly_id").from("assembly_sessions")
-                .where("village_code", .equal, village.description)
-                .where("stage", .equal, AssemblyStage.proposals.rawValue)
-                .all().map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
+            var query = connection.select().column(SQLColumn("assembly_id", table: "assembly_sessions")).from("assembly_sessions")
+                .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_sessions"))
+                .where(SQLColumn("village_code", table: "assembly_sessions"), .equal, SQLBind(village.description))
+                .where(SQLColumn("stage", table: "assembly_sessions"), .equal, SQLBind(AssemblyStage.proposals.rawValue))
+            if !practice { query = query.where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null) }
+            let open = try await query.all().map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
             for assembly in open {
                 try await connection.insert(into: "assembly_proposals").columns("assembly_id", "proposal_id", "village_code")
                     .values(SQLBind(assembly.rawValue), SQLBind(proposalId.rawValue), SQLBind(village.description))
@@ -680,8 +684,15 @@ public struct AssemblyStore: Sendable {
     /// Deletes a rehearsal and everything made in it, proposals included: its data was never real.
     public func wipeRehearsal(_ id: AssemblyID) async throws {
         try await database.transaction { connection in
+            // Only what belongs to the rehearsal alone: a proposal a real assembly also holds stays.
             let proposals = try await connection.select().column("proposal_id").from("assembly_proposals")
-                .where("assembly_id", .equal, id.rawValue).all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+                .where("assembly_id", .equal, id.rawValue)
+                .where("proposal_id", .notIn, SQLSubquery.select {
+                    $0.column(SQLColumn("proposal_id", table: "assembly_proposals")).from("assembly_proposals")
+                        .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_proposals"))
+                        .where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null)
+                })
+                .all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
             try await connection.delete(from: "assemblies").where("id", .equal, id.rawValue)
                 .where("rehearsal_of", .isNot, SQLLiteral.null).run()
             for chunk in proposals.chunked(500) where !chunk.isEmpty {

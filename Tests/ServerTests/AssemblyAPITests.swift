@@ -111,8 +111,7 @@ struct AssemblyAPITests {
     func checkIn(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in
             let world = try await AssemblyWorld.make(app)
-            let registered = try await app.send(.post, "/api/v1/citizens", json: citizenJSON())
-            let citizenId = try #require(try registered.json()["id"] as? Int)
+            let citizenId = try await selfRegisteredCitizen(app)
             let early = try await world.checkIn(#"{"villageCode":"\#(bubuk)","citizenId":\#(citizenId),"role":"womensGroup","gender":"female"}"#)
             #expect(early.status == .conflict, "registration has not opened")
             _ = try await world.hub("checkIn")

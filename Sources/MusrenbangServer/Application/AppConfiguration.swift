@@ -23,6 +23,19 @@ public struct AppConfiguration: Sendable {
     public var janusAdminKey: String = ""
     /// The PDF engine's command (WeasyPrint); found on `PATH` unless a path is given.
     public var pdfEngine: String = "weasyprint"
+    /// How often strangers and accounts may repeat what costs us (`MUSRENBANG_RATE_LIMITS`).
+    public var rateLimits: RateLimits = .defaults
+    /// Proxies whose `X-Forwarded-For` is believed (`MUSRENBANG_TRUSTED_PROXIES="127.0.0.1,10.0.0.0/8"`);
+    /// without them the peer's address is the client's.
+    public var trustedProxies: [AddressRange] = []
+    /// Serve a database with the demo loaded on an address beyond loopback (`MUSRENBANG_ALLOW_DEMO=1`):
+    /// its accounts are known to whoever ran the demo, so it is refused unless asked for.
+    public var allowDemoBeyondLoopback = false
+
+    /// Whether the server listens only on this machine.
+    public var listensOnLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -50,7 +63,15 @@ public struct AppConfiguration: Sendable {
         )
         configuration.janusURL = environment["JANUS_URL"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
         configuration.janusAdminKey = environment["JANUS_ADMIN_KEY"] ?? ""
+        configuration.allowDemoBeyondLoopback = environment["MUSRENBANG_ALLOW_DEMO"] == "1"
         if let engine = environment["MUSRENBANG_PDF_ENGINE"], !engine.isEmpty { configuration.pdfEngine = engine }
+        if let limits = environment["MUSRENBANG_RATE_LIMITS"], !limits.isEmpty { configuration.rateLimits = try RateLimits.parse(limits) }
+        if let proxies = environment["MUSRENBANG_TRUSTED_PROXIES"], !proxies.isEmpty {
+            configuration.trustedProxies = try proxies.split(separator: ",").map {
+                guard let range = AddressRange(String($0)) else { throw ConfigurationError("MUSRENBANG_TRUSTED_PROXIES: \($0) is not an address or an IPv4 network") }
+                return range
+            }
+        }
         return configuration
     }
 }

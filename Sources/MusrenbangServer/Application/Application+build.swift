@@ -16,6 +16,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static",
                                           cacheControl: .init([(MediaType(type: .any), [.maxAge(3600), .public])])))
     router.add(middleware: AuthenticationMiddleware(services: services))
+    router.add(middleware: RateLimitMiddleware(box: services.rateLimits))
+    router.add(middleware: AuditMiddleware(database: services.database))
 
     // One use case per feature, shared by its API and its pages.
     let accounts = AccountService(services: services)
@@ -42,6 +44,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     OpenDataAPI(documents: documents).register(on: api)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
     AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
+    CitizenPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places).register(on: router)
+    AuditRoutes(database: services.database, pages: pages).register(api: api, pages: router)
     ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
         .register(on: router)
     AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, pages: pages, outcome: outcome, csrf: csrf,
@@ -63,6 +67,12 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let database = try await Database.open(configuration.databaseURL, logger: logger,
                                            connectionsPerLoop: configuration.connectionsPerLoop)
     try await Migrator.migrate(database, logger: logger)
+    do {
+        try await refuseExposedDemo(configuration, database)
+    } catch {
+        try? await database.close()
+        throw error
+    }
     let services = try await AppServices(configuration: configuration, database: database, logger: logger)
     var app = Application(
         router: buildRouter(services),
@@ -72,6 +82,17 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     app.addServices(FloorTimer(services: services), MediaWatchdog(services: services), Housekeeping(database: database),
                     DatabaseCloser(database: database))
     return app
+}
+
+/// A database with the demo has accounts whose passwords sit in a file on this machine: it is
+/// served beyond loopback only when asked for (`MUSRENBANG_ALLOW_DEMO=1`).
+func refuseExposedDemo(_ configuration: AppConfiguration, _ database: Database) async throws {
+    guard !configuration.listensOnLoopback, !configuration.allowDemoBeyondLoopback, try await AuditStore(database).fact("demo") != nil else { return }
+    throw StoreError.invalidConfiguration("""
+        this database holds the demo (accounts whose passwords are in \(configuration.dataDirectory.path)/demo-logins.txt) and the \
+        server would listen on \(configuration.host), beyond this machine: refused. Serve a database without the demo, or set \
+        MUSRENBANG_ALLOW_DEMO=1 to serve it anyway.
+        """)
 }
 
 /// Clears what expires: one-time form messages nobody came back for.

@@ -72,6 +72,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         var context = context
+        context.clientAddress = ClientAddress.resolve(peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedFor],
+                                                      trusted: services.configuration.trustedProxies)
         context.locale = Self.locale(request)
         let cookieNonce = request.cookies[CSRFGuard.cookieName]?.value
         context.csrfNonce = cookieNonce ?? TokenMaker.random(bytes: 16)
@@ -105,6 +107,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         return response
     }
+
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
     /// Pages are in Indonesian unless the visitor chose English (the `lang` cookie), so a page
     /// never mixes the two; API clients ask with `Accept-Language`.

@@ -5,7 +5,7 @@ import HTTPTypes
 
 /// HTTP dates (RFC 9110 IMF-fixdate): "Sun, 29 Nov 2026 21:00:00 GMT".
 enum HTTPDate {
-    nonisolated(unsafe) private static let formatter: DateFormatter = {
+    private static let formatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
@@ -56,7 +56,10 @@ enum JSON {
 
     /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppContext) async throws -> T {
-        let buffer = try await Body.collect(request, context: context)
+        try decode(type, from: try await Body.collect(request, context: context))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {

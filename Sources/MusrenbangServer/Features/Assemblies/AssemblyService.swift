@@ -291,7 +291,7 @@ struct AssemblyService: Sendable {
         let registered = try await AccountService(services: services).registerCitizen(.init(
             name: name, nik: digits, villageCode: input.residenceVillageCode ?? scope.village.description,
             gender: input.gender.rawValue, password: nil, phone: nil), by: scope.user, anyVillage: true)
-        guard let person = try await accounts.user(id: registered.id) else { throw Refusals.inconsistent }
+        guard let id = registered.id, let person = try await accounts.user(id: id) else { throw Refusals.inconsistent }
         return person
     }
 

@@ -85,7 +85,8 @@ struct ProposalService: Sendable {
                                                      idempotencyKey: idempotencyKey.map { (scope: "proposal:\(user.id)", key: $0) })
             if created.isNew {
                 // During an assembly's proposal stage, the proposal joins the village's session.
-                for assembly in try await AssemblyStore(services.database).attachProposal(created.proposal.id, village: village) {
+                for assembly in try await AssemblyStore(services.database).attachProposal(created.proposal.id, village: village,
+                                                                                          practice: user.role.isStaff) {
                     await services.live.poke(assembly)
                 }
             }
