@@ -38,6 +38,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     AssemblyAPI(assemblies: assemblies, minutes: minutes, places: places, live: services.live).register(on: api)
     FloorAPI(floor: floor, assemblies: assemblies).register(on: api)
     MediaAPI(media: media).register(on: api)
+    APIDescriptionRoute.bundled().register(on: api)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
     AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
     ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
