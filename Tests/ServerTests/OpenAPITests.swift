@@ -81,4 +81,34 @@ struct OpenAPITests {
             #expect(changed.headers[.eTag] == etag)
         }
     }
+
+    @Test("a wrong method on a known path is 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        try await withTestApp(.sqlite) { app in
+            for (method, path, allow) in [(HTTPRequest.Method.post, "/api/v1/openapi.json", "GET"),
+                                          (.delete, "/api/v1/proposals/1", "GET"),
+                                          (.put, "/api/v1/proposals/1/supports", "DELETE, POST"),
+                                          (.get, "/api/v1/auth/login", "POST"),
+                                          (.patch, "/api/v1/assemblies", "GET, POST")] {
+                let response = try await app.send(method, path, headers: [.acceptLanguage: "en"])
+                #expect(response.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(response.headers[.allow] == allow, "\(method) \(path)")
+                let error = try #require(try response.json()["error"] as? [String: Any])
+                #expect(error["code"] as? String == "methodNotAllowed")
+                #expect(error["message"] as? String == "Method \(method.rawValue) is not allowed at this address.")
+            }
+            // Pages too, resolved as the router does: a literal segment before a parameter.
+            let page = try await app.send(.delete, "/usulan/baru")
+            #expect(page.status == .methodNotAllowed)
+            #expect(page.headers[.allow] == "GET, POST")
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(try await app.send(.get, "/usulan/baru/dukung").headers[.allow] == "POST")
+
+            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/nothing"), (.post, "/api/v1/proposals/1/nothing"), (.delete, "/tidak-ada")] {
+                let response = try await app.send(method, path)
+                #expect(response.status == .notFound, "\(method) \(path)")
+                #expect(response.headers[.allow] == nil)
+            }
+        }
+    }
 }

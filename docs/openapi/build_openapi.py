@@ -1044,9 +1044,10 @@ DESCRIPTION = """The JSON API of Musrenbang, the village development planning pl
 * **Language.** Error messages (and a few texts such as proposal history lines, notices and `statusText`) are in
   **Indonesian by default**; send `Accept-Language: en` for English. The `lang` cookie of the web pages takes precedence.
 * **Errors.** Every error is `{"error": {"code", "message", "field"?}}` with `application/json`: 400 malformed JSON,
-  401 not signed in or an invalid token, 403 not allowed (or `csrf`), 404 not found (also unknown routes and a wrong
-  method on a known path), 409 a state conflict, 413 a body over 1 MB (5 MB for photos), 422 a missing, mistyped or
-  invalid field (named in `field`), 429 throttled log-in (with `Retry-After`), 503 `media.unavailable`.
+  401 not signed in or an invalid token, 403 not allowed (or `csrf`), 404 not found (also unknown routes), 405 a method
+  the path does not have (`methodNotAllowed`, with `Allow` listing the documented ones), 409 a state conflict, 413 a
+  body over 1 MB (5 MB for photos), 422 a missing, mistyped or invalid field (named in `field`), 429 throttled log-in
+  (with `Retry-After`), 503 `media.unavailable`.
 * **Authentication.** `Authorization: Bearer <token>` from `POST /api/v1/auth/login`, or the web session cookie
   `mb_session`; with the cookie, unsafe methods (POST, PUT, DELETE) also need `X-CSRF-Token`. A bearer token that is
   not valid is refused (401 `invalidToken`) on every operation, public ones included.

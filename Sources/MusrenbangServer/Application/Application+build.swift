@@ -45,6 +45,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
         .register(on: router)
     AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)
+    // Last: it wraps only the not-found responder, which is built with every middleware.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 
