@@ -644,6 +644,11 @@ public struct AssemblyStore: Sendable {
         try await database.transaction { connection in
             let proposals = try await connection.select().column("proposal_id").from("assembly_proposals")
                 .where("assembly_id", .equal, id.rawValue).all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+            // Rehearsals made of this one (possible before a rehearsal could no longer be rehearsed)
+            // would hold it by `rehearsal_of`: they now name the real assembly.
+            try await connection.update("assemblies")
+                .set("rehearsal_of", to: SQLSubquery.select { $0.column("rehearsal_of").from("assemblies").where("id", .equal, id.rawValue) })
+                .where("rehearsal_of", .equal, id.rawValue).run()
             try await connection.delete(from: "assemblies").where("id", .equal, id.rawValue)
                 .where("rehearsal_of", .isNot, SQLLiteral.null).run()
             for chunk in proposals.chunked(500) where !chunk.isEmpty {

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MusrenbangStore
+import SQLKit
 import Testing
 import TestSupport
 
@@ -304,6 +306,25 @@ struct AssemblyAPITests {
             #expect(try await app.send(.get, "/api/v1/assemblies/\(rehearsal)").status == .notFound)
             #expect(try await app.send(.get, "/api/v1/proposals").json()["total"] as? Int == 0)
             #expect(try await app.send(.get, "/api/v1/assemblies/\(world.id)").status == .ok)
+        }
+    }
+
+    @Test("a rehearsal is not rehearsed again; a rehearsal of one made earlier does not stop it being wiped", arguments: TestFlavour.enabled)
+    func rehearsalOfRehearsal(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            let rehearsal = try #require(try await app.send(.post, "/api/v1/assemblies/\(world.id)/rehearsal", token: world.planner).json()["id"] as? Int)
+            let again = try await app.send(.post, "/api/v1/assemblies/\(rehearsal)/rehearsal", token: world.planner)
+            #expect(again.status == .conflict)
+            #expect(try errorField(again).code == "assembly.rehearsal")
+
+            // A rehearsal of a rehearsal made before this rule: wiping its parent no longer fails (it was a 500).
+            let nested = try #require(try await app.send(.post, "/api/v1/assemblies/\(world.id)/rehearsal", token: world.planner).json()["id"] as? Int)
+            try await app.services.database.sql.raw("UPDATE assemblies SET rehearsal_of = \(bind: rehearsal) WHERE id = \(bind: nested)").run()
+            #expect(try await app.send(.delete, "/api/v1/assemblies/\(rehearsal)", token: world.planner).status == .noContent)
+            let moved = try await app.send(.get, "/api/v1/assemblies/\(nested)").json()
+            #expect(moved["rehearsalOf"] as? Int == world.id)
+            #expect(try await app.send(.delete, "/api/v1/assemblies/\(nested)", token: world.planner).status == .noContent)
         }
     }
 }

@@ -849,7 +849,8 @@ op("put", f"{A}/assemblies/{{id}}/agenda", "setAgenda", "Replace an assembly's a
    errors=merge(JSON_ERRS, {403: None, 404: None, 422: "`agenda.invalid` (field `items`) or a missing field."}))
 op("post", f"{A}/assemblies/{{id}}/rehearsal", "startRehearsal", "Make a rehearsal (sandbox copy) of an assembly.",
    "Assemblies", auth="required", params=[pref("AssemblyId")], success=[ok("IdOfAssembly", "The rehearsal's id.", 201)],
-   errors={403: None, 404: None, 422: "The copy fails the scheduling rules (e.g. `planYear.range` for an old assembly)."})
+   errors={403: None, 404: None, 409: "The assembly is itself a rehearsal (`assembly.rehearsal`): rehearse the real one.",
+           422: "The copy fails the scheduling rules (e.g. `planYear.range` for an old assembly)."})
 op("delete", f"{A}/assemblies/{{id}}", "deleteRehearsal", "Wipe a rehearsal with everything made in it.", "Assemblies",
    auth="required", params=[pref("AssemblyId")], success=[ok(None, "Wiped.", 204)],
    errors={403: None, 404: None, 409: "Not a rehearsal (`assembly.notRehearsal`): real assemblies are kept."})

@@ -126,8 +126,14 @@ struct AssemblyService: Sendable {
     }
 
     /// Gladi resik: the same assembly in a sandbox, wiped with `wipeRehearsal` afterwards.
+    /// A rehearsal is already a sandbox: only a real assembly is rehearsed (the pages offer no
+    /// other), so a rehearsal never has rehearsals of its own to outlive it.
     func rehearse(_ id: AssemblyID, by user: UserRecord?) async throws -> AssemblyID {
         let (assembly, user) = try await hub(id, for: .scheduleAssembly, by: user)
+        guard assembly.rehearsalOf == nil else {
+            throw AppError.conflict("assembly.rehearsal", id: "Gladi resik tidak dapat digladi lagi; gladikan musrenbang sungguhannya.",
+                                    en: "A rehearsal cannot be rehearsed; rehearse the real assembly.")
+        }
         return try await schedule(.init(title: "Gladi resik: \(assembly.title)".prefix(150).description, level: assembly.level,
                                         regencyCode: assembly.regencyCode.description, planYear: assembly.planYear, startsAt: Date(),
                                         hubVillageCode: assembly.hubVillageCode.description,
