@@ -89,7 +89,7 @@ S: dict[str, dict] = {}
 
 S["Error"] = obj({
     "error": obj({
-        "code": d(STR, "Stable machine code: `malformedJSON`, `required`, `type`, `invalid`, `unauthenticated`, "
+        "code": d(STR, "Stable machine code: `malformedJSON`, `required`, `type`, `invalid`, `number`, `methodNotAllowed`, `unauthenticated`, "
                        "`invalidToken`, `forbidden`, `csrf`, `notFound`, `tooLarge`, `throttled`, `media.unavailable`, "
                        "or a rule's own code such as `nik.taken`, `stage.refused`, `title.length`."),
         "message": d(STR, "For people: Indonesian by default, English with `Accept-Language: en` (or the `lang=en` cookie)."),
@@ -455,6 +455,15 @@ S["BeritaAcara"] = obj({
     "finalizedAt": DATE, "amendments": arr(STR), "recordings": arr(ref("RecordingLink")),
 }, ["assemblyId", "villageCode", "villageName", "date", "fields", "attendance", "attendees", "rankedProposals", "amendments"],
     strict=True, description="The berita acara of one session: the draft filled from the session, or the locked record once final.")
+S["LiveEvent"] = obj({
+    "id": d({"type": "string", "pattern": "^[0-9]+$"}, "The event's number in the assembly's log: send it back as `Last-Event-ID`."),
+    "event": {"type": "string", "enum": ["stage", "session", "attendance", "proposal", "question", "ranking", "floor", "media",
+                                         "recordings"]},
+    "data": {"type": "string", "contentMediaType": "application/json",
+             "contentSchema": {"type": "object", "additionalProperties": STR},
+             "description": "A JSON object of strings: what changed (e.g. `{\"hub\":\"opening\",\"from\":\"checkIn\"}`)."},
+    "retry": {"type": "integer", "description": "Only the stream's first block (`retry: 2000`), which carries no event."},
+}, ["id", "event", "data"], description="One server-sent event of `GET /api/v1/assemblies/{id}/live`.")
 S["CheckInCode"] = obj({"code": {"type": "string", "pattern": r"^\d+-[0-9A-F]{6}$"}}, ["code"], strict=True)
 
 # --- floor
@@ -567,7 +576,8 @@ ERROR_TEXT = {
     404: "Not found (`notFound`).",
     409: "Conflicts with the current state (the code names the rule).",
     413: "The body exceeds 1 MB (`tooLarge`).",
-    422: "A missing or mistyped field (`required`, `type`, `invalid`), or a rule (its own code); `field` names it.",
+    422: "A missing or mistyped field (`required`, `type`, `invalid`; `number` for a number its field cannot hold, such as "
+         "`1.5` for a whole number), or a rule (its own code); `field` names it.",
     429: "Too many failed attempts (`throttled`).",
     503: "Video is not available (`media.unavailable`): no Janus configured, or it is down.",
 }
@@ -892,8 +902,9 @@ op("get", f"{A}/assemblies/{{id}}/live", "streamAssemblyEvents", "Server-sent ev
                  "The stream ends after this many seconds (clamped to 1–3600; not a number: 300).")],
    description="`retry: 2000`, then events `id: N` / `event: stage|session|attendance|proposal|question|ranking|floor|media|recordings` "
                "/ `data: {json}`, and `: keep-alive` comments every 15 s, until `maxSeconds`.",
-   success=[("200", {"description": "The event stream.",
-                     "content": {"text/event-stream": {"schema": {"type": "string"}}}})],
+   success=[("200", {"description": "The event stream. Its `schema` describes one event, as SSE clients (and schemathesis) "
+                                    "read the stream; OpenAPI 3.2 would call it `itemSchema`.",
+                     "content": {"text/event-stream": {"schema": ref("LiveEvent")}}})],
    errors={404: None})
 op("post", f"{A}/assemblies/{{id}}/questions", "askQuestion", "Put a question to the host during the dialogue.", "Questions",
    auth="required", params=[pref("AssemblyId")], body=json_body("QuestionInput"), success=[ok("IdOfQuestion", "Asked.", 201)],

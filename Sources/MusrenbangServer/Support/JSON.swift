@@ -24,8 +24,36 @@ enum JSON {
         do {
             return try decoder.decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {
-            throw Body.refusal(error) ?? AppError.malformedJSON
+            throw Body.refusal(error) ?? numberRefusal(Data(buffer: buffer)) ?? AppError.malformedJSON
         }
+    }
+
+    /// Foundation's decoder reports a number that does not fit its field (`1.5` or `1e30` for a
+    /// whole number, `-1` for an unsigned one) as "not valid JSON", without a field. When the body
+    /// is valid JSON this says what is wrong instead (422 `number`), and names the field when only
+    /// one number in the body could be it: one that is fractional, negative or beyond 64 bits.
+    static func numberRefusal(_ data: Data) -> AppError? {
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
+        var suspects: [String] = []
+        func visit(_ value: Any, _ path: String) {
+            switch value {
+            case let object as [String: Any]:
+                for (key, member) in object { visit(member, path.isEmpty ? key : "\(path).\(key)") }
+            case let array as [Any]:
+                for (index, element) in array.enumerated() { visit(element, "\(path)[\(index)]") }
+            case let number as NSNumber:  // true and false are 1 and 0 here: never suspects
+                let double = number.doubleValue
+                if double.rounded() != double || double < 0 || abs(double) >= 0x1p63 { suspects.append(path) }
+            default:
+                break
+            }
+        }
+        visit(root, "")
+        let field = suspects.count == 1 ? suspects[0] : nil
+        return AppError(.unprocessableContent, code: "number",
+                        message: .init(id: "\(field.map { "Kolom \($0)" } ?? "Sebuah kolom") memerlukan bilangan bulat dalam rentangnya.",
+                                       en: "\(field.map { "Field \($0)" } ?? "A field") needs a whole number within its range."),
+                        field: field)
     }
 }
 
@@ -73,7 +101,7 @@ enum Body {
     private static func typeName(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "string"
-        case is Int.Type, is Int64.Type, is Double.Type: "number"
+        case is any BinaryInteger.Type, is any BinaryFloatingPoint.Type: "number"
         case is Bool.Type: "boolean"
         default: "object"
         }
