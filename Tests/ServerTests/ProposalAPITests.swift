@@ -144,6 +144,15 @@ struct ProposalAPITests {
             #expect(try await world.get(id)["supportCount"] as? Int == 0)
             #expect(try await app.send(.delete, "/api/v1/proposals/\(id)/supports", token: world.citizen).status == .notFound)
             #expect(try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.villageOperator).status == .forbidden)
+
+            // Once decided, the count is part of the record: no new supports, and none withdrawn.
+            #expect(try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.citizen).status == .created)
+            #expect(try await world.decide(id, #"{"level":"village","outcome":"rejected","reason":"Di luar prioritas"}"#,
+                                           token: world.villageOperator).status == .created)
+            let closed = try await app.send(.delete, "/api/v1/proposals/\(id)/supports", token: world.citizen)
+            #expect(closed.status == .conflict)
+            #expect(try errorField(closed).code == "support.closed")
+            #expect(try await world.get(id)["supportCount"] as? Int == 1)
         }
     }
 

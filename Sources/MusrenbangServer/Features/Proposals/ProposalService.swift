@@ -152,6 +152,7 @@ struct ProposalService: Sendable {
 
     struct Capabilities: Sendable {
         var support = false
+        var isSupporter = false
         var withdrawSupport = false
         var comment = false
         var flag = false
@@ -169,7 +170,8 @@ struct ProposalService: Sendable {
         let scope = Self.scope(record)
         return Capabilities(
             support: supportRefusal(record, user, isSupporter: isSupporter) == nil,
-            withdrawSupport: isSupporter,
+            isSupporter: isSupporter,
+            withdrawSupport: isSupporter && Self.supportClosed(record) == nil,
             comment: Access.allows(user, .comment, in: scope),
             flag: Access.allows(user, .flagComment, in: scope),
             moderate: Access.allows(user, .moderate, in: scope),
@@ -189,10 +191,7 @@ struct ProposalService: Sendable {
                             message: .init(id: "Hanya warga desa ini yang dapat mendukung usulan ini.",
                                            en: "Only citizens of this village can support this proposal."))
         }
-        guard record.state.status == .pending || record.state.status == .accepted else {
-            return .conflict("support.closed", id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
-                             en: "This proposal has been decided; support is closed.")
-        }
+        if let closed = Self.supportClosed(record) { return closed }
         guard !isSupporter else {
             return .conflict("support.duplicate", id: "Anda sudah mendukung usulan ini.", en: "You already support this proposal.")
         }
@@ -207,9 +206,20 @@ struct ProposalService: Sendable {
         return try await proposal(id)
     }
 
+    /// Supports are counted while a proposal is pending or accepted; once it is rejected, merged or
+    /// being realised the count is part of the record and stays as it was, both ways.
+    static func supportClosed(_ record: ProposalRecord) -> AppError? {
+        guard record.state.status == .pending || record.state.status == .accepted else {
+            return .conflict("support.closed", id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
+                             en: "This proposal has been decided; support is closed.")
+        }
+        return nil
+    }
+
     func withdraw(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
         let user = try Access.role(user, .supportProposal)
-        _ = try await proposal(id)
+        let record = try await proposal(id)
+        if let closed = Self.supportClosed(record) { throw closed }
         guard try await engagement.withdraw(id, by: user.id) else {
             throw AppError(.notFound, code: "support.none",
                            message: .init(id: "Anda belum mendukung usulan ini.", en: "You do not support this proposal."))
