@@ -279,6 +279,17 @@ struct AssemblyAPITests {
             let draft = try await app.send(.get, minutesURI, token: world.bubukOperator).json()
             #expect((draft["attendance"] as? [String: Any])?["women"] as? Int == 1)
             #expect((draft["rankedProposals"] as? [[String: Any]])?.first?["priority"] as? Int == 1)
+            // Each refusal names the member at fault.
+            let long = String(repeating: "x", count: 301)
+            let names = (0..<41).map { "\"Saksi \($0)\"" }.joined(separator: ",")
+            for (body, field) in [(#"{"fields":{"onlineLink":"\#(long)"}}"#, "onlineLink"), (#"{"fields":{"minuteTaker":"\#(long)"}}"#, "minuteTaker"),
+                                  (#"{"fields":{"signatories":[\#(names)]}}"#, "signatories"),
+                                  (#"{"fields":{"resourcePersons":[\#(names)]}}"#, "resourcePersons"),
+                                  (#"{"fields":{},"amendmentReason":"\#(long)\#(long)"}"#, "amendmentReason")] {
+                let refused = try await app.send(.put, minutesURI, json: body, token: world.bubukOperator)
+                #expect(refused.status == .unprocessableContent, "\(field)")
+                #expect(try errorField(refused).field == field)
+            }
             let fields = #"{"chair":"Ketua BPD","minuteTaker":"Sekdes","resourcePersons":["Camat Rogojampi"],"agreements":"Usulan disepakati","decisionMethod":"consensus"}"#
             let final = try await app.send(.put, minutesURI, json: #"{"fields":\#(fields),"finalize":true}"#, token: world.bubukOperator)
             #expect(final.status == .ok)

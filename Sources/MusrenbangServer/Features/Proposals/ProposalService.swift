@@ -365,9 +365,18 @@ struct ProposalService: Sendable {
         let user = try Access.role(user, .recordRealisation)
         let record = try await proposal(id)
         if let refusal = realiseRefusal(record, user) { throw refusal }
-        guard !input.budgetLine.trimmingCharacters(in: .whitespaces).isEmpty, input.budgetLine.count <= 200, input.amount >= 0 else {
-            throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi dan jumlah tidak boleh negatif.",
-                                   en: "A budget line is required and the amount cannot be negative.")
+        guard !input.budgetLine.trimmingCharacters(in: .whitespaces).isEmpty, input.budgetLine.count <= 200 else {
+            throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi (maks. 200 karakter).",
+                                   en: "A budget line is required (at most 200 characters).")
+        }
+        guard input.amount >= 0 else {
+            throw AppError.invalid("amount", "amount.negative", id: "Jumlah tidak boleh negatif.", en: "The amount cannot be negative.")
+        }
+        guard (2000...2100).contains(input.year) else {
+            throw AppError.invalid("year", "year.range", id: "Tahun anggaran harus 2000–2100.", en: "The budget year must be 2000–2100.")
+        }
+        guard (input.note ?? "").count <= 2000 else {
+            throw AppError.invalid("note", "note.length", id: "Catatan maks. 2000 karakter.", en: "Note: at most 2000 characters.")
         }
         do {
             return try await planning.recordRealisation(id, budgetLine: input.budgetLine, amount: input.amount, year: input.year,
