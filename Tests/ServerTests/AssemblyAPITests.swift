@@ -255,6 +255,17 @@ struct AssemblyAPITests {
             #expect(listed?.first?["upvotes"] as? Int == 1)
             #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions/\(question)/status", json: #"{"status":"answered"}"#,
                                        token: world.host).status == .noContent)
+
+            // The status filter (found by schemathesis: an empty list of statuses was a 500 on PostgreSQL).
+            let questions = "/api/v1/assemblies/\(world.id)/questions"
+            let unknown = try await app.send(.get, questions + "?status=Dibahas")
+            #expect(unknown.status == .unprocessableContent)
+            #expect(try errorField(unknown) == ("status.invalid", "status"))
+            #expect(try await app.send(.get, questions + "?status=answered,nope").status == .unprocessableContent)
+            #expect((try await app.send(.get, questions + "?status=").json()["items"] as? [Any])?.count == 1, "empty: the default")
+            let onlyPending = try await app.send(.get, questions + "?status=pending")
+            #expect(onlyPending.status == .ok, "the public sees no pending questions: an empty list")
+            #expect((try onlyPending.json()["items"] as? [Any])?.isEmpty == true)
         }
     }
 

@@ -16,6 +16,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static",
                                           cacheControl: .init([(MediaType(type: .any), [.maxAge(3600), .public])])))
     router.add(middleware: AuthenticationMiddleware(services: services))
+    router.add(middleware: QueryTextMiddleware())
 
     // One use case per feature, shared by its API and its pages.
     let accounts = AccountService(services: services)

@@ -19,13 +19,43 @@ enum JSON {
     /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppContext) async throws -> T {
         let buffer = try await Body.collect(request, context: context)
+        let data = Data(buffer: buffer)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        let value: T
         do {
-            return try decoder.decode(T.self, from: Data(buffer: buffer))
+            value = try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw Body.refusal(error) ?? numberRefusal(Data(buffer: buffer)) ?? AppError.malformedJSON
+            throw Body.refusal(error) ?? numberRefusal(data) ?? AppError.malformedJSON
         }
+        // Text never holds NUL (PostgreSQL cannot store it): an escaped `\u0000` anywhere is refused.
+        if data.range(of: Data(#"\u0000"#.utf8)) != nil, let field = paths(in: data, where: { ($0 as? String)?.contains("\0") == true }).first {
+            throw Body.nulRefusal(field)
+        }
+        return value
+    }
+
+    /// The paths (`a.b[2]`) of the values and keys in a JSON document that `matches` accepts; a key
+    /// matches as its own path.
+    static func paths(in data: Data, where matches: (Any) -> Bool) -> [String] {
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [] }
+        var found: [String] = []
+        func visit(_ value: Any, _ path: String) {
+            switch value {
+            case let object as [String: Any]:
+                for (key, member) in object.sorted(by: { $0.key < $1.key }) {
+                    let inner = path.isEmpty ? key : "\(path).\(key)"
+                    if matches(key) { found.append(inner) }
+                    visit(member, inner)
+                }
+            case let array as [Any]:
+                for (index, element) in array.enumerated() { visit(element, "\(path)[\(index)]") }
+            default:
+                if matches(value) { found.append(path) }
+            }
+        }
+        visit(root, "")
+        return found
     }
 
     /// Foundation's decoder reports a number that does not fit its field (`1.5` or `1e30` for a
@@ -33,22 +63,12 @@ enum JSON {
     /// is valid JSON this says what is wrong instead (422 `number`), and names the field when only
     /// one number in the body could be it: one that is fractional, negative or beyond 64 bits.
     static func numberRefusal(_ data: Data) -> AppError? {
-        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return nil }
-        var suspects: [String] = []
-        func visit(_ value: Any, _ path: String) {
-            switch value {
-            case let object as [String: Any]:
-                for (key, member) in object { visit(member, path.isEmpty ? key : "\(path).\(key)") }
-            case let array as [Any]:
-                for (index, element) in array.enumerated() { visit(element, "\(path)[\(index)]") }
-            case let number as NSNumber:  // true and false are 1 and 0 here: never suspects
-                let double = number.doubleValue
-                if double.rounded() != double || double < 0 || abs(double) >= 0x1p63 { suspects.append(path) }
-            default:
-                break
-            }
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else { return nil }
+        let suspects = paths(in: data) { value in
+            guard let number = value as? NSNumber, !(value is String) else { return false }  // true and false are 1 and 0: never suspects
+            let double = number.doubleValue
+            return double.rounded() != double || double < 0 || abs(double) >= 0x1p63
         }
-        visit(root, "")
         let field = suspects.count == 1 ? suspects[0] : nil
         return AppError(.unprocessableContent, code: "number",
                         message: .init(id: "\(field.map { "Kolom \($0)" } ?? "Sebuah kolom") memerlukan bilangan bulat dalam rentangnya.",
@@ -65,6 +85,14 @@ enum Body {
         } catch {
             throw AppError.tooLarge
         }
+    }
+
+    /// Text with a NUL character, refused wherever it comes from (a body, a form, the query):
+    /// PostgreSQL cannot store it, and no one types it.
+    static func nulRefusal(_ field: String) -> AppError {
+        AppError(.unprocessableContent, code: "nul",
+                 message: .init(id: "Kolom \(field) memuat karakter NUL, yang tidak diizinkan dalam teks.",
+                                en: "Field \(field) contains a NUL character, which text may not hold."), field: field)
     }
 
     /// A 422 naming the field, or nil when the body as a whole is unreadable.
