@@ -118,6 +118,8 @@ struct OperationsTests {
             #expect((try nulBody.json()["error"] as? [String: Any])?["field"] as? String == "username")
             let escaped = try await app.send(.post, "/api/v1/auth/login", json: #"{"username":"a\\u0000b","password":"x"}"#)
             #expect(escaped.status == .unauthorized, "a backslash followed by u0000 is just text")
+            let ignored = try await app.send(.post, "/api/v1/auth/login", json: #"{"username":"a","password":"x","note\u0000":"\u0000"}"#)
+            #expect(ignored.status == .unauthorized, "an unknown member is ignored, whatever it holds")
             let nulQuery = try await app.send(.get, "/api/v1/proposals?agency=a%00b")
             #expect(nulQuery.status == .unprocessableContent)
             #expect((try nulQuery.json()["error"] as? [String: Any])?["field"] as? String == "agency")

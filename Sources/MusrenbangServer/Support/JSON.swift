@@ -28,11 +28,43 @@ enum JSON {
         } catch let error as DecodingError {
             throw Body.refusal(error) ?? numberRefusal(data) ?? AppError.malformedJSON
         }
-        // Text never holds NUL (PostgreSQL cannot store it): an escaped `\u0000` anywhere is refused.
-        if data.range(of: Data(#"\u0000"#.utf8)) != nil, let field = paths(in: data, where: { ($0 as? String)?.contains("\0") == true }).first {
+        // Text never holds NUL (PostgreSQL cannot store it). Only what was read counts: an unknown
+        // member is ignored whatever it holds.
+        if data.range(of: Data(#"\u0000"#.utf8)) != nil, let field = nulPath(in: value) {
             throw Body.nulRefusal(field)
         }
         return value
+    }
+
+    /// The path (`a.b[2]`) of the first text holding NUL in a decoded value; its properties are
+    /// named as the JSON members they were decoded from (no request type renames its keys).
+    static func nulPath(in value: Any, at path: String = "") -> String? {
+        if let text = value as? String { return text.contains("\0") ? path : nil }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional:
+            return mirror.children.first.flatMap { nulPath(in: $0.value, at: path) }
+        case .collection, .set:
+            for (index, child) in mirror.children.enumerated() {
+                if let found = nulPath(in: child.value, at: "\(path)[\(index)]") { return found }
+            }
+        case .dictionary:
+            for child in mirror.children {
+                let pair = Mirror(reflecting: child.value).children.map(\.value)
+                guard pair.count == 2 else { continue }
+                let key = "\(pair[0])", inner = path.isEmpty ? key : "\(path).\(key)"
+                if key.contains("\0") { return inner }
+                if let found = nulPath(in: pair[1], at: inner) { return found }
+            }
+        case .struct, .class:
+            for child in mirror.children {
+                guard let label = child.label else { continue }
+                if let found = nulPath(in: child.value, at: path.isEmpty ? label : "\(path).\(label)") { return found }
+            }
+        default:
+            break
+        }
+        return nil
     }
 
     /// The paths (`a.b[2]`) of the values and keys in a JSON document that `matches` accepts; a key
