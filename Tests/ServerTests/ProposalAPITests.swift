@@ -167,6 +167,7 @@ struct ProposalAPITests {
             let note = String(repeating: "n", count: 2001)
             let cases: [(String, String, String)] = [
                 (#"{"budgetLine":" ","amount":5,"year":2027,"progress":10}"#, "budgetLine", "realisation.invalid"),
+                (#"{"budgetLine":"\f\n","amount":5,"year":2027,"progress":10}"#, "budgetLine", "realisation.invalid"),
                 (#"{"budgetLine":"1.03","amount":-5,"year":2027,"progress":10}"#, "amount", "amount.negative"),
                 (#"{"budgetLine":"1.03","amount":5,"year":3000000000,"progress":10}"#, "year", "year.range"),
                 (#"{"budgetLine":"1.03","amount":5,"year":1999,"progress":10}"#, "year", "year.range"),

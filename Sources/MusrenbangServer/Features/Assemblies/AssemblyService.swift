@@ -101,7 +101,7 @@ struct AssemblyService: Sendable {
     }
 
     static func agendaRefusal(_ items: [AgendaItem], field: String) -> ValidationError? {
-        guard items.count <= 50, items.allSatisfy({ !$0.title.trimmingCharacters(in: .whitespaces).isEmpty && $0.title.count <= 200
+        guard items.count <= 50, items.allSatisfy({ !$0.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && $0.title.count <= 200
             && (1...600).contains($0.minutes) && ($0.speaker?.count ?? 0) <= 200 }) else {
             return ValidationError(field: field, code: "agenda.invalid",
                                    message: .init(id: "Setiap acara memerlukan judul dan durasi 1–600 menit (paling banyak 50 acara).",

@@ -365,7 +365,7 @@ struct ProposalService: Sendable {
         let user = try Access.role(user, .recordRealisation)
         let record = try await proposal(id)
         if let refusal = realiseRefusal(record, user) { throw refusal }
-        guard !input.budgetLine.trimmingCharacters(in: .whitespaces).isEmpty, input.budgetLine.count <= 200 else {
+        guard !input.budgetLine.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, input.budgetLine.count <= 200 else {
             throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi (maks. 200 karakter).",
                                    en: "A budget line is required (at most 200 characters).")
         }
