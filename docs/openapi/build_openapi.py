@@ -33,9 +33,26 @@ def pref(name: str) -> dict:
     return {"$ref": f"#/components/parameters/{name}"}
 
 
+def nullable(schema: dict) -> dict:
+    """`schema` or JSON `null`: an optional member of a request body, which Swift's synthesised
+    Decodable reads as absent when it is null."""
+    if "type" in schema and not any(key in schema for key in ("enum", "const", "$ref", "allOf", "anyOf", "oneOf")):
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        return {**schema, "type": types + ["null"]}
+    inner = {key: value for key, value in schema.items() if key != "description"}
+    wrapped: dict = {"anyOf": [inner, {"type": "null"}]}
+    if "description" in schema:
+        wrapped["description"] = schema["description"]
+    return wrapped
+
+
 def obj(props: dict, required: list[str] | None = None, strict: bool = False, description: str | None = None) -> dict:
     """An object schema. `strict` (additionalProperties: false) only for shapes the server
-    encodes itself from a Swift struct with synthesised Encodable: their keys are exactly these."""
+    encodes itself from a Swift struct with synthesised Encodable: their keys are exactly these,
+    and optional ones are omitted, never null. The others are request bodies: their optional
+    members may also be null."""
+    if not strict:
+        props = {name: schema if name in (required or []) else nullable(schema) for name, schema in props.items()}
     schema: dict = {"type": "object", "properties": props}
     if required:
         schema["required"] = required
@@ -89,7 +106,7 @@ S: dict[str, dict] = {}
 
 S["Error"] = obj({
     "error": obj({
-        "code": d(STR, "Stable machine code: `malformedJSON`, `required`, `type`, `invalid`, `number`, `methodNotAllowed`, `unauthenticated`, "
+        "code": d(STR, "Stable machine code: `malformedJSON`, `required`, `type`, `invalid`, `number`, `nul`, `methodNotAllowed`, `unauthenticated`, "
                        "`invalidToken`, `forbidden`, `csrf`, `notFound`, `tooLarge`, `throttled`, `media.unavailable`, "
                        "or a rule's own code such as `nik.taken`, `stage.refused`, `title.length`."),
         "message": d(STR, "For people: Indonesian by default, English with `Accept-Language: en` (or the `lang=en` cookie)."),
@@ -213,11 +230,12 @@ S["ProposalLocationInput"] = obj({
     "lat": {"type": "number", "minimum": -11.5, "maximum": 6.5}, "lng": {"type": "number", "minimum": 94.5, "maximum": 141.5},
 }, description="Every member optional; `lat` and `lng` come together (422 `location.pair`) and must lie in Indonesia "
                "(422 `location.outsideIndonesia`).")
-S["BeneficiariesInput"] = obj({"total": {"type": "integer", "minimum": 0}, "women": {"type": "integer", "minimum": 0},
-                          "poor": {"type": "integer", "minimum": 0}, "disabled": {"type": "integer", "minimum": 0}},
+PEOPLE = {"type": "integer", "minimum": 0, "maximum": 10_000_000}
+S["BeneficiariesInput"] = obj({"total": PEOPLE, "women": PEOPLE, "poor": PEOPLE, "disabled": PEOPLE},
                          ["total", "women", "poor", "disabled"],
-                         description="All four are required when decoding (the Swift defaults do not apply to JSON). "
-                                     "`women`, `poor` and `disabled` may not exceed `total` (422 `beneficiaries.exceedTotal`).")
+                         description="All four are required when decoding (the Swift defaults do not apply to JSON). Each is "
+                                     "0–10,000,000 (422 `beneficiaries.negative`, `beneficiaries.tooLarge`); `women`, `poor` and "
+                                     "`disabled` may not exceed `total` (422 `beneficiaries.exceedTotal`).")
 S["ProposalInput"] = obj({
     "villageCode": d(ref("VillageCode"), "A village of the tenant regency (else 422 `villageCode.unknown`); outside the "
                                          "caller's reach 403."),
@@ -301,7 +319,8 @@ S["DecisionRequest"] = obj({
     "outcome": ref("DecisionOutcome"),
     "reason": {"type": "string", "maxLength": 2000, "description": "At least 5 characters for every outcome but `accepted` (422 `reason.required`)."},
     "volume": {"type": "number", "exclusiveMinimum": 0, "description": "`acceptedWithChanges` needs `volume` or `estimatedCost`."},
-    "estimatedCost": {"type": "integer", "format": "int64", "minimum": 0},
+    "estimatedCost": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 1_000_000_000_000,
+                      "description": "Rupiah, at most Rp 1 trillion as for a new proposal (422 `estimatedCost.tooLarge`)."},
     "mergedInto": d(ref("ProposalID"), "Required for `merged`: a live proposal of the same district (422 `mergedInto.invalid`)."),
     "agencyCode": ref("AgencyCode"),
 }, ["level", "outcome"], description="`DecisionRequest` (MusrenbangCore/Proposals/Routing.swift).")
@@ -317,11 +336,12 @@ S["Order"] = obj({"order": arr(ref("ProposalID"))}, ["order"], strict=True,
                  description="Proposal ids in priority order (priority = index + 1).")
 S["AgencyInput"] = obj({"agencyCode": ref("AgencyCode")}, ["agencyCode"])
 S["RealisationInput"] = obj({
-    "budgetLine": {"type": "string", "minLength": 1, "maxLength": 200, "description": "Not blank (422 `realisation.invalid`)."},
-    "amount": {"type": "integer", "format": "int64", "minimum": 0},
-    "year": d(INT, "Not validated by the server."),
+    "budgetLine": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S",
+                   "description": "Not blank, at most 200 characters (422 `realisation.invalid`)."},
+    "amount": {"type": "integer", "format": "int64", "minimum": 0, "description": "Rupiah (422 `amount.negative`)."},
+    "year": {"type": "integer", "minimum": 2000, "maximum": 2100, "description": "The budget year (422 `year.range`)."},
     "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Percent; never below the current progress (409)."},
-    "note": STR,
+    "note": {"type": "string", "maxLength": 2000, "description": "At most 2000 characters (422 `note.length`)."},
 }, ["budgetLine", "amount", "year", "progress"], description="`ProposalService.Realisation`.")
 S["Photo"] = obj({"url": {"type": "string", "pattern": r"^/foto/[0-9a-f]+$"}}, ["url"], strict=True)
 S["RankedItem"] = obj({"priority": {"type": "integer", "minimum": 1}, "proposal": ref("ProposalView")}, ["priority", "proposal"], strict=True)
@@ -332,24 +352,30 @@ S["Ceiling"] = obj({"ceiling": d(INT64, "Omitted when no ceiling is set."), "com
                    ["committed"], strict=True)
 S["CeilingInput"] = obj({"amount": {"type": "integer", "format": "int64", "minimum": 0}}, ["amount"])
 S["CriterionInput"] = obj({
-    "key": STR, "name": STR, "weight": {"type": "number", "exclusiveMinimum": 0},
+    "key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,40}$",
+            "description": "1–40 letters, digits, `_` or `-`: it names the score in `scores` (422 `criteria.key`)."},
+    "name": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S",
+             "description": "1–100 characters after trimming (422 `criteria.name`)."},
+    "weight": {"type": "number", "exclusiveMinimum": 0},
     "direction": ref("CriterionDirection"),
-    "descriptions": arr(STR, minItems=5, maxItems=5, description="Five descriptions, for scores 1 to 5."),
+    "descriptions": arr({"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}, minItems=5, maxItems=5,
+                        description="Five descriptions, for scores 1 to 5, each 1–200 characters after trimming "
+                                    "(422 `criteria.description`, field `criteria[i].descriptions[j]`)."),
 }, ["key", "name", "weight", "direction", "descriptions"],
     description="`Criterion` (MusrenbangCore/Proposals/Scoring.swift). `direction` is required in JSON (no default when decoding).")
 S["Criterion"] = obj({"key": STR, "name": STR, "weight": NUM, "direction": ref("CriterionDirection"), "descriptions": arr(STR)},
                     ["key", "name", "weight", "direction", "descriptions"], strict=True)
 S["Criteria"] = obj({"criteria": arr(ref("Criterion"))}, ["criteria"], strict=True)
-S["CriteriaInput"] = obj({"criteria": arr(ref("CriterionInput"), minItems=1,
-                                          description="Weights positive and adding up to 1 (±0.001), keys unique "
-                                                      "(422 `criteria.weights`, `criteria.shape`).")}, ["criteria"])
+S["CriteriaInput"] = obj({"criteria": arr(ref("CriterionInput"), minItems=1, maxItems=20,
+                                          description="Weights positive and adding up to 1 (±0.001), keys unique, at most 20 "
+                                                      "(422 `criteria.weights`, `criteria.shape`, `criteria.count`).")}, ["criteria"])
 S["Notice"] = obj({"id": INT64, "proposalId": ref("ProposalID"), "message": STR, "createdAt": DATE, "read": BOOL},
                   ["id", "message", "createdAt", "read"], strict=True)
 S["NoticeList"] = obj({"items": arr(ref("Notice"))}, ["items"], strict=True)
 
 # --- assemblies
 S["AgendaItem"] = obj({"title": STR, "minutes": INT, "speaker": STR}, ["title", "minutes"], strict=True)
-S["AgendaItemInput"] = obj({"title": {"type": "string", "minLength": 1, "maxLength": 200},
+S["AgendaItemInput"] = obj({"title": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
                        "minutes": {"type": "integer", "minimum": 1, "maximum": 600},
                        "speaker": {"type": "string", "maxLength": 200}}, ["title", "minutes"],
                       description="`AgendaItem`; a blank title is refused (422 `agenda.invalid`).")
@@ -427,15 +453,19 @@ S["Upvotes"] = obj({"upvotes": INT}, ["upvotes"], strict=True)
 S["MinutesFieldsInput"] = obj({
     "venue": {"type": "string", "maxLength": 300}, "onlineLink": {"type": "string", "maxLength": 300},
     "chair": {"type": "string", "maxLength": 300}, "minuteTaker": {"type": "string", "maxLength": 300},
-    "resourcePersons": arr({"type": "string", "maxLength": 200}), "agreements": {"type": "string", "maxLength": 10000},
-    "decisionMethod": ref("DecisionMethod"), "signatories": arr({"type": "string", "maxLength": 200}),
-}, description="`BeritaAcara.Editable`: all optional. At most 40 names in `resourcePersons` and `signatories` together.")
+    "resourcePersons": arr({"type": "string", "maxLength": 200}, maxItems=40), "agreements": {"type": "string", "maxLength": 10000},
+    "decisionMethod": ref("DecisionMethod"), "signatories": arr({"type": "string", "maxLength": 200}, maxItems=40),
+}, description="`BeritaAcara.Editable`: all optional. At most 40 names in `resourcePersons` and `signatories` together. "
+               "A refusal's `field` names the member at fault (`venue`, `onlineLink`, `chair`, `minuteTaker`, `agreements`, "
+               "`resourcePersons`, `signatories`), without the `fields.` prefix, as the page's form does.")
 S["MinutesFields"] = obj({k: STR for k in ["venue", "onlineLink", "chair", "minuteTaker", "agreements"]}
                          | {"resourcePersons": arr(STR), "signatories": arr(STR), "decisionMethod": ref("DecisionMethod")},
                          strict=True, description="`BeritaAcara.Editable` as saved: members without a value are omitted.")
 S["MinutesInput"] = obj({"fields": ref("MinutesFieldsInput"), "finalize": BOOL,
                          "amendmentReason": {"type": "string", "maxLength": 500,
-                                             "description": "Required (5–500 characters) to change final minutes: without it 409 `minutes.finalized`."}},
+                                             "description": "Required (5–500 characters) to change final minutes: without it 409 "
+                                                            "`minutes.finalized`. Over 500 characters is 422 `amendmentReason.length` "
+                                                            "even when none is needed."}},
                         ["fields"])
 S["MinutesAttendee"] = obj({"name": STR, "role": d(STR, "The role's Indonesian name."), "gender": {"type": "string", "enum": ["P", "L"]},
                             "guest": BOOL, "origin": STR}, ["name", "role", "gender", "guest", "origin"], strict=True)
@@ -463,7 +493,7 @@ S["LiveEvent"] = obj({
              "contentSchema": {"type": "object", "additionalProperties": STR},
              "description": "A JSON object of strings: what changed (e.g. `{\"hub\":\"opening\",\"from\":\"checkIn\"}`)."},
     "retry": {"type": "integer", "description": "Only the stream's first block (`retry: 2000`), which carries no event."},
-}, ["id", "event", "data"], description="One server-sent event of `GET /api/v1/assemblies/{id}/live`.")
+}, ["id", "event", "data"], strict=True, description="One server-sent event of `GET /api/v1/assemblies/{id}/live`.")
 S["CheckInCode"] = obj({"code": {"type": "string", "pattern": r"^\d+-[0-9A-F]{6}$"}}, ["code"], strict=True)
 
 # --- floor
@@ -510,16 +540,19 @@ S["MediaState"] = obj({"configured": BOOL, "available": BOOL, "epoch": d(INT, "C
                       ["configured", "available", "epoch", "stage", "wall"], strict=True)
 S["PublishInput"] = obj({"villageCode": d(STR, "`hub` (those who lead the assembly; stage only) or a session's code."),
                          "room": d(ref("MediaRoom"), "Default `stage`; decoded as a string: other values are 422 `media.room`."),
-                         "offer": d(ref("SdpOffer"), "Optional in the Swift type, but a missing offer is 422 `media.sdp`.")},
-                        ["villageCode"])
+                         "offer": d(ref("SdpOffer"), "A missing or unreadable offer is 422 `media.sdp` (field `offer`).")},
+                        ["villageCode", "offer"])
 S["Answered"] = obj({"peer": STR, "answer": ref("SessionDescription")}, ["peer", "answer"], strict=True)
-S["SubscribeInput"] = obj({"room": ref("MediaRoom"), "feeds": arr({"type": "integer", "minimum": 0}),
+S["SubscribeInput"] = obj({"room": ref("MediaRoom"),
+                           "feeds": arr({"type": "integer", "minimum": 0, "maximum": 18446744073709551615},
+                                        description="Feed ids (unsigned 64-bit: a larger one is 422 `number`)."),
                            "audioOnly": BOOL, "villageCode": d(STR, "A session the caller runs (a village console watching the stage).")})
 S["StreamSlot"] = obj({"mid": STR, "feed": {"type": "integer", "minimum": 0}}, ["mid", "feed"], strict=True)
 S["Offered"] = obj({"peer": STR, "offer": ref("SessionDescription"), "streams": arr(ref("StreamSlot"))},
                    ["peer", "offer", "streams"], strict=True)
 S["WatchInput"] = obj({"mountpoint": INT}, ["mountpoint"])
-S["PeerAnswerInput"] = obj({"answer": d(ref("SdpAnswer"), "Optional in the Swift type, but a missing answer is 422 `media.sdp`.")})
+S["PeerAnswerInput"] = obj({"answer": d(ref("SdpAnswer"), "A missing or unreadable answer is 422 `media.sdp` (field `answer`).")},
+                          ["answer"])
 
 # ---------------------------------------------------------------------------------------------
 # Parameters
@@ -527,6 +560,12 @@ S["PeerAnswerInput"] = obj({"answer": d(ref("SdpAnswer"), "Optional in the Swift
 
 def path_param(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+def or_empty(schema: dict) -> dict:
+    """A query parameter's schema, or the empty string: the list's filters read `?x=` as no `x`
+    (an HTML form sends its empty fields)."""
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
 
 
 def query(name: str, schema: dict, description: str, required: bool = False) -> dict:
@@ -552,8 +591,8 @@ P: dict[str, dict] = {
     "KindPath": path_param("kind", ref("ProposalKind"), "`physical` or `nonPhysical`; anything else: 404."),
     "PeerPath": path_param("peer", {"type": "string", "pattern": "^[0-9a-f]{32}$"},
                            "A peer id from publish/subscribe/watch (32 hex digits); another owner's or unknown: 404."),
-    "Page": query("page", {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
-                  "1–100,000 (else 422 `page.range`; not a whole number: 422 `page.invalid`)."),
+    "Page": query("page", or_empty({"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}),
+                  "1–100,000 (else 422 `page.range`; not a whole number: 422 `page.invalid`); empty: 1."),
     "MediaViewer": {"name": "X-Media-Viewer", "in": "header", "required": False,
                     "schema": {"type": "string", "pattern": "^[0-9A-Fa-f]{16,64}$"},
                     "description": "Anonymous viewers only: a random key of 16–64 hex digits per page, owning the peer "
@@ -562,8 +601,9 @@ P: dict[str, dict] = {
 
 
 def page_size(default: int) -> dict:
-    return query("pageSize", {"type": "integer", "minimum": 1, "maximum": 1000, "default": default},
-                 "1–1,000 (else 422 `pageSize.range`; not a whole number: 422 `pageSize.invalid`).")
+    return query("pageSize", or_empty({"type": "integer", "minimum": 1, "maximum": 1000, "default": default}),
+                 "1–1,000 (else 422 `pageSize.range`; not a whole number: 422 `pageSize.invalid`); empty: the default.")
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -577,11 +617,12 @@ ERROR_TEXT = {
     409: "Conflicts with the current state (the code names the rule).",
     413: "The body exceeds 1 MB (`tooLarge`).",
     422: "A missing or mistyped field (`required`, `type`, `invalid`; `number` for a number its field cannot hold, such as "
-         "`1.5` for a whole number), or a rule (its own code); `field` names it.",
+         "`1.5` for a whole number; `nul` for text holding NUL), or a rule (its own code); `field` names it.",
     429: "Too many failed attempts (`throttled`).",
     503: "Video is not available (`media.unavailable`): no Janus configured, or it is down.",
 }
 CSRF_TEXT = " With the `mb_session` cookie, an unsafe method without a valid `X-CSRF-Token` is 403 `csrf`."
+NUL_QUERY = " for a query parameter holding NUL (`%00`): 422 `nul` naming it, whatever the operation."
 PUBLIC_401 = "Only when an `Authorization: Bearer` token is sent that is not valid (`invalidToken`): the operation itself is public."
 
 
@@ -631,6 +672,8 @@ def op(method: str, path: str, op_id: str, summary: str, tag: str, *, auth: str,
     errs = dict(errors)
     # An invalid bearer token is refused before any route runs.
     errs.setdefault(401, PUBLIC_401 if auth != "required" else None)
+    # So is a query parameter holding NUL, named or not (QueryTextMiddleware).
+    errs[422] = (errs[422] or ERROR_TEXT[422]).rstrip(".") + "; or," + NUL_QUERY if 422 in errs else "Only" + NUL_QUERY
     if unsafe:
         if 403 in errs:
             errs[403] = (errs[403] or ERROR_TEXT[403]) + CSRF_TEXT
@@ -736,13 +779,13 @@ op("post", f"{A}/proposals", "submitProposal", "Submit a proposal.", "Proposals"
                                  "`sdg.range`, `location.*`, `groupKind.required`, `villageCode.unknown`, `source.notAllowed`, "
                                  "`citizenId.unknown`…)."}))
 op("get", f"{A}/proposals", "listProposals", "List proposals, newest first.", "Proposals", auth="public",
-   params=[query("village", {"type": "string", "pattern": VILLAGE}, "Village code (422 `village.invalid` otherwise)."),
-           query("district", {"type": "string", "pattern": DISTRICT}, "District code (422 `district.invalid` otherwise)."),
-           query("status", ref("ProposalStatus"), "422 `status.invalid` for an unknown value."),
-           query("level", ref("DecisionLevel"), "422 `level.invalid` for an unknown value."),
+   params=[query("village", or_empty({"type": "string", "pattern": VILLAGE}), "Village code (422 `village.invalid` otherwise)."),
+           query("district", or_empty({"type": "string", "pattern": DISTRICT}), "District code (422 `district.invalid` otherwise)."),
+           query("status", or_empty(ref("ProposalStatus")), "422 `status.invalid` for an unknown value."),
+           query("level", or_empty(ref("DecisionLevel")), "422 `level.invalid` for an unknown value."),
            query("field", {"type": "string", "maxLength": 8}, "Field code (`01`…`05`); longer than 8: 422 `field.length`."),
-           query("year", INT, "Plan year; not a whole number: 422 `year.invalid`."),
-           query("source", ref("ProposalSource"), "422 `source.invalid` for an unknown value."),
+           query("year", or_empty(INT), "Plan year; not a whole number: 422 `year.invalid`."),
+           query("source", or_empty(ref("ProposalSource")), "422 `source.invalid` for an unknown value."),
            query("agency", {"type": "string", "maxLength": 32}, "Agency code; longer than 32: 422 `agency.length`."),
            query("q", {"type": "string", "maxLength": 200}, "Words in title, problem, activity…; longer than 200: 422 `q.length`."),
            pref("Page"), page_size(50)],
@@ -765,7 +808,8 @@ op("post", f"{A}/proposals/{{id}}/supports", "supportProposal", "Support a propo
            409: "Already supported (`support.duplicate`), or the proposal is decided (`support.closed`)."})
 op("delete", f"{A}/proposals/{{id}}/supports", "withdrawSupport", "Withdraw one's support.", "Proposals", auth="required",
    params=[pref("ProposalId")], success=[ok("SupportCount", "Withdrawn.")],
-   errors={403: "Not a citizen (`forbidden`).", 404: "No such proposal, or no support to withdraw (`support.none`)."})
+   errors={403: "Not a citizen (`forbidden`).", 404: "No such proposal, or no support to withdraw (`support.none`).",
+           409: "The proposal is rejected, merged or being realised (`support.closed`): its count is kept as it was."})
 op("get", f"{A}/proposals/{{id}}/comments", "listComments", "A proposal's comments.", "Proposals", auth="public",
    params=[pref("ProposalId")], success=[ok("CommentList", "Comments in order; hidden ones carry their reason instead of the text.")],
    errors={404: None})
@@ -783,7 +827,8 @@ op("post", f"{A}/proposals/{{id}}/decisions", "decideProposal", "Decide a propos
    errors=merge(JSON_ERRS, {403: "The person may not decide at that level or place (`decision.forbidden`).", 404: None,
                             409: "Not at that level, already decided, or the village cannot keep it (`decision.conflict`).",
                             422: "`reason.required`, `reason.length`, `changes.required`, `volume.positive`, "
-                                 "`estimatedCost.negative`, `mergedInto.required`, `mergedInto.invalid`, `agencyCode.unknown`, "
+                                 "`estimatedCost.negative`, `estimatedCost.tooLarge`, `mergedInto.required`, `mergedInto.invalid`, "
+                                 "`agencyCode.unknown`, "
                                  "or a missing/mistyped field."}))
 op("post", f"{A}/proposals/{{id}}/scores", "scoreProposal", "Score a proposal on the criteria (village team).", "Planning",
    auth="required", params=[pref("ProposalId")], body=json_body("ScoresInput"), success=[ok("Score", "The weighted score so far.")],
@@ -803,7 +848,8 @@ op("post", f"{A}/proposals/{{id}}/realisations", "recordRealisation", "Record re
    success=[ok("ProposalDetail", "Recorded: the proposal (100 % completes it).", 201)],
    errors=merge(JSON_ERRS, {403: None, 404: None,
                             409: "Not accepted (`realisation.notAccepted`, `decision.conflict`), or progress going back.",
-                            422: "`realisation.invalid`, `progress.range`, or a missing field."}))
+                            422: "`realisation.invalid`, `amount.negative`, `year.range`, `note.length`, `progress.range`, "
+                                 "or a missing field."}))
 op("post", f"{A}/proposals/{{id}}/photos", "addPhoto", "Attach a photo (raw JPEG, PNG or WebP bytes).", "Proposals",
    auth="required", params=[pref("ProposalId")],
    body={ct: {"schema": {"type": "string", "contentMediaType": ct, "maxLength": 5 * 1024 * 1024}}
@@ -835,7 +881,8 @@ op("get", f"{A}/criteria/{{kind}}", "getCriteria", "Scoring criteria of a propos
 op("put", f"{A}/criteria/{{kind}}", "setCriteria", "Replace the scoring criteria of a kind (planner).", "Planning",
    auth="required", params=[pref("KindPath")], body=json_body("CriteriaInput"), success=[ok(None, "Set.", 204)],
    errors=merge(JSON_ERRS, {403: None, 404: "Unknown kind (`notFound`).",
-                            422: "`criteria.weights`, `criteria.shape`, or a missing field."}))
+                            422: "`criteria.weights`, `criteria.shape`, `criteria.count`, `criteria.key`, `criteria.name`, "
+                                 "`criteria.description` (the field names the criterion: `criteria[2].name`), or a missing field."}))
 op("get", f"{A}/me/notifications", "listNotifications", "The caller's notices about proposals.", "Accounts", auth="required",
    success=[ok("NoticeList", "Notices, in the request's language.")], errors={})
 op("get", f"{A}/me/proposals", "listMyProposals", "What the caller proposed or entered for others.", "Proposals",
@@ -873,7 +920,10 @@ op("post", f"{A}/assemblies/{{id}}/sessions/{{village}}/stage", "moveSessionStag
    errors=merge(JSON_ERRS, {403: None, 404: None,
                             409: "Backwards, ahead of the hub, or closing before the ranking is agreed (`stage.refused`)."}))
 op("post", f"{A}/assemblies/{{id}}/sessions/{{village}}/heartbeat", "sessionHeartbeat", "A session console's heartbeat.",
-   "Assemblies", auth="required", params=[pref("AssemblyId"), pref("SessionVillage")], success=[ok(None, "Noted.", 204)],
+   "Assemblies", auth="required", params=[pref("AssemblyId"), pref("SessionVillage")],
+   description="Accepted at every stage: before the start it shows the control room that the console is ready; a session "
+               "counts as silent only while in progress.",
+   success=[ok(None, "Noted.", 204)],
    errors={403: None, 404: None})
 op("post", f"{A}/assemblies/{{id}}/sessions/{{village}}/ranking-agreed", "agreeRanking",
    "Agree the session's ranking (fixes a village's priorities).", "Assemblies", auth="required",
@@ -913,10 +963,12 @@ op("post", f"{A}/assemblies/{{id}}/questions", "askQuestion", "Put a question to
                             422: "`body.length`, `villageCode.invalid`, or a missing field."}))
 op("get", f"{A}/assemblies/{{id}}/questions", "listQuestions", "An assembly's questions (no authors).", "Questions",
    auth="optional", params=[pref("AssemblyId"),
-                            query("status", {"type": "string", "default": "approved,answered", "examples": ["pending,approved"]},
-                                  "Comma-separated `QuestionStatus` values; unknown ones are ignored. Only moderators of the "
-                                  "regency see `pending` and `hidden`.")],
-   success=[ok("QuestionList", "Questions.")], errors={404: None})
+                            query("status", {"type": "string", "default": "approved,answered", "examples": ["pending,approved"],
+                                             "pattern": "^((pending|approved|hidden|answered)(,(pending|approved|hidden|answered))*)?$"},
+                                  "Comma-separated `QuestionStatus` values (empty: the default); an unknown one is 422 "
+                                  "`status.invalid`. Only moderators of the regency see `pending` and `hidden`: for others "
+                                  "those are left out.")],
+   success=[ok("QuestionList", "Questions.")], errors={404: None, 422: "An unknown status (`status.invalid`, field `status`)."})
 op("post", f"{A}/assemblies/{{id}}/questions/{{question}}/status", "moderateQuestion",
    "Approve, hide or mark answered a question.", "Questions", auth="required", params=[pref("AssemblyId"), pref("QuestionId")],
    body=json_body("QuestionStatusInput"), success=[ok(None, "Set.", 204)],
@@ -934,8 +986,8 @@ op("put", f"{A}/assemblies/{{id}}/sessions/{{village}}/minutes", "saveMinutes", 
    errors=merge(JSON_ERRS, {403: None, 404: None,
                             409: "Final minutes changed without `amendmentReason` (`minutes.finalized`), or finalised meanwhile "
                                  "elsewhere (`minutes.changed`).",
-                            422: "`minutes.length`, `agreements.length`, `resourcePersons.length`, `amendmentReason.length`, "
-                                 "or a missing/mistyped field."}))
+                            422: "`minutes.length` (field: the member at fault), `agreements.length`, `resourcePersons.length`, "
+                                 "`signatories.length`, `amendmentReason.length`, or a missing/mistyped field."}))
 op("get", f"{A}/me/checkin-code", "getCheckInCode", "The caller's signed check-in code for an assembly.", "Assemblies",
    auth="required", params=[query("assembly", INT64, "Assembly id. Missing or not a number: 404.",
                                   required=True)],
@@ -1065,7 +1117,10 @@ DESCRIPTION = """The JSON API of Musrenbang, the village development planning pl
   not valid is refused (401 `invalidToken`) on every operation, public ones included.
 * **Encoding.** Ids are plain integers; region codes strings such as `"35.10.13.2007"`; dates ISO 8601 strings
   (`2027-01-21T12:00:00Z`); keys sorted. Optional members that have no value are **omitted**, never `null`.
-* **Request bodies** are read as JSON whatever the `Content-Type`; unknown members are ignored.
+* **Request bodies** are read as JSON whatever the `Content-Type`; unknown members are ignored, and an optional member
+  that is `null` counts as absent.
+* **Text** never holds NUL: `\\u0000` in a body or `%00` in a query parameter is 422 `nul` naming it, on every
+  operation (PostgreSQL cannot store it).
 """
 
 doc = {
