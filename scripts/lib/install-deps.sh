@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian and is missing. `install-deps.sh run` for the server,
-# `install-deps.sh test` adds PostgreSQL, Chromium and Python's Playwright for the test suite.
+# `install-deps.sh test` adds PostgreSQL, Chromium and Python's Playwright for the test suite, and
+# openapi-spec-validator and schemathesis in .build/venv-openapi (run from the repository's root).
 set -euo pipefail
 want=${1:-run}
 command -v swift >/dev/null || [ -x /opt/swift/usr/bin/swift ] || { echo "Swift 6.3 is required (expected in PATH or /opt/swift)" >&2; exit 1; }
@@ -9,6 +10,7 @@ if [ "$want" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
   [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
   fc-list 2>/dev/null | grep -qi dejavu || packages+=(fonts-dejavu-core)
+  python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
 fi
 # Video: Janus, its recording tools, and ffmpeg to join a recording's sound and picture.
 command -v janus >/dev/null || packages+=(janus janus-tools)
@@ -21,4 +23,14 @@ fi
 if [ "$want" = test ]; then
   python3 -c "import playwright, axe_playwright_python, pytest, qrcode" 2>/dev/null \
     || python3 -m pip install -q playwright axe-playwright-python pytest qrcode
+  # The API description's checks (docs/openapi/check.py, scripts/lib/api-fuzz.sh), pinned, in a venv
+  # of their own so schemathesis's dependencies never meet Playwright's.
+  openapi_tools=(openapi-spec-validator==0.9.0 schemathesis==4.32.5)
+  venv="$(cd "$(dirname "$0")/../.." && pwd)/.build/venv-openapi"
+  installed=$("$venv/bin/python" -m pip freeze 2>/dev/null || true)
+  for tool in "${openapi_tools[@]}"; do
+    grep -qx "$tool" <<<"$installed" && continue
+    python3 -m venv "$venv" && "$venv/bin/python" -m pip install -q "${openapi_tools[@]}"
+    break
+  done
 fi
