@@ -19,6 +19,7 @@ import re
 import sys
 from pathlib import Path
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_openapi  # noqa: E402  (the generator, imported to render the document again)
 
