@@ -73,13 +73,15 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     return app
 }
 
-/// Clears what expires: one-time form messages nobody came back for.
+/// Clears what expires: one-time form messages nobody came back for. Its ten-minute wait ends at a
+/// graceful shutdown (it held the server's exit for up to ten minutes after SIGTERM).
 struct Housekeeping: Service {
     let database: Database
 
     func run() async throws {
         while !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: .seconds(600))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }
+            guard !Task.isShuttingDownGracefully else { return }
             try? await FlashStore(database).purgeExpired()
         }
     }
