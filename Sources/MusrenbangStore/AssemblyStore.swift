@@ -451,7 +451,8 @@ public struct AssemblyStore: Sendable {
     }
 
     public func questions(_ id: AssemblyID, statuses: [QuestionStatus]) async throws -> [QuestionRecord] {
-        try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
+        guard !statuses.isEmpty else { return [] }  // `IN ()` is an error on PostgreSQL
+        return try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
             .from("questions").where("assembly_id", .equal, id.rawValue).where("status", .in, statuses.map(\.rawValue))
             .orderBy("upvotes", .descending).orderBy("id").all().map(Self.question)
     }
@@ -693,6 +694,11 @@ public struct AssemblyStore: Sendable {
                         .where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null)
                 })
                 .all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+            // Rehearsals made of this one (possible before a rehearsal could no longer be rehearsed)
+            // would hold it by `rehearsal_of`: they now name the real assembly.
+            try await connection.update("assemblies")
+                .set("rehearsal_of", to: SQLSubquery.select { $0.column("rehearsal_of").from("assemblies").where("id", .equal, id.rawValue) })
+                .where("rehearsal_of", .equal, id.rawValue).run()
             try await connection.delete(from: "assemblies").where("id", .equal, id.rawValue)
                 .where("rehearsal_of", .isNot, SQLLiteral.null).run()
             for chunk in proposals.chunked(500) where !chunk.isEmpty {

@@ -120,6 +120,20 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 }
 
+/// A query parameter holding NUL (`%00`) is refused (422 `nul`, naming it) before any handler
+/// reads it: text never holds NUL, and PostgreSQL cannot compare or store it.
+struct QueryTextMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        if request.uri.query?.contains("%00") == true,
+           let (name, _) = request.uri.queryParameters.first(where: { $0.key.contains("\0") || $0.value.contains("\0") }) {
+            throw Body.nulRefusal(String(name))
+        }
+        return try await next(request, context)
+    }
+}
+
 /// Headers every response carries: the request id (to find it in the logs) and browser hardening.
 struct ResponseHeadersMiddleware: RouterMiddleware {
     typealias Context = AppContext
