@@ -45,7 +45,9 @@ public struct AppServices: Sendable {
         if let url = configuration.janusURL {
             let secret = self.secret
             self.media = MediaDirector(
-                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey),
+                // Derived from the server's secret: the same after a restart, so rooms Janus still has stay ours.
+                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey,
+                                    roomSecret: secret.sign("rooms", purpose: "janus-secret"), roomPin: secret.sign("rooms", purpose: "janus-pin")),
                 recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
                 hubToken: { MediaService.hubToken(secret, assembly: AssemblyID(rawValue: $0)) })
         } else {
