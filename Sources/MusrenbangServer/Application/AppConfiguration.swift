@@ -1,4 +1,5 @@
 import Foundation
+import MusrenbangMedia
 import MusrenbangCore
 import MusrenbangStore
 
@@ -23,6 +24,9 @@ public struct AppConfiguration: Sendable {
     public var janusAdminKey: String = ""
     /// The PDF engine's command (WeasyPrint); found on `PATH` unless a path is given.
     public var pdfEngine: String = "weasyprint"
+    /// Caps on video connections through this server (public viewers in all and per client, and
+    /// how long a connection may wait for the browser's answer before it is dropped at Janus).
+    public var media = MediaLimits()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -38,7 +42,8 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`,
-    /// `JANUS_URL`, `JANUS_ADMIN_KEY` and `MUSRENBANG_PDF_ENGINE`.
+    /// `JANUS_URL`, `JANUS_ADMIN_KEY`, `MUSRENBANG_PDF_ENGINE` and the caps (`MUSRENBANG_MEDIA_*`;
+    /// see docs/operations.md).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         let dataDirectory = URL(fileURLWithPath: environment["MUSRENBANG_DATA_DIR"] ?? "var", isDirectory: true)
         let databaseURL = try environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try DatabaseURL($0) }
@@ -51,6 +56,14 @@ public struct AppConfiguration: Sendable {
         configuration.janusURL = environment["JANUS_URL"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
         configuration.janusAdminKey = environment["JANUS_ADMIN_KEY"] ?? ""
         if let engine = environment["MUSRENBANG_PDF_ENGINE"], !engine.isEmpty { configuration.pdfEngine = engine }
+        func count(_ name: String) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), value > 0 else { throw StoreError.invalidConfiguration("\(name) must be a positive whole number") }
+            return value
+        }
+        if let value = try count("MUSRENBANG_MEDIA_VIEWERS_MAX") { configuration.media.maximumViewers = value }
+        if let value = try count("MUSRENBANG_MEDIA_VIEWERS_PER_CLIENT") { configuration.media.viewersPerClient = value }
+        if let value = try count("MUSRENBANG_MEDIA_ANSWER_SECONDS") { configuration.media.answerTimeout = .seconds(value) }
         return configuration
     }
 }

@@ -49,6 +49,7 @@ public struct AppServices: Sendable {
                 client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey,
                                     roomSecret: secret.sign("rooms", purpose: "janus-secret"), roomPin: secret.sign("rooms", purpose: "janus-pin")),
                 recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
+                limits: configuration.media,
                 hubToken: { MediaService.hubToken(secret, assembly: AssemblyID(rawValue: $0)) })
         } else {
             self.media = nil
