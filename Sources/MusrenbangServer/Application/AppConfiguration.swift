@@ -24,6 +24,8 @@ public struct AppConfiguration: Sendable {
     public var janusAdminKey: String = ""
     /// The PDF engine's command (WeasyPrint); found on `PATH` unless a path is given.
     public var pdfEngine: String = "weasyprint"
+    /// Caps on the live event streams (`/live`): in all for the public, per client, and how long one lasts.
+    public var live = LiveLimits()
     /// Caps on video connections through this server (public viewers in all and per client, and
     /// how long a connection may wait for the browser's answer before it is dropped at Janus).
     public var media = MediaLimits()
@@ -42,8 +44,8 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`,
-    /// `JANUS_URL`, `JANUS_ADMIN_KEY`, `MUSRENBANG_PDF_ENGINE` and the caps (`MUSRENBANG_MEDIA_*`;
-    /// see docs/operations.md).
+    /// `JANUS_URL`, `JANUS_ADMIN_KEY`, `MUSRENBANG_PDF_ENGINE` and the caps (`MUSRENBANG_LIVE_*`,
+    /// `MUSRENBANG_MEDIA_*`; see docs/operations.md).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         let dataDirectory = URL(fileURLWithPath: environment["MUSRENBANG_DATA_DIR"] ?? "var", isDirectory: true)
         let databaseURL = try environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try DatabaseURL($0) }
@@ -61,6 +63,9 @@ public struct AppConfiguration: Sendable {
             guard let value = Int(text), value > 0 else { throw StoreError.invalidConfiguration("\(name) must be a positive whole number") }
             return value
         }
+        if let value = try count("MUSRENBANG_LIVE_MAX") { configuration.live.maximum = value }
+        if let value = try count("MUSRENBANG_LIVE_PER_CLIENT") { configuration.live.perClient = value }
+        if let value = try count("MUSRENBANG_LIVE_MAX_SECONDS") { configuration.live.longestSeconds = value }
         if let value = try count("MUSRENBANG_MEDIA_VIEWERS_MAX") { configuration.media.maximumViewers = value }
         if let value = try count("MUSRENBANG_MEDIA_VIEWERS_PER_CLIENT") { configuration.media.viewersPerClient = value }
         if let value = try count("MUSRENBANG_MEDIA_ANSWER_SECONDS") { configuration.media.answerTimeout = .seconds(value) }

@@ -20,7 +20,7 @@ public struct AppServices: Sendable {
     let csrf: CSRFGuard
     let throttle: ThrottleBox
     let passwords: PasswordHasher
-    let live = LiveHub()
+    let live: LiveHub
     /// The conferences on Janus; nil when no Janus is configured (video pages say so).
     let media: MediaDirector?
     let printer: Printer
@@ -42,6 +42,7 @@ public struct AppServices: Sendable {
         self.throttle = ThrottleBox()
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
         self.printer = try await Printer.load(configuration)
+        self.live = LiveHub(store: AssemblyStore(database), limits: configuration.live)
         if let url = configuration.janusURL {
             let secret = self.secret
             self.media = MediaDirector(

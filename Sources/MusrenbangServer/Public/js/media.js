@@ -1,8 +1,9 @@
 // Live video of an assembly. The browser never talks to the media server's API: it hands its
 // SDP to our server, which checks the floor and answers for Janus. Each view keeps itself in
-// step with /live: when feeds change, or Janus comes back after a restart, it joins again; a
+// step with the page's one live stream (events.js): when feeds change, or Janus comes back after a restart, it joins again; a
 // connection that fails rejoins with back-off. No framework, one file.
 import { t } from "./i18n.js";
+import { liveEvents } from "./events.js";
 const csrf = document.querySelector('input[name="_csrf"]')?.value;
 
 // `viewer`: the key the server gave a public viewer's connection; only it may answer or close it.
@@ -127,8 +128,7 @@ export function follow(assembly, onChange) {
     running = false;
     if (again) { again = false; read(); }
   };
-  const source = new EventSource(`/api/v1/assemblies/${assembly}/live`);
-  for (const kind of ["media", "floor", "stage"]) source.addEventListener(kind, () => { pending ??= setTimeout(read, 150); });
+  liveEvents(assembly).on(["media", "floor", "stage"], () => { pending ??= setTimeout(read, 150); });
   setInterval(read, 5000);
   read();
   return read;
