@@ -24,6 +24,17 @@ public actor JanusClient {
     public static let videoRoom = "janus.plugin.videoroom"
     public static let streaming = "janus.plugin.streaming"
 
+    /// The `secret` and `pin` a room or mountpoint is created with (Janus takes an empty one as none).
+    nonisolated var guarded: [String: Any] {
+        var fields: [String: Any] = [:]
+        if !roomSecret.isEmpty { fields["secret"] = roomSecret }
+        if !roomPin.isEmpty { fields["pin"] = roomPin }
+        return fields
+    }
+
+    /// The pin to join or watch with, when rooms have one.
+    public nonisolated var joinPin: [String: Any] { roomPin.isEmpty ? [:] : ["pin": roomPin] }
+
     public init(transport: any JanusTransport, adminKey: String, roomSecret: String = "", roomPin: String = "") {
         self.transport = transport
         self.adminKey = adminKey
@@ -215,8 +226,8 @@ public actor JanusClient {
             "request": "create", "room": room, "admin_key": adminKey, "description": settings.description,
             "publishers": settings.publishers, "audiocodec": "opus", "videocodec": "vp8", "bitrate": settings.bitrate,
             "fir_freq": 3, "permanent": false, "allowed": settings.allowed, "record": settings.recordingDirectory != nil,
-            "secret": roomSecret, "pin": roomPin,
         ]
+        body.merge(guarded) { $1 }
         if let directory = settings.recordingDirectory { body["rec_dir"] = directory }
         _ = try await request(Self.videoRoom, body)
     }
@@ -269,14 +280,13 @@ public actor JanusClient {
 
     /// An RTP mountpoint fed by `rtp_forward`, bound to loopback, with an RTCP port for keyframes.
     public func createMountpoint(_ id: Int, description: String) async throws -> Mountpoint {
-        let data = try await request(Self.streaming, [
+        let data = try await request(Self.streaming, guarded.merging([
             "request": "create", "type": "rtp", "id": id, "admin_key": adminKey, "description": description, "permanent": false,
-            "secret": roomSecret, "pin": roomPin,
             "media": [
                 ["type": "audio", "mid": "a", "port": 0, "pt": 111, "codec": "opus", "iface": "127.0.0.1"],
                 ["type": "video", "mid": "v", "port": 0, "rtcpport": 0, "pt": 100, "codec": "vp8", "iface": "127.0.0.1"],
             ],
-        ])
+        ]) { $1 })
         let ports = data["stream"]?["ports"]?.array ?? []
         func port(_ type: String, _ key: String) -> Int? { ports.first { $0["type"]?.string == type }?[key]?.int }
         guard let audio = port("audio", "port"), let video = port("video", "port"), let rtcp = port("video", "rtcp_port") else {
