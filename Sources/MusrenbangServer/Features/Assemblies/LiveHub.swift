@@ -227,7 +227,14 @@ actor LiveHub {
             while true {
                 guard let after = channel.head else { break }
                 sharedReads += 1
-                guard let events = try? await store.events(assembly, after: after, limit: 500) else { break }
+                guard let events = try? await store.events(assembly, after: after, limit: 500) else {
+                    // The database failed this once: try again shortly rather than wait for the next write.
+                    Task { [weak self] in
+                        try? await Task.sleep(for: .milliseconds(500))
+                        await self?.poke(assembly)
+                    }
+                    break
+                }
                 deliver(channel, events)
                 if events.count < 500 { break }
             }
