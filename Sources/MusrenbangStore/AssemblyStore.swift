@@ -605,6 +605,13 @@ public struct AssemblyStore: Sendable {
             }
     }
 
+    /// The id of the assembly's latest event (0 when it has none): where a shared reader starts.
+    public func latestEventId(_ id: AssemblyID) async throws -> Int64 {
+        let row = try await database.sql.select().column(SQLFunction("coalesce", args: SQLFunction("max", args: SQLColumn("id")), SQLLiteral.numeric("0")), as: "latest")
+            .from("assembly_events").where("assembly_id", .equal, id.rawValue).first()
+        return try row?.decode(column: "latest", as: Int64.self) ?? 0
+    }
+
     // MARK: summary
 
     public func summary(_ assembly: AssemblyRecord) async throws -> AssemblySummary {

@@ -174,7 +174,8 @@ struct AssemblyAPITests {
             let lastBefore = try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1").text
                 .split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }.max() ?? 0
             let listening = Task {
-                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=4",
+                // Long enough to outlast the rush when the whole suite shares the machine.
+                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=8",
                                    headers: [.init("Last-Event-ID")!: "\(lastBefore)"]).text
             }
             try await Task.sleep(for: .milliseconds(200))

@@ -596,7 +596,9 @@ S["SubscribeInput"] = obj({"room": ref("MediaRoom"),
                                         description="Feed ids (unsigned 64-bit: a larger one is 422 `number`)."),
                            "audioOnly": BOOL, "villageCode": d(STR, "A session the caller runs (a village console watching the stage).")})
 S["StreamSlot"] = obj({"mid": STR, "feed": {"type": "integer", "minimum": 0}}, ["mid", "feed"], strict=True)
-S["Offered"] = obj({"peer": STR, "offer": ref("SessionDescription"), "streams": arr(ref("StreamSlot"))},
+S["Offered"] = obj({"peer": STR, "offer": ref("SessionDescription"), "streams": arr(ref("StreamSlot")),
+                    "viewer": d(STR, "Watch only: the public viewer's key, chosen by the server; sent back as "
+                                     "`X-Media-Viewer` to answer or hang up.")},
                    ["peer", "offer", "streams"], strict=True)
 S["WatchInput"] = obj({"mountpoint": INT}, ["mountpoint"])
 S["PeerAnswerInput"] = obj({"answer": d(ref("SdpAnswer"), "A missing or unreadable answer is 422 `media.sdp` (field `answer`).")},
@@ -657,8 +659,8 @@ P: dict[str, dict] = {
                   "1–100,000 (else 422 `page.range`; not a whole number: 422 `page.invalid`); empty: 1."),
     "MediaViewer": {"name": "X-Media-Viewer", "in": "header", "required": False,
                     "schema": {"type": "string", "pattern": "^[0-9A-Fa-f]{16,64}$"},
-                    "description": "Anonymous viewers only: a random key of 16–64 hex digits per page, owning the peer "
-                                   "(without a login and without it: 422 `media.viewer`). Ignored when signed in."},
+                    "description": "A public viewer's key, as `watch` returned it, owning the peer (without a login and "
+                                   "without it: 422 `media.viewer`). When sent, it decides, even when signed in."},
 }
 
 
@@ -1058,14 +1060,20 @@ op("get", f"{A}/assemblies/{{id}}/live", "streamAssemblyEvents", "Server-sent ev
            {"name": "Last-Event-ID", "in": "header", "required": False, "schema": INT64,
             "description": "Resume after this event id (wins over `lastEventId`); not a number: ignored."},
            query("lastEventId", {"type": "integer", "format": "int64", "default": 0}, "Resume after this event id; not a number: ignored."),
-           query("maxSeconds", {"type": "integer", "minimum": 1, "maximum": 3600, "default": 300},
-                 "The stream ends after this many seconds (clamped to 1–3600; not a number: 300).")],
+           query("maxSeconds", {"type": "integer", "minimum": 1, "maximum": 900, "default": 300},
+                 "The stream ends after at most this many seconds (clamped to 1–900 by default, `MUSRENBANG_LIVE_MAX_SECONDS`; "
+                 "from 60 on, a little earlier at random so listeners do not reconnect together; not a number: 300)."),
+           query("start", {"type": "string", "enum": ["now"]},
+                 "`now`: without an event id, only events from now on (no replay of the log).")],
    description="`retry: 2000`, then events `id: N` / `event: stage|session|attendance|proposal|question|ranking|floor|media|recordings` "
                "/ `data: {json}`, and `: keep-alive` comments every 15 s, until `maxSeconds`.",
    success=[("200", {"description": "The event stream. Its `schema` describes one event, as SSE clients (and schemathesis) "
                                     "read the stream; OpenAPI 3.2 would call it `itemSchema`.",
                      "content": {"text/event-stream": {"schema": ref("LiveEvent")}}})],
-   errors={404: None})
+   errors={404: None,
+           429: "This client holds its share of live streams (`live.tooMany`, per client address behind trusted proxies; "
+                "staff per account); `Retry-After` says when to try again.",
+           503: "The public's streams are all taken (`live.full`); `Retry-After` says when to try again."})
 op("post", f"{A}/assemblies/{{id}}/questions", "askQuestion", "Put a question to the host during the dialogue.", "Questions",
    auth="required", params=[pref("AssemblyId")], body=json_body("QuestionInput"), success=[ok("IdOfQuestion", "Asked.", 201)],
    errors=merge(JSON_ERRS, {403: "May not ask from that village (`forbidden`).", 404: "No such assembly or session.",
@@ -1160,11 +1168,15 @@ op("post", f"{A}/assemblies/{{id}}/media/subscribe", "subscribeMedia", "Receive 
                             409: "Nothing is being sent (`media.noFeeds`), or `media.feedGone`.",
                             422: "`media.room`, `media.sdp` refused by Janus, or a mistyped field.", 503: None}))
 op("post", f"{A}/assemblies/{{id}}/media/watch", "watchMedia", "Watch one stage feed without login.", "Media", auth="optional",
-   params=[pref("AssemblyId"), pref("MediaViewer")], body=json_body("WatchInput"),
+   params=[pref("AssemblyId")], body=json_body("WatchInput"),
    success=[ok("Offered", "Janus's offer (`streams` empty).", 201)],
    errors=merge(JSON_ERRS, {403: "Refused by Janus (`media.refusedByJanus`).", 404: None,
                             409: "No such feed (`media.feedGone`).",
-                            422: "No login and no valid `X-Media-Viewer` (`media.viewer`), `media.sdp`, or a missing field.", 503: None}))
+                            422: "`media.sdp`, or a missing field.",
+                            429: "Over the rate limit (`rateLimited`), or this client watches as many feeds as it may (`media.tooMany`); "
+                                 "with `Retry-After`.",
+                            503: "Video is not available (`media.unavailable`), or the public's viewers are all taken "
+                                 "(`media.full`, with `Retry-After`)."}))
 op("post", f"{A}/media/peers/{{peer}}/answer", "answerPeer", "Hand the browser's SDP answer to Janus.", "Media",
    auth="optional", params=[pref("PeerPath"), pref("MediaViewer")], body=json_body("PeerAnswerInput"),
    success=[ok(None, "Media starts flowing.", 204)],

@@ -20,7 +20,7 @@ public struct AppServices: Sendable {
     let csrf: CSRFGuard
     let throttle: ThrottleBox
     let passwords: PasswordHasher
-    let live = LiveHub()
+    let live: LiveHub
     /// The conferences on Janus; nil when no Janus is configured (video pages say so).
     let media: MediaDirector?
     let printer: Printer
@@ -44,11 +44,15 @@ public struct AppServices: Sendable {
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
         self.printer = try await Printer.load(configuration)
         self.rateLimits = RateLimitBox(configuration.rateLimits)
+        self.live = LiveHub(store: AssemblyStore(database), limits: configuration.live)
         if let url = configuration.janusURL {
             let secret = self.secret
             self.media = MediaDirector(
-                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey),
+                // Derived from the server's secret: the same after a restart, so rooms Janus still has stay ours.
+                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey,
+                                    roomSecret: secret.sign("rooms", purpose: "janus-secret"), roomPin: secret.sign("rooms", purpose: "janus-pin")),
                 recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
+                limits: configuration.media,
                 hubToken: { MediaService.hubToken(secret, assembly: AssemblyID(rawValue: $0)) })
         } else {
             self.media = nil
