@@ -59,6 +59,25 @@ public enum Scoring {
                 message: .init(id: "Setiap kriteria memerlukan kunci unik dan 5 uraian skor.",
                                en: "Each criterion needs a unique key and 5 score descriptions."))
         }
+        // Their words are shown on every scoring form: bounded text (TextRules), and a plain key.
+        if criteria.count > 20 {
+            return ValidationError(field: "criteria", code: "criteria.count",
+                message: .init(id: "Paling banyak 20 kriteria.", en: "At most 20 criteria."))
+        }
+        for (index, criterion) in criteria.enumerated() {
+            let key = criterion.key
+            guard (1...40).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                return ValidationError(field: "criteria[\(index)].key", code: "criteria.key",
+                    message: .init(id: "Kunci kriteria 1–40 huruf, angka, _ atau -.", en: "A criterion key is 1–40 letters, digits, _ or -."))
+            }
+            let texts = [(criterion.name, "name", 100)] + criterion.descriptions.enumerated().map { ($1, "descriptions[\($0)]", 200) }
+            for (text, field, maximum) in texts {
+                if case .failure(let refusal) = TextRules.text(text, field: "criteria[\(index)].\(field)",
+                                                               label: .init(id: "Uraian kriteria", en: "Criterion text"), length: 1...maximum) {
+                    return refusal
+                }
+            }
+        }
         return nil
     }
 
