@@ -11,11 +11,12 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(pages: services.pages))
     router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static",
                                           cacheControl: .init([(MediaType(type: .any), [.maxAge(3600), .public])])))
     router.add(middleware: AuthenticationMiddleware(services: services))
+    router.add(middleware: QueryTextMiddleware())
 
     // One use case per feature, shared by its API and its pages.
     let accounts = AccountService(services: services)

@@ -54,13 +54,14 @@ enum JSON {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it.
+    /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it,
+    /// and so is text that breaks the text rules (`BoundaryText`: control characters…).
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppContext) async throws -> T {
         let buffer = try await Body.collect(request, context: context)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(T.self, from: Data(buffer: buffer))
+            return try decoder.decode(Checked<T>.self, from: Data(buffer: buffer)).value
         } catch let error as DecodingError {
             throw Body.refusal(error) ?? AppError.malformedJSON
         }
@@ -103,7 +104,7 @@ enum Body {
                  message: .init(id: "Kolom \(field) wajib diisi.", en: "Field \(field) is required."), field: field)
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
+    static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             .replacingOccurrences(of: ".[", with: "[")
     }
