@@ -66,6 +66,7 @@ public enum Migrator {
         floor,
         typed,
         documents,
+        photoHygiene,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
