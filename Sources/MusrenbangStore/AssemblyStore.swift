@@ -447,7 +447,8 @@ public struct AssemblyStore: Sendable {
     }
 
     public func questions(_ id: AssemblyID, statuses: [QuestionStatus]) async throws -> [QuestionRecord] {
-        try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
+        guard !statuses.isEmpty else { return [] }  // `IN ()` is an error on PostgreSQL
+        return try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
             .from("questions").where("assembly_id", .equal, id.rawValue).where("status", .in, statuses.map(\.rawValue))
             .orderBy("upvotes", .descending).orderBy("id").all().map(Self.question)
     }

@@ -189,8 +189,15 @@ struct AssemblyAPI {
     }
 
     @Sendable func questions(_ request: Request, context: AppContext) async throws -> Response {
-        let wanted = (request.uri.queryParameters.get("status") ?? "approved,answered").split(separator: ",")
-            .compactMap { QuestionStatus(rawValue: String($0)) }
+        // Like the proposal list's filters: an unknown value is refused, never silently dropped.
+        let raw = request.uri.queryParameters.get("status").flatMap { $0.isEmpty ? nil : $0 } ?? "approved,answered"
+        let wanted = try raw.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let status = QuestionStatus(rawValue: String(part)) else {
+                throw AppError.invalid("status", "status.invalid", id: "Status pertanyaan tidak dikenal: \(part.prefix(40)).",
+                                       en: "Unknown question status: \(part.prefix(40)).")
+            }
+            return status
+        }
         let found = try await assemblies.questions(try context.id("id", as: AssemblyID.self), statuses: wanted, for: context.user)
         return JSON.response(Items(items: found.map {
             Question(id: $0.id, villageCode: $0.villageCode, body: $0.body, status: $0.status, upvotes: $0.upvotes, createdAt: $0.createdAt)
