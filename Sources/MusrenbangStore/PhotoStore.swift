@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import MusrenbangCore
+import NIOPosix
 import SQLKit
 
 /// Photos live on disk under the SHA-256 of what is served (`photos/ab/abcd…`, files 0600 in
@@ -59,8 +60,9 @@ public struct PhotoStore: Sendable {
                 try await connection.insert(into: "proposal_photos").columns("proposal_id", "photo_hash", "purpose", "created_at", "uploaded_by")
                     .values(SQLBind(proposalId.rawValue), SQLBind(hash), SQLBind(purpose), SQLBind(now), SQLBind(uploader.rawValue))
                     .ignoringConflicts().run()
-                // Last, so that nothing before it can fail after the file exists.
-                if try Self.write(clean, to: file) { created.set() }
+                // Last, so that nothing before it can fail after the file exists; on the blocking
+                // I/O pool, never on the threads that serve requests.
+                if try await NIOThreadPool.singleton.runIfActive({ try Self.write(clean, to: file) }) { created.set() }
             }
         } catch {
             // Only a failed COMMIT gets here with a new file: it goes, unless a stored row names it.
@@ -86,10 +88,10 @@ public struct PhotoStore: Sendable {
         let type = try row.decode(column: "content_type", as: String.self)
         let url = path(for: hash)
         if try !row.decode(column: "metadata_removed", as: Bool.self) {
-            guard let bytes = try? Array(Data(contentsOf: url)) else { return nil }
+            guard let bytes = try? await NIOThreadPool.singleton.runIfActive({ Array(try Data(contentsOf: url)) }) else { return nil }
             guard let kind = ImageKind.detect(bytes), kind.contentType == type else { return nil }
             let clean = try await cleaned(bytes, kind: kind)
-            try Self.replace(url, with: clean)
+            try await NIOThreadPool.singleton.runIfActive { try Self.replace(url, with: clean) }
             try await database.sql.update("photos").set("metadata_removed", to: SQLBind(true)).where("hash", .equal, hash).run()
         }
         return (url, type)
