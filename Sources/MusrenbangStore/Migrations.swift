@@ -70,6 +70,7 @@ public enum Migrator {
         typed,
         documents,
         accountability,
+        photoHygiene,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
