@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from helpers import assert_no_axe_violations, log_in
+from helpers import assert_no_axe_violations, demo_assembly, log_in
 
 VILLAGE = "35.10.13.2007"
 
-
-def demo_assembly(page: Page, base_url: str) -> str:
-    page.goto(f"{base_url}/musrenbang")
-    link = page.locator(".cards a.title").first
-    return re.search(r"/musrenbang/(\d+)", link.get_attribute("href")).group(1)
 
 
 def test_control_room_counts_check_ins_live(base_url, new_context):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from helpers import assert_no_axe_violations, log_in
-from test_assembly import VILLAGE, demo_assembly
+from helpers import assert_no_axe_violations, demo_assembly, log_in
+from test_assembly import VILLAGE
 
 
 def record_form_posts(page, answers: list) -> None:
