@@ -44,6 +44,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     let documents = DocumentService(services: services)
     OpenDataAPI(documents: documents).register(on: api)
     APIDescriptionRoute.bundled().register(on: api)
+    ServiceWorkerRoute.bundled().register(on: router)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
     AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
     CitizenPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places).register(on: router)
