@@ -82,8 +82,7 @@ struct ProposalAPI {
     @Sendable func submit(_ request: Request, context: AppContext) async throws -> Response {
         _ = try Access.role(context.user, .submitProposal)
         let input = try await JSON.decode(ProposalService.Input.self, from: request, context: context)
-        let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
-        let created = try await proposals.submit(input, by: context.user, idempotencyKey: key)
+        let created = try await proposals.submit(input, by: context.user, idempotencyKey: IdempotencyHeader.key(request))
         return JSON.response(try await proposals.view(created.proposal, detailed: true, locale: context.locale),
                              status: created.isNew ? .created : .ok)
     }
@@ -143,8 +142,9 @@ struct ProposalAPI {
     }
 
     @Sendable func support(_ request: Request, context: AppContext) async throws -> Response {
-        let record = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user)
-        return JSON.response(SupportCount(supportCount: record.supportCount), status: .created)
+        let (record, replayed) = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user,
+                                                             idempotencyKey: IdempotencyHeader.key(request))
+        return JSON.response(SupportCount(supportCount: record.supportCount), status: replayed ? .ok : .created)
     }
 
     @Sendable func withdraw(_ request: Request, context: AppContext) async throws -> Response {
