@@ -133,7 +133,7 @@ class Server:
     def __init__(self, binary):
         self.tmp = Path(tempfile.mkdtemp(prefix="musrenbang-media-bench-"))
         data = self.tmp / "data"
-        env = dict(os.environ, MUSRENBANG_DATA_DIR=str(data), MUSRENBANG_SECRET="media-bench-secret-0123456789abcd",
+        env = dict(os.environ, MUSRENBANG_DEMO_PASSWORD=PASSWORD, MUSRENBANG_RATE_LIMITS="off", MUSRENBANG_DATA_DIR=str(data), MUSRENBANG_SECRET="media-bench-secret-0123456789abcd",
                    JANUS_ADMIN_KEY=os.environ["MUSRENBANG_TEST_JANUS_KEY"])
         env.pop("DATABASE_URL", None)
         for command in (["migrate"], ["demo"]):

@@ -15,6 +15,12 @@ public struct UserRecord: Sendable, Equatable {
     public let gender: Gender?
     public let disabled: Bool
     public let createdAt: Date
+    /// The second factor's seed, sealed with the server key; "pending:…" until the first code confirms it.
+    public var totpSealed: String? = nil
+    public var totpLastStep: Int64? = nil
+
+    public var totpEnabled: Bool { totpSealed.map { !$0.hasPrefix(Self.pending) } ?? false }
+    public static let pending = "pending:"
 
     public var principal: Principal {
         Principal(userId: id, role: role, region: regionCode, agencyCode: agencyCode)
@@ -81,7 +87,7 @@ public struct AccountStore: Sendable {
     public init(_ database: Database) { self.database = database }
 
     static let columns = ["id", "username", "name", "role", "region_code", "agency_code", "password_hash",
-                          "nik_masked", "gender", "disabled", "created_at"]
+                          "nik_masked", "gender", "disabled", "created_at", "totp_sealed", "totp_last_step"]
 
     /// Creates a staff account; `nil` when the username is taken.
     public func createStaff(_ staff: NewStaff) async throws -> UserID? {
@@ -136,6 +142,14 @@ public struct AccountStore: Sendable {
         return try await query.orderBy("id", .descending).limit(500).all().map(Self.record)
     }
 
+    /// Whether an activation code is good, asked before the new password is hashed (hashing is
+    /// the expensive part a stranger must not get for free).
+    public func activationIsValid(nikHash: String, activationHash: String) async throws -> Bool {
+        try await database.sql.select().column("id").from("users").where("nik_hash", .equal, nikHash)
+            .where("activation_hash", .equal, activationHash).where("activation_expires_at", .greaterThan, Date())
+            .where("disabled", .equal, false).first() != nil
+    }
+
     /// Sets the first password of an account registered at the village office, if the activation
     /// code matches and has not expired; the code works once. Returns the account's id.
     public func activate(nikHash: String, activationHash: String, passwordHash: String) async throws -> UserID? {
@@ -155,14 +169,72 @@ public struct AccountStore: Sendable {
         try await database.sql.update("users").set("password_hash", to: hash).where("id", .equal, userId.rawValue).run()
     }
 
-    /// Disabling also ends every session of the account.
-    public func setDisabled(userId: UserID, _ disabled: Bool) async throws {
+    /// Disabling also ends every session of the account, and its supports stop counting (a
+    /// disabled account's voice must not rank a proposal); enabling counts them again.
+    public func setDisabled(userId: UserID, _ disabled: Bool, reason: String? = nil) async throws {
         try await database.transaction { connection in
-            try await connection.update("users").set("disabled", to: disabled).where("id", .equal, userId.rawValue).run()
+            try await connection.update("users").set("disabled", to: disabled).set("disabled_reason", to: disabled ? SQLBind(reason) : SQLBind(String?.none))
+                .where("id", .equal, userId.rawValue).run()
             if disabled {
                 try await connection.delete(from: "auth_tokens").where("user_id", .equal, userId.rawValue).run()
             }
+            try await Self.recountSupports(connection, of: userId)
         }
+    }
+
+    /// Gives a squatted account back to the NIK's real owner, whom an operator has seen in person:
+    /// the name as on the KTP, no password until the owner activates it with a new one-time code,
+    /// every session ended, and the squatter's supports removed.
+    public func reclaim(userId: UserID, name: String, activationHash: String, lifetime: TimeInterval) async throws {
+        try await database.transaction { connection in
+            let supported = try await connection.select().column("proposal_id").from("supports")
+                .where("user_id", .equal, userId.rawValue).all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+            try await connection.update("users").set("name", to: name).set("password_hash", to: SQLLiteral.null)
+                .set("activation_hash", to: activationHash).set("activation_expires_at", to: SQLBind(Date().addingTimeInterval(lifetime)))
+                .set("disabled", to: false).set("disabled_reason", to: SQLBind(String?.none)).set("totp_sealed", to: SQLLiteral.null)
+                .where("id", .equal, userId.rawValue).run()
+            try await connection.delete(from: "auth_tokens").where("user_id", .equal, userId.rawValue).run()
+            try await connection.delete(from: "supports").where("user_id", .equal, userId.rawValue).run()
+            try await Self.recount(connection, proposals: supported)
+        }
+    }
+
+    /// The support counts of what the account supported, counting only enabled accounts.
+    static func recountSupports(_ connection: any SQLDatabase, of userId: UserID) async throws {
+        let supported = try await connection.select().column("proposal_id").from("supports")
+            .where("user_id", .equal, userId.rawValue).all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+        try await recount(connection, proposals: supported)
+    }
+
+    static func recount(_ connection: any SQLDatabase, proposals: [Int64]) async throws {
+        for chunk in stride(from: 0, to: proposals.count, by: 500).map({ Array(proposals[$0..<min($0 + 500, proposals.count)]) }) {
+            try await connection.raw("""
+                UPDATE proposals SET support_count = (SELECT COUNT(*) FROM supports JOIN users ON users.id = supports.user_id
+                    WHERE supports.proposal_id = proposals.id AND users.disabled = \(SQLLiteral.boolean(false)))
+                WHERE id IN (\(SQLList(chunk.map { SQLBind($0) })))
+                """).run()
+        }
+    }
+
+    /// A citizen's account by id (staff are found by `user(id:)` too; this one also says why it is disabled).
+    public func disabledReason(userId: UserID) async throws -> String? {
+        try await database.sql.select().column("disabled_reason").from("users").where("id", .equal, userId.rawValue).first()?
+            .decode(column: "disabled_reason", as: String?.self)
+    }
+
+    // MARK: second factor
+
+    public func setTOTP(userId: UserID, sealed: String?) async throws {
+        try await database.sql.update("users").set("totp_sealed", to: SQLBind(sealed)).set("totp_last_step", to: SQLLiteral.null)
+            .where("id", .equal, userId.rawValue).run()
+    }
+
+    /// Marks a step used; false when it (or a later one) was used already, so a code works once
+    /// even when two requests race with it.
+    public func useTOTPStep(userId: UserID, step: Int64) async throws -> Bool {
+        try await database.sql.update("users").set("totp_last_step", to: step).where("id", .equal, userId.rawValue)
+            .where { $0.where("totp_last_step", .is, SQLLiteral.null).orWhere("totp_last_step", .lessThan, step) }
+            .returning("id").first() != nil
     }
 
     public func countUsers(role: Role? = nil) async throws -> Int {
@@ -222,7 +294,9 @@ public struct AccountStore: Sendable {
             nikMasked: try row.decode(column: "nik_masked", as: String?.self),
             gender: try row.decode("gender", as: Gender?.self),
             disabled: try row.decode(column: "disabled", as: Bool.self),
-            createdAt: try row.decode(column: "created_at", as: Date.self)
+            createdAt: try row.decode(column: "created_at", as: Date.self),
+            totpSealed: try row.decode(column: "totp_sealed", as: String?.self),
+            totpLastStep: try row.decode(column: "totp_last_step", as: Int64?.self)
         )
     }
 }

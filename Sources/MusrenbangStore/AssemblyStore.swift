@@ -439,17 +439,22 @@ public struct AssemblyStore: Sendable {
     // MARK: proposals
 
     /// Attaches a proposal submitted at or for a village while its session is in `proposals`.
-    public func attachProposal(_ proposalId: ProposalID, village: RegionCode) async throws -> [AssemblyID] {
-        try await database.transaction { connection in try await Self.attach(connection, proposalId, village: village) }
+    /// `practice`: entered by staff, so it may also be a rehearsal's practice data. A citizen's own
+    /// proposal is always real: it never joins a rehearsal, whose wiping would take it along.
+    public func attachProposal(_ proposalId: ProposalID, village: RegionCode, practice: Bool) async throws -> [AssemblyID] {
+        try await database.transaction { connection in try await Self.attach(connection, proposalId, village: village, practice: practice) }
     }
 
     /// The same, inside the transaction that stores the proposal: a crash can never leave a
     /// proposal made during the proposal stage outside its village's session.
-    public static func attach(_ connection: any SQLDatabase, _ proposalId: ProposalID, village: RegionCode) async throws -> [AssemblyID] {
-        let open = try await connection.select().column("assembly_id").from("assembly_sessions")
-            .where("village_code", .equal, village.description)
-            .where("stage", .equal, AssemblyStage.proposals.rawValue)
-            .all().map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
+    public static func attach(_ connection: any SQLDatabase, _ proposalId: ProposalID, village: RegionCode,
+                              practice: Bool) async throws -> [AssemblyID] {
+        var query = connection.select().column(SQLColumn("assembly_id", table: "assembly_sessions")).from("assembly_sessions")
+            .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_sessions"))
+            .where(SQLColumn("village_code", table: "assembly_sessions"), .equal, SQLBind(village.description))
+            .where(SQLColumn("stage", table: "assembly_sessions"), .equal, SQLBind(AssemblyStage.proposals.rawValue))
+        if !practice { query = query.where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null) }
+        let open = try await query.all().map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
         for assembly in open {
             try await connection.insert(into: "assembly_proposals").columns("assembly_id", "proposal_id", "village_code")
                 .values(SQLBind(assembly.rawValue), SQLBind(proposalId.rawValue), SQLBind(village.description))
@@ -486,7 +491,8 @@ public struct AssemblyStore: Sendable {
     }
 
     public func questions(_ id: AssemblyID, statuses: [QuestionStatus]) async throws -> [QuestionRecord] {
-        try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
+        guard !statuses.isEmpty else { return [] }  // `IN ()` is an error on PostgreSQL
+        return try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
             .from("questions").where("assembly_id", .equal, id.rawValue).where("status", .in, statuses.map(\.rawValue))
             .orderBy("upvotes", .descending).orderBy("id").all().map(Self.question)
     }
@@ -639,6 +645,13 @@ public struct AssemblyStore: Sendable {
             }
     }
 
+    /// The id of the assembly's latest event (0 when it has none): where a shared reader starts.
+    public func latestEventId(_ id: AssemblyID) async throws -> Int64 {
+        let row = try await database.sql.select().column(SQLFunction("coalesce", args: SQLFunction("max", args: SQLColumn("id")), SQLLiteral.numeric("0")), as: "latest")
+            .from("assembly_events").where("assembly_id", .equal, id.rawValue).first()
+        return try row?.decode(column: "latest", as: Int64.self) ?? 0
+    }
+
     // MARK: summary
 
     public func summary(_ assembly: AssemblyRecord) async throws -> AssemblySummary {
@@ -719,8 +732,20 @@ public struct AssemblyStore: Sendable {
     /// Deletes a rehearsal and everything made in it, proposals included: its data was never real.
     public func wipeRehearsal(_ id: AssemblyID) async throws {
         try await database.transaction { connection in
+            // Only what belongs to the rehearsal alone: a proposal a real assembly also holds stays.
             let proposals = try await connection.select().column("proposal_id").from("assembly_proposals")
-                .where("assembly_id", .equal, id.rawValue).all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+                .where("assembly_id", .equal, id.rawValue)
+                .where("proposal_id", .notIn, SQLSubquery.select {
+                    $0.column(SQLColumn("proposal_id", table: "assembly_proposals")).from("assembly_proposals")
+                        .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_proposals"))
+                        .where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null)
+                })
+                .all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+            // Rehearsals made of this one (possible before a rehearsal could no longer be rehearsed)
+            // would hold it by `rehearsal_of`: they now name the real assembly.
+            try await connection.update("assemblies")
+                .set("rehearsal_of", to: SQLSubquery.select { $0.column("rehearsal_of").from("assemblies").where("id", .equal, id.rawValue) })
+                .where("rehearsal_of", .equal, id.rawValue).run()
             try await connection.delete(from: "assemblies").where("id", .equal, id.rawValue)
                 .where("rehearsal_of", .isNot, SQLLiteral.null).run()
             for chunk in proposals.chunked(500) where !chunk.isEmpty {

@@ -8,6 +8,9 @@ struct Migration: Sendable {
     let version: Int
     let name: String
     let statements: [String]
+    /// What only one database can say its own way (triggers), after the shared statements.
+    var sqliteOnly: [String] = []
+    var postgresOnly: [String] = []
     /// Data that belongs to the schema (the Kemendagri regions), loaded in the same run.
     var load: (@Sendable (any SQLDatabase, Logger) async throws -> Void)? = nil
 }
@@ -66,6 +69,7 @@ public enum Migrator {
         floor,
         typed,
         documents,
+        accountability,
         idempotency,
     ]
 
@@ -89,7 +93,7 @@ public enum Migrator {
             let flavour = database.flavour
             // A migration may load a whole data set (the regions): longer than a request's transaction.
             try await database.transaction(within: .seconds(900)) { connection in
-                for statement in migration.statements {
+                for statement in migration.statements + (flavour == .sqlite ? migration.sqliteOnly : migration.postgresOnly) {
                     try await connection.raw(SQLQueryString(spell(statement, for: flavour))).run()
                 }
                 try await migration.load?(connection, logger)

@@ -33,15 +33,16 @@ public struct ProposalStore: Sendable {
 
     /// Stores a validated draft. With an idempotency key, a retry returns the first proposal.
     /// With `attach`, a proposal made while its village's session is at the proposal stage joins
-    /// that session in the same transaction.
-    public func create(_ new: NewProposal, idempotencyKey: IdempotencyKey?, attach: Bool = false) async throws -> Created {
+    /// that session in the same transaction (a rehearsal's only when `practice`: entered by staff).
+    public func create(_ new: NewProposal, idempotencyKey: IdempotencyKey?, attach: Bool = false,
+                       practice: Bool = false) async throws -> Created {
         let (id, isNew, attached) = try await database.transaction { connection -> (ProposalID, Bool, [AssemblyID]) in
             if let stored = try await Idempotency.claim(connection, idempotencyKey, status: 201) {
                 guard let existing = Int64(stored) else { throw IdempotencyError.inProgress }
                 return (ProposalID(rawValue: existing), false, [])
             }
             let id = try await Self.insert(connection, [new])[0]
-            let attached = attach ? try await AssemblyStore.attach(connection, id, village: new.draft.villageCode) : []
+            let attached = attach ? try await AssemblyStore.attach(connection, id, village: new.draft.villageCode, practice: practice) : []
             try await Idempotency.finish(connection, idempotencyKey, result: "\(id)")
             return (id, true, attached)
         }

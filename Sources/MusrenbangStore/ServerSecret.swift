@@ -45,6 +45,17 @@ public struct ServerSecret: Sendable {
         HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: subkey(purpose)).hex
     }
 
+    /// Seals a small secret (a TOTP seed) so the database alone does not give it away.
+    public func seal(_ secret: [UInt8], purpose: String) throws -> String {
+        try AES.GCM.seal(Data(secret), using: subkey(purpose)).combined!.base64EncodedString()
+    }
+
+    public func open(_ sealed: String, purpose: String) -> [UInt8]? {
+        guard let data = Data(base64Encoded: sealed), let box = try? AES.GCM.SealedBox(combined: data),
+              let opened = try? AES.GCM.open(box, using: subkey(purpose)) else { return nil }
+        return Array(opened)
+    }
+
     public func verify(_ signature: String, for message: String, purpose: String) -> Bool {
         let expected = sign(message, purpose: purpose)
         guard expected.utf8.count == signature.utf8.count else { return false }

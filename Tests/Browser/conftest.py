@@ -92,6 +92,11 @@ def server():
     env.pop("MUSRENBANG_BEHIND_TLS", None)
     env["MUSRENBANG_DATA_DIR"] = str(data_dir)
     env["MUSRENBANG_SECRET"] = "browser-test-secret-0123456789ab"  # 32 chars
+    # The demo's password is random per installation unless named; the suite logs in by script.
+    env["MUSRENBANG_DEMO_PASSWORD"] = "musrenbang-demo"
+    # The whole suite comes from one address: logins and registrations get room (the limits
+    # themselves are tested in Swift, RateLimitTests, and by the abuse tests).
+    env.setdefault("MUSRENBANG_RATE_LIMITS", "login=600/60,register=300/60,activate=300/60")
 
     _run([str(binary), "migrate", "--data-dir", str(data_dir)], env)
     _run([str(binary), "demo", "--data-dir", str(data_dir)], env)

@@ -121,7 +121,7 @@ def test_a_village_asks_for_the_floor_and_the_host_grants_it(base_url, new_conte
     waiting = host.locator("#lantai ol li", has_text="Bubuk")
     expect(waiting).to_contain_text("Jembatan Dusun Krajan <b>rusak</b>")
     waiting.get_by_role("button", name="Beri giliran").click()
-    expect(host.locator("#lantai ul li", has_text="Bubuk")).to_contain_text("sisa")
+    expect(host.locator("#di-panggung li", has_text="Bubuk")).to_contain_text("sisa")
 
     operator.reload()
     expect(operator.locator("#bicara")).to_contain_text("Desa Anda sedang di panggung")

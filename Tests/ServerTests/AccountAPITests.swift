@@ -16,6 +16,16 @@ func citizenJSON(name: String = "Siti Aminah", nik: String = womanNIK, village: 
     return #"{"name":"\#(name)","nik":"\#(nik)","villageCode":"\#(village)","gender":"\#(gender)"\#(passwordField)}"#
 }
 
+/// A citizen who registered themself, by their account's id (a self-registration's answer
+/// carries none, so that it tells nothing about a NIK that had an account).
+func selfRegisteredCitizen(_ app: TestApp, json: String = citizenJSON(), nik: String = womanNIK, password: String = "kata-sandi-1") async throws -> Int {
+    let created = try await app.send(.post, "/api/v1/citizens", json: json)
+    guard created.status == .created else { throw TestFailure("registration: \(created.status) \(created.text)") }
+    let token = try await app.login(nik, password)
+    guard let id = try await app.send(.get, "/api/v1/me", token: token).json()["id"] as? Int else { throw TestFailure("no id") }
+    return id
+}
+
 func errorField(_ response: TestResponse) throws -> (code: String?, field: String?) {
     let error = try response.json()["error"] as? [String: Any]
     return (error?["code"] as? String, error?["field"] as? String)
@@ -31,7 +41,7 @@ struct CitizenAPITests {
             let body = try created.json()
             #expect(body["nikMasked"] as? String == "351013********01")
             #expect(body["villageCode"] as? String == bubuk)
-            #expect(body["id"] is Int)
+            #expect(body["id"] == nil, "a self-registration's answer does not say which account it made")
             #expect(!created.text.contains(womanNIK))
 
             let token = try await app.login(womanNIK, "kata-sandi-1")
@@ -77,22 +87,36 @@ struct CitizenAPITests {
         }
     }
 
-    @Test("one person, one account: a second NIK registration is 409 and reveals nobody", arguments: TestFlavour.enabled)
+    @Test("one person, one account: a second registration of a NIK makes nothing, and a stranger cannot tell it had an account",
+          arguments: TestFlavour.enabled)
     func duplicateNIK(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in
-            #expect(try await app.send(.post, "/api/v1/citizens", json: citizenJSON()).status == .created)
-            let again = try await app.send(.post, "/api/v1/citizens", json: citizenJSON(name: "Orang Lain"))
-            #expect(again.status == .conflict)
-            #expect(try errorField(again).code == "nik.taken")
+            let first = try await app.send(.post, "/api/v1/citizens", json: citizenJSON())
+            let again = try await app.send(.post, "/api/v1/citizens", json: citizenJSON(name: "Orang Lain", password: "sandi-lain-9"))
+            // The same answer as for a NIK never seen: status and body.
+            #expect(again.status == first.status && again.text == first.text)
             #expect(!again.text.contains("Siti"))
+            #expect(try await app.services.accounts.countUsers(role: .citizen) == 1)
+            // The squatter's password opens nothing; the first registrant's still does.
+            #expect(try await app.send(.post, "/api/v1/auth/login", json: #"{"username":"\#(womanNIK)","password":"sandi-lain-9"}"#).status == .unauthorized)
+            _ = try await app.login(womanNIK, "kata-sandi-1")
+            // An operator registering at the office is told plainly.
+            let operatorToken = try await app.staffToken(username: "op-bubuk", role: "village_operator", region: bubuk)
+            let office = try await app.send(.post, "/api/v1/citizens", json: citizenJSON(name: "Orang Lain"), token: operatorToken)
+            #expect(office.status == .conflict)
+            #expect(try errorField(office).code == "nik.taken")
         }
     }
 
-    @Test("the NIK prefix need not match the village; the village must be in the regency", arguments: TestFlavour.enabled)
+    @Test("the NIK's kecamatan must be the village's; the village must be in the regency", arguments: TestFlavour.enabled)
     func villageRules(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in
-            // Registered in Rogojampi, living in Pesanggaran.
-            #expect(try await app.send(.post, "/api/v1/citizens", json: citizenJSON(village: "35.10.01.2001")).status == .created)
+            // A NIK of Rogojampi cannot make an account in Pesanggaran, nor one from Jakarta in Bubuk.
+            let elsewhere = try await app.send(.post, "/api/v1/citizens", json: citizenJSON(village: "35.10.01.2001"))
+            #expect(try errorField(elsewhere) == ("nik.otherDistrict", "nik"))
+            let jakarta = try await app.send(.post, "/api/v1/citizens", json: citizenJSON(nik: "3171015203900001"))
+            #expect(jakarta.status == .unprocessableContent)
+            #expect(try await app.services.accounts.countUsers(role: .citizen) == 0)
             let outside = try await app.send(.post, "/api/v1/citizens", json: citizenJSON(nik: manNIK, village: "35.09.01.2001", gender: "male"))
             #expect(outside.status == .unprocessableContent)
             #expect(try errorField(outside) == ("villageCode.outsideRegency", "villageCode"))

@@ -122,6 +122,7 @@ struct RouteMatrixTests {
             "GET /healthz": open { _, _ in api(.get, "/healthz") },
             "GET /readyz": open { _, _ in api(.get, "/readyz") },
             "GET /metrics": open { _, _ in api(.get, "/metrics") },
+            "GET /api/v1/openapi.json": open { _, _ in api(.get, "/api/v1/openapi.json") },
             "GET /": open { _, _ in form(.get, "/") },
             "GET /cari": open { _, _ in form(.get, "/cari?q=bubuk") },
             "GET /bahasa/{lang}": open { _, _ in form(.get, "/bahasa/id") },
@@ -206,6 +207,34 @@ struct RouteMatrixTests {
             // Logging out asks for no login: the button of a session that expired still works.
             "POST /keluar": spec(nil, placed: false, exists: { _ in true }, last: true) { _, _ in form(.post, "/keluar") },
             "GET /admin/pengguna": spec(.manageStaff, placed: false, exists: { _ in true }) { _, _ in form(.get, "/admin/pengguna") },
+            // Citizens' accounts: the village team's, in the citizen's village (the calls refuse their
+            // input after the permission, so the matrix's citizen keeps their account).
+            "GET /admin/warga": spec(.manageCitizens, placed: false, exists: { _ in true }) { _, _ in form(.get, "/admin/warga") },
+            "POST /admin/warga/cari": spec(.manageCitizens, placed: false, exists: { _ in true }) { _, p in form(.post, "/admin/warga/cari", ["nik": freshNIK(p)]) },
+            "POST /admin/warga/{id}/status": spec(.manageCitizens, placed: false) { w, _ in
+                form(.post, "/admin/warga/\(w.citizenId)/status", ["reason": "ok"])
+            },
+            "POST /admin/warga/{id}/klaim": spec(.manageCitizens, placed: false) { w, _ in form(.post, "/admin/warga/\(w.citizenId)/klaim", ["name": "", "reason": ""]) },
+            "POST /api/v1/citizens/{id}/reclaim": spec(.manageCitizens, placed: false) { w, _ in
+                api(.post, "/api/v1/citizens/\(w.citizenId)/reclaim", #"{"name":"","reason":""}"#)
+            },
+            "GET /api/v1/audit": spec(.readAudit, placed: false, exists: { _ in true }) { _, _ in api(.get, "/api/v1/audit") },
+            "GET /admin/audit": spec(.readAudit, placed: false, exists: { _ in true }) { _, _ in form(.get, "/admin/audit") },
+            // The second factor, staff only; the calls give a wrong code or password, so nothing is turned on for good.
+            "POST /api/v1/me/totp": spec(.useSecondFactor, placed: false, exists: { _ in true }) { _, _ in api(.post, "/api/v1/me/totp") },
+            "POST /api/v1/me/totp/confirm": spec(.useSecondFactor, placed: false, exists: { _ in true }) { _, _ in
+                api(.post, "/api/v1/me/totp/confirm", #"{"code":"000000"}"#)
+            },
+            "DELETE /api/v1/me/totp": spec(.useSecondFactor, placed: false, exists: { _ in true }) { _, _ in
+                api(.delete, "/api/v1/me/totp", #"{"password":"salah-salah","code":"000000"}"#)
+            },
+            "POST /akun/dua-langkah": spec(.useSecondFactor, placed: false, exists: { _ in true }) { _, _ in form(.post, "/akun/dua-langkah") },
+            "POST /akun/dua-langkah/konfirmasi": spec(.useSecondFactor, placed: false, exists: { _ in true }) { _, _ in
+                form(.post, "/akun/dua-langkah/konfirmasi", ["code": "000000"])
+            },
+            "POST /akun/dua-langkah/matikan": spec(.useSecondFactor, placed: false, exists: { _ in true }) { _, _ in
+                form(.post, "/akun/dua-langkah/matikan", ["password": "salah-salah", "code": "000000"])
+            },
             "POST /admin/pengguna": spec(.manageStaff) { _, p in
                 serial += 1
                 return form(.post, "/admin/pengguna", ["username": "halaman-\(serial)", "name": "Petugas Halaman", "password": "rahasia-123",
@@ -523,8 +552,7 @@ struct RouteMatrixTests {
             .districtOperator: try await app.staffToken(username: "kecamatan", role: "district_operator", region: district(.own)),
             .villageOperator: try await app.staffToken(username: "op-desa", role: "village_operator", region: own),
         ]
-        let registered = try await app.send(.post, "/api/v1/citizens", json: citizenJSON())
-        let citizenId = try #require(try registered.json()["id"] as? Int)
+        let citizenId = try await selfRegisteredCitizen(app)
         tokens[.citizen] = try await app.login(womanNIK, "kata-sandi-1")
         let usernames: [Caller: String] = [.admin: "admin", .planner: "bappeda", .host: "bupati", .agency: "pupr", .council: "dprd",
                                            .districtOperator: "kecamatan", .villageOperator: "op-desa", .citizen: womanNIK]

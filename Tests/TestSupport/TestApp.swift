@@ -57,7 +57,8 @@ extension TestResponse {
 /// Builds the real router over a fresh database and runs `body` against it.
 /// `janus` connects the media side to a running Janus (`MUSRENBANG_TEST_JANUS_URL`).
 /// `configure` adjusts the configuration first (e.g. a PDF engine that is not installed).
-public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil,
+/// `setup: .live` runs a real HTTP server on loopback (the client's address is then 127.0.0.1).
+public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil, setup: TestingSetup = .router,
                                      configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
                                      _ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
     AppMetrics.bootstrapOnce()  // as `serve` does, before the database makes its metrics
@@ -68,12 +69,15 @@ public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil,
         configuration.connectionsPerLoop = 1
         configuration.janusURL = janus
         configuration.janusAdminKey = ProcessInfo.processInfo.environment["MUSRENBANG_TEST_JANUS_KEY"] ?? ""
+        // Every test comes from one address and some send hundreds of requests on purpose: limits
+        // are off unless a test turns them on (RateLimitTests).
+        configuration.rateLimits = .off
         configure(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let services = try await AppServices(configuration: configuration, database: database, logger: logger)
         let app = Application(router: buildRouter(services), logger: logger)
-        return try await app.test(.router) { client in
+        return try await app.test(setup) { client in
             try await body(TestApp(services: services, client: client))
         }
     }

@@ -70,6 +70,12 @@ public enum Action: String, Sendable, CaseIterable {
     case readMinutesDraft
     /// Follow every station of the regency's assemblies: whose minutes are still to be finalised.
     case monitorStations
+    /// Read the audit log of staff actions in one's region.
+    case readAudit
+    /// Disable, re-enable and reclaim a citizen's account in one's area (with a reason, audited).
+    case manageCitizens
+    /// Protect one's own staff account with a second factor (TOTP).
+    case useSecondFactor
 }
 
 /// What an action is about: the place, and where it matters the agency it is assigned to, the
@@ -126,7 +132,7 @@ public enum Policy {
     /// account, the discussion and votes are not: a villager may read and talk about any village.
     public static func isRegional(_ action: Action) -> Bool {
         switch action {
-        case .viewPublic, .manageOwnAccount, .registerSelf, .comment, .flagComment, .upvoteQuestion: false
+        case .viewPublic, .manageOwnAccount, .registerSelf, .comment, .flagComment, .upvoteQuestion, .useSecondFactor: false
         default: true
         }
     }
@@ -139,7 +145,8 @@ public enum Policy {
         return switch action {
         case .viewPublic, .manageOwnAccount, .comment, .flagComment, .upvoteQuestion: Set(Role.allCases)
         case .registerSelf: []
-        case .manageStaff, .configurePlanning, .assignAgency, .scheduleAssembly: [.admin, .planner]
+        case .manageStaff, .configurePlanning, .assignAgency, .scheduleAssembly, .readAudit: [.admin, .planner]
+        case .manageCitizens: [.admin, .planner, .villageOperator]
         case .registerCitizen, .moderate, .runSession, .readMinutesDraft: sessionTeam
         case .submitProposal: [.admin, .planner, .villageOperator, .council, .agency, .citizen]
         case .supportProposal: [.citizen]
@@ -151,7 +158,7 @@ public enum Policy {
         // Whoever proposed or entered a proposal, of any role, may add its photos.
         case .addPhoto: Set(Role.allCases)
         case .leadAssembly, .moderateFloor, .watchWall, .answerQuestions, .monitorStations: hub
-        case .watchStage: staff
+        case .watchStage, .useSecondFactor: staff
         case .moderateQuestions: sessionTeam.union(hub)
         case .askQuestion: sessionTeam.union([.citizen])
         }

@@ -167,6 +167,10 @@ public enum ProposalRules {
     /// Indonesia's extent, with a margin: Sabang to Merauke, Miangas to Rote.
     public static let latitudes = -11.5...6.5
     public static let longitudes = 94.5...141.5
+    /// Rp 1 trillion: the most a proposal (and a decision's changed cost) may be estimated at.
+    public static let maximumCost: Int64 = 1_000_000_000_000
+    /// More people than any regency has; also what the store's 32-bit columns hold with room to spare.
+    public static let maximumBeneficiaries = 10_000_000
 
     public static func validate(_ draft: ProposalDraft, currentYear: Int) -> [ValidationError] {
         var errors: [ValidationError] = []
@@ -205,13 +209,16 @@ public enum ProposalRules {
         }
         if draft.estimatedCost < 0 {
             refuse("estimatedCost", "estimatedCost.negative", "Perkiraan biaya tidak boleh negatif.", "The estimated cost cannot be negative.")
-        } else if draft.estimatedCost > 1_000_000_000_000 {
+        } else if draft.estimatedCost > maximumCost {
             refuse("estimatedCost", "estimatedCost.tooLarge", "Perkiraan biaya melebihi Rp 1 triliun.", "The estimated cost exceeds Rp 1 trillion.")
         }
         let b = draft.beneficiaries
         if b.total < 0 || b.women < 0 || b.poor < 0 || b.disabled < 0 {
             refuse("beneficiaries", "beneficiaries.negative", "Jumlah penerima manfaat tidak boleh negatif.",
                    "Beneficiary counts cannot be negative.")
+        } else if [b.total, b.women, b.poor, b.disabled].contains(where: { $0 > maximumBeneficiaries }) {
+            refuse("beneficiaries", "beneficiaries.tooLarge", "Jumlah penerima manfaat paling banyak 10.000.000.",
+                   "Beneficiary counts cannot exceed 10,000,000.")
         } else if b.women > b.total || b.poor > b.total || b.disabled > b.total {
             refuse("beneficiaries", "beneficiaries.exceedTotal",
                    "Penerima manfaat perempuan, miskin, atau difabel tidak boleh melebihi jumlah total.",

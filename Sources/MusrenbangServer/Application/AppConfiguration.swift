@@ -1,4 +1,5 @@
 import Foundation
+import MusrenbangMedia
 import MusrenbangCore
 import MusrenbangStore
 
@@ -23,6 +24,24 @@ public struct AppConfiguration: Sendable {
     public var janusAdminKey: String = ""
     /// The PDF engine's command (WeasyPrint); found on `PATH` unless a path is given.
     public var pdfEngine: String = "weasyprint"
+    /// How often strangers and accounts may repeat what costs us (`MUSRENBANG_RATE_LIMITS`).
+    public var rateLimits: RateLimits = .defaults
+    /// Proxies whose `X-Forwarded-For` is believed (`MUSRENBANG_TRUSTED_PROXIES="127.0.0.1,10.0.0.0/8"`);
+    /// without them the peer's address is the client's.
+    public var trustedProxies: [AddressRange] = []
+    /// Serve a database with the demo loaded on an address beyond loopback (`MUSRENBANG_ALLOW_DEMO=1`):
+    /// its accounts are known to whoever ran the demo, so it is refused unless asked for.
+    public var allowDemoBeyondLoopback = false
+
+    /// Whether the server listens only on this machine.
+    public var listensOnLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+    /// Caps on the live event streams (`/live`): in all for the public, per client, and how long one lasts.
+    public var live = LiveLimits()
+    /// Caps on video connections through this server (public viewers in all and per client, and
+    /// how long a connection may wait for the browser's answer before it is dropped at Janus).
+    public var media = MediaLimits()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -38,7 +57,8 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`,
-    /// `JANUS_URL`, `JANUS_ADMIN_KEY` and `MUSRENBANG_PDF_ENGINE`.
+    /// `JANUS_URL`, `JANUS_ADMIN_KEY`, `MUSRENBANG_PDF_ENGINE` and the caps (`MUSRENBANG_LIVE_*`,
+    /// `MUSRENBANG_MEDIA_*`; see docs/operations.md).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         let dataDirectory = URL(fileURLWithPath: environment["MUSRENBANG_DATA_DIR"] ?? "var", isDirectory: true)
         let databaseURL = try environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try DatabaseURL($0) }
@@ -50,7 +70,26 @@ public struct AppConfiguration: Sendable {
         )
         configuration.janusURL = environment["JANUS_URL"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
         configuration.janusAdminKey = environment["JANUS_ADMIN_KEY"] ?? ""
+        configuration.allowDemoBeyondLoopback = environment["MUSRENBANG_ALLOW_DEMO"] == "1"
         if let engine = environment["MUSRENBANG_PDF_ENGINE"], !engine.isEmpty { configuration.pdfEngine = engine }
+        if let limits = environment["MUSRENBANG_RATE_LIMITS"], !limits.isEmpty { configuration.rateLimits = try RateLimits.parse(limits) }
+        if let proxies = environment["MUSRENBANG_TRUSTED_PROXIES"], !proxies.isEmpty {
+            configuration.trustedProxies = try proxies.split(separator: ",").map {
+                guard let range = AddressRange(String($0)) else { throw ConfigurationError("MUSRENBANG_TRUSTED_PROXIES: \($0) is not an address or an IPv4 network") }
+                return range
+            }
+        }
+        func count(_ name: String) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), value > 0 else { throw StoreError.invalidConfiguration("\(name) must be a positive whole number") }
+            return value
+        }
+        if let value = try count("MUSRENBANG_LIVE_MAX") { configuration.live.maximum = value }
+        if let value = try count("MUSRENBANG_LIVE_PER_CLIENT") { configuration.live.perClient = value }
+        if let value = try count("MUSRENBANG_LIVE_MAX_SECONDS") { configuration.live.longestSeconds = value }
+        if let value = try count("MUSRENBANG_MEDIA_VIEWERS_MAX") { configuration.media.maximumViewers = value }
+        if let value = try count("MUSRENBANG_MEDIA_VIEWERS_PER_CLIENT") { configuration.media.viewersPerClient = value }
+        if let value = try count("MUSRENBANG_MEDIA_ANSWER_SECONDS") { configuration.media.answerTimeout = .seconds(value) }
         return configuration
     }
 }

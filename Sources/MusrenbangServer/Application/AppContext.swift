@@ -38,8 +38,11 @@ public struct AppContext: RequestContext, RemoteAddressRequestContext {
 
     public var principal: Principal? { user?.principal }
 
-    /// The client address as a rate-limit key.
-    public var clientAddress: String {
+    /// The client's address as a rate-limit key: the peer's, or what trusted proxies forwarded
+    /// (set by `AuthenticationMiddleware`).
+    public var clientAddress: String = "local"
+
+    var peerAddress: String {
         switch remoteAddress {
         case .v4(let address): address.host
         case .v6(let address): address.host

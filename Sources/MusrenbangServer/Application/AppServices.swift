@@ -20,10 +20,11 @@ public struct AppServices: Sendable {
     let csrf: CSRFGuard
     let throttle: ThrottleBox
     let passwords: PasswordHasher
-    let live = LiveHub()
+    let live: LiveHub
     /// The conferences on Janus; nil when no Janus is configured (video pages say so).
     let media: MediaDirector?
     let printer: Printer
+    let rateLimits: RateLimitBox
 
     public init(configuration: AppConfiguration, database: Database, logger: Logger) async throws {
         self.configuration = configuration
@@ -42,11 +43,16 @@ public struct AppServices: Sendable {
         self.throttle = ThrottleBox()
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
         self.printer = try await Printer.load(configuration)
+        self.rateLimits = RateLimitBox(configuration.rateLimits)
+        self.live = LiveHub(store: AssemblyStore(database), limits: configuration.live)
         if let url = configuration.janusURL {
             let secret = self.secret
             self.media = MediaDirector(
-                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey),
+                // Derived from the server's secret: the same after a restart, so rooms Janus still has stay ours.
+                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey,
+                                    roomSecret: secret.sign("rooms", purpose: "janus-secret"), roomPin: secret.sign("rooms", purpose: "janus-pin")),
                 recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
+                limits: configuration.media,
                 hubToken: { MediaService.hubToken(secret, assembly: AssemblyID(rawValue: $0)) })
         } else {
             self.media = nil
@@ -83,7 +89,10 @@ struct PasswordHasher: Sendable {
     }
 }
 
-/// The login throttle shared by all requests.
+/// The login throttle shared by all requests. Failures slow down the pair (account, address) and
+/// the address, never the account alone: someone failing on the Bupati's account from elsewhere
+/// cannot lock the Bupati out. Staff can add a second factor (TOTP) against guessing from many
+/// addresses.
 actor ThrottleBox {
     private var throttle = LoginThrottle()
     private var lastPrune = Date().timeIntervalSince1970
@@ -94,16 +103,18 @@ actor ThrottleBox {
             throttle.prune(now: now)
             lastPrune = now
         }
-        return max(throttle.wait(for: "account:\(account)", now: now), throttle.wait(for: "ip:\(address)", now: now))
+        return max(throttle.wait(for: Self.pair(account, address), now: now), throttle.wait(for: "ip:\(address)", now: now))
     }
 
     func failed(account: String, address: String) {
         let now = Date().timeIntervalSince1970
-        throttle.recordFailure("account:\(account)", rule: .account, now: now)
+        throttle.recordFailure(Self.pair(account, address), rule: .account, now: now)
         throttle.recordFailure("ip:\(address)", rule: .address, now: now)
     }
 
-    func succeeded(account: String) {
-        throttle.recordSuccess("account:\(account)")
+    func succeeded(account: String, address: String) {
+        throttle.recordSuccess(Self.pair(account, address))
     }
+
+    static func pair(_ account: String, _ address: String) -> String { "pair:\(account)|\(address)" }
 }

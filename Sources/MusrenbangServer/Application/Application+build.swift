@@ -16,6 +16,9 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static",
                                           cacheControl: .init([(MediaType(type: .any), [.maxAge(3600), .public])])))
     router.add(middleware: AuthenticationMiddleware(services: services))
+    router.add(middleware: RateLimitMiddleware(box: services.rateLimits))
+    router.add(middleware: AuditMiddleware(database: services.database))
+    router.add(middleware: QueryTextMiddleware())
 
     // One use case per feature, shared by its API and its pages.
     let accounts = AccountService(services: services)
@@ -40,8 +43,11 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     MediaAPI(media: media).register(on: api)
     let documents = DocumentService(services: services)
     OpenDataAPI(documents: documents).register(on: api)
+    APIDescriptionRoute.bundled().register(on: api)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
     AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
+    CitizenPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places).register(on: router)
+    AuditRoutes(database: services.database, pages: pages).register(api: api, pages: router)
     ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
         .register(on: router)
     AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, pages: pages, outcome: outcome, csrf: csrf,
@@ -49,6 +55,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     DashboardPages(dashboard: DashboardService(services: services), pages: pages, today: today).register(on: router)
     DocumentPages(documents: documents, assemblies: assemblies, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)
+    // Last: it wraps only the not-found responder, which is built with every middleware.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 
@@ -63,6 +71,12 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let database = try await Database.open(configuration.databaseURL, logger: logger,
                                            connectionsPerLoop: configuration.connectionsPerLoop)
     try await Migrator.migrate(database, logger: logger)
+    do {
+        try await refuseExposedDemo(configuration, database)
+    } catch {
+        try? await database.close()
+        throw error
+    }
     let services = try await AppServices(configuration: configuration, database: database, logger: logger)
     var app = Application(
         router: buildRouter(services),
@@ -74,18 +88,27 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     return app
 }
 
-/// Clears what expires: one-time form messages nobody came back for.
+/// A database with the demo has accounts whose passwords sit in a file on this machine: it is
+/// served beyond loopback only when asked for (`MUSRENBANG_ALLOW_DEMO=1`).
+func refuseExposedDemo(_ configuration: AppConfiguration, _ database: Database) async throws {
+    guard !configuration.listensOnLoopback, !configuration.allowDemoBeyondLoopback, try await AuditStore(database).fact("demo") != nil else { return }
+    throw StoreError.invalidConfiguration("""
+        this database holds the demo (accounts whose passwords are in \(configuration.dataDirectory.path)/demo-logins.txt) and the \
+        server would listen on \(configuration.host), beyond this machine: refused. Serve a database without the demo, or set \
+        MUSRENBANG_ALLOW_DEMO=1 to serve it anyway.
+        """)
+}
+
+/// Clears what expires: one-time form messages nobody came back for. Its ten-minute wait ends at a
+/// graceful shutdown (it held the server's exit for up to ten minutes after SIGTERM).
 struct Housekeeping: Service {
     let database: Database
 
     func run() async throws {
-        // The sleep is cut short by shutdown: a ten-minute nap must not hold SIGTERM up.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(600))
-                guard !Task.isCancelled else { return }
-                try? await FlashStore(self.database).purgeExpired()
-            }
+        while !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }
+            guard !Task.isShuttingDownGracefully else { return }
+            try? await FlashStore(database).purgeExpired()
         }
     }
 }

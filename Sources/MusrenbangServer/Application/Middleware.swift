@@ -92,6 +92,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         var context = context
+        context.clientAddress = ClientAddress.resolve(peer: context.peerAddress, forwardedFor: request.headers[Self.forwardedFor],
+                                                      trusted: services.configuration.trustedProxies)
         context.locale = Self.locale(request)
         let cookieNonce = request.cookies[CSRFGuard.cookieName]?.value
         context.csrfNonce = cookieNonce ?? TokenMaker.random(bytes: 16)
@@ -126,6 +128,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return response
     }
 
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
+
     /// Pages are in Indonesian unless the visitor chose English (the `lang` cookie), so a page
     /// never mixes the two; API clients ask with `Accept-Language`.
     static func locale(_ request: Request) -> LocalizedText.Locale {
@@ -133,6 +137,20 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard request.uri.path.hasPrefix("/api/") else { return .indonesian }
         let accept = request.headers[.acceptLanguage]?.lowercased() ?? ""
         return accept.hasPrefix("en") ? .english : .indonesian
+    }
+}
+
+/// A query parameter holding NUL (`%00`) is refused (422 `nul`, naming it) before any handler
+/// reads it: text never holds NUL, and PostgreSQL cannot compare or store it.
+struct QueryTextMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        if request.uri.query?.contains("%00") == true,
+           let (name, _) = request.uri.queryParameters.first(where: { $0.key.contains("\0") || $0.value.contains("\0") }) {
+            throw Body.nulRefusal(String(name))
+        }
+        return try await next(request, context)
     }
 }
 

@@ -37,7 +37,9 @@ public struct PageRenderer: Sendable {
         let layout = Layout(
             pageTitle: title, regencyName: regencyName, t: StringTable(locale: locale), lang: locale.rawValue,
             otherLang: locale == .indonesian ? "en" : "id", csrf: context.csrfNonce.map { csrf.token(for: $0) } ?? "",
-            user: context.user.map { LayoutUser(name: $0.name, mayManageStaff: Policy.allows($0.principal, .manageStaff)) },
+            user: context.user.map { LayoutUser(name: $0.name, mayManageStaff: Policy.allows($0.principal, .manageStaff),
+                                                mayManageCitizens: Policy.roles(for: .manageCitizens).contains($0.role),
+                                                mayReadAudit: Policy.roles(for: .readAudit).contains($0.role)) },
             notice: flash.notice?.text(locale), errors: flash.errors.map { $0.text(locale) }, form: flash.values,
             scriptStrings: Strings.script(locale))
         let html = library.render(MustacheLayers(model, layout), withTemplate: template)
@@ -81,6 +83,8 @@ struct Layout {
 struct LayoutUser {
     let name: String
     let mayManageStaff: Bool
+    let mayManageCitizens: Bool
+    let mayReadAudit: Bool
 }
 
 /// `{{t.key}}`: the interface text in the page's language. A key missing from the table renders

@@ -14,7 +14,7 @@ struct Flash: Codable, Sendable, Equatable {
 
     /// Never kept, not even for ten minutes: secrets, and anything shaped like a NIK.
     static let neverKept: Set<String> = ["_csrf", "password", "passwordConfirm", "currentPassword", "newPassword", "nik", "key",
-                                         "activationCode"]
+                                         "activationCode", "otp", "code"]
 
     static func refill(_ typed: [String: String]) -> [String: String] {
         typed.filter { key, value in
@@ -58,6 +58,8 @@ struct FormOutcome: Sendable {
             guard let refusals = Flash.refusals(of: error) else { throw error }
             var response = try await redirect(to: back, Flash(errors: refusals, values: Flash.refill(typed)))
             if let error = error as? AppError { for field in error.headers { response.headers.append(field) } }
+            // A refused form also answers 303: the audit log must not take it for a change made.
+            response.headers[AuditMiddleware.refused] = "1"
             return response
         }
     }

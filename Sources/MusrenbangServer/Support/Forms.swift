@@ -15,6 +15,9 @@ struct SubmittedForm<Fields: Decodable> {
         guard csrf.isValid(typed[CSRFGuard.fieldName], nonce: request.cookies[CSRFGuard.cookieName]?.value) else {
             throw AppError.csrf
         }
+        if let (name, _) = typed.sorted(by: { $0.key < $1.key }).first(where: { $0.key.contains("\0") || $0.value.contains("\0") }) {
+            throw Body.nulRefusal(name)
+        }
         do {
             return SubmittedForm(fields: try URLEncodedFormDecoder().decode(Fields.self, from: text), typed: typed)
         } catch let error as DecodingError {

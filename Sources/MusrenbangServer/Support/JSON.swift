@@ -5,7 +5,7 @@ import HTTPTypes
 
 /// HTTP dates (RFC 9110 IMF-fixdate): "Sun, 29 Nov 2026 21:00:00 GMT".
 enum HTTPDate {
-    nonisolated(unsafe) private static let formatter: DateFormatter = {
+    private static let formatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
@@ -56,14 +56,97 @@ enum JSON {
 
     /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppContext) async throws -> T {
-        let buffer = try await Body.collect(request, context: context)
+        try decode(type, from: try await Body.collect(request, context: context))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        let data = Data(buffer: buffer)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
+        let value: T
         do {
-            return try decoder.decode(T.self, from: Data(buffer: buffer))
+            value = try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
-            throw Body.refusal(error) ?? AppError.malformedJSON
+            throw Body.refusal(error) ?? numberRefusal(data) ?? AppError.malformedJSON
         }
+        // Text never holds NUL (PostgreSQL cannot store it). Only what was read counts: an unknown
+        // member is ignored whatever it holds.
+        if data.range(of: Data(#"\u0000"#.utf8)) != nil, let field = nulPath(in: value) {
+            throw Body.nulRefusal(field)
+        }
+        return value
+    }
+
+    /// The path (`a.b[2]`) of the first text holding NUL in a decoded value; its properties are
+    /// named as the JSON members they were decoded from (no request type renames its keys).
+    static func nulPath(in value: Any, at path: String = "") -> String? {
+        if let text = value as? String { return text.contains("\0") ? path : nil }
+        let mirror = Mirror(reflecting: value)
+        switch mirror.displayStyle {
+        case .optional:
+            return mirror.children.first.flatMap { nulPath(in: $0.value, at: path) }
+        case .collection, .set:
+            for (index, child) in mirror.children.enumerated() {
+                if let found = nulPath(in: child.value, at: "\(path)[\(index)]") { return found }
+            }
+        case .dictionary:
+            for child in mirror.children {
+                let pair = Mirror(reflecting: child.value).children.map(\.value)
+                guard pair.count == 2 else { continue }
+                let key = "\(pair[0])", inner = path.isEmpty ? key : "\(path).\(key)"
+                if key.contains("\0") { return inner }
+                if let found = nulPath(in: pair[1], at: inner) { return found }
+            }
+        case .struct, .class:
+            for child in mirror.children {
+                guard let label = child.label else { continue }
+                if let found = nulPath(in: child.value, at: path.isEmpty ? label : "\(path).\(label)") { return found }
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// The paths (`a.b[2]`) of the values and keys in a JSON document that `matches` accepts; a key
+    /// matches as its own path.
+    static func paths(in data: Data, where matches: (Any) -> Bool) -> [String] {
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [] }
+        var found: [String] = []
+        func visit(_ value: Any, _ path: String) {
+            switch value {
+            case let object as [String: Any]:
+                for (key, member) in object.sorted(by: { $0.key < $1.key }) {
+                    let inner = path.isEmpty ? key : "\(path).\(key)"
+                    if matches(key) { found.append(inner) }
+                    visit(member, inner)
+                }
+            case let array as [Any]:
+                for (index, element) in array.enumerated() { visit(element, "\(path)[\(index)]") }
+            default:
+                if matches(value) { found.append(path) }
+            }
+        }
+        visit(root, "")
+        return found
+    }
+
+    /// Foundation's decoder reports a number that does not fit its field (`1.5` or `1e30` for a
+    /// whole number, `-1` for an unsigned one) as "not valid JSON", without a field. When the body
+    /// is valid JSON this says what is wrong instead (422 `number`), and names the field when only
+    /// one number in the body could be it: one that is fractional, negative or beyond 64 bits.
+    static func numberRefusal(_ data: Data) -> AppError? {
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else { return nil }
+        let suspects = paths(in: data) { value in
+            guard let number = value as? NSNumber, !(value is String) else { return false }  // true and false are 1 and 0: never suspects
+            let double = number.doubleValue
+            return double.rounded() != double || double < 0 || abs(double) >= 0x1p63
+        }
+        let field = suspects.count == 1 ? suspects[0] : nil
+        return AppError(.unprocessableContent, code: "number",
+                        message: .init(id: "\(field.map { "Kolom \($0)" } ?? "Sebuah kolom") memerlukan bilangan bulat dalam rentangnya.",
+                                       en: "\(field.map { "Field \($0)" } ?? "A field") needs a whole number within its range."),
+                        field: field)
     }
 }
 
@@ -75,6 +158,14 @@ enum Body {
         } catch {
             throw AppError.tooLarge
         }
+    }
+
+    /// Text with a NUL character, refused wherever it comes from (a body, a form, the query):
+    /// PostgreSQL cannot store it, and no one types it.
+    static func nulRefusal(_ field: String) -> AppError {
+        AppError(.unprocessableContent, code: "nul",
+                 message: .init(id: "Kolom \(field) memuat karakter NUL, yang tidak diizinkan dalam teks.",
+                                en: "Field \(field) contains a NUL character, which text may not hold."), field: field)
     }
 
     /// A 422 naming the field, or nil when the body as a whole is unreadable.
@@ -111,7 +202,7 @@ enum Body {
     private static func typeName(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "string"
-        case is Int.Type, is Int64.Type, is Double.Type: "number"
+        case is any BinaryInteger.Type, is any BinaryFloatingPoint.Type: "number"
         case is Bool.Type: "boolean"
         default: "object"
         }

@@ -13,7 +13,8 @@ struct AccountAPI {
         let id: UserID; let role: String; let regionCode: RegionCode?; let name: String; let agencyCode: String?
         let nikMasked: String?; let gender: String?
     }
-    struct Registered: Encodable { let id: UserID; let nikMasked: String; let villageCode: String; let activationCode: String? }
+    /// `id` only for a registration by an operator: a self-registration's answer is the same whether the NIK had an account or not.
+    struct Registered: Encodable { let id: UserID?; let nikMasked: String; let villageCode: String; let activationCode: String? }
     struct StaffItem: Encodable {
         let id: UserID; let username: String?; let name: String; let role: String
         let regionCode: RegionCode?; let agencyCode: String?; let disabled: Bool
@@ -32,12 +33,17 @@ struct AccountAPI {
         api.post("users", use: createStaff)
         api.post("users/:id/disable") { request, context in try await setDisabled(request, context, true) }
         api.post("users/:id/enable") { request, context in try await setDisabled(request, context, false) }
+        api.post("citizens/:id/reclaim", use: reclaim)
+        api.post("me/totp", use: startTOTP)
+        api.post("me/totp/confirm", use: confirmTOTP)
+        api.delete("me/totp", use: disableTOTP)
     }
 
     @Sendable func logIn(_ request: Request, context: AppContext) async throws -> Response {
-        struct Body: Decodable { let username: String; let password: String }
+        struct Body: Decodable { let username: String; let password: String; let otp: String? }
         let body = try await JSON.decode(Body.self, from: request, context: context)
-        let session = try await accounts.logIn(username: body.username, password: body.password, address: context.clientAddress, kind: .api)
+        let session = try await accounts.logIn(username: body.username, password: body.password, otp: body.otp, address: context.clientAddress,
+                                               kind: .api)
         return JSON.response(LoggedIn(token: session.token, user: .init(id: session.user.id, role: session.user.role.rawValue,
                                                                         regionCode: session.user.regionCode)))
     }
@@ -98,8 +104,47 @@ struct AccountAPI {
         return JSON.response(Created(id: id), status: .created)
     }
 
+    /// A staff account needs no body; a citizen's needs `{"reason": "…"}` (kept in the audit log).
     func setDisabled(_ request: Request, _ context: AppContext, _ disabled: Bool) async throws -> Response {
-        try await accounts.setDisabled(userId: try context.id("id", as: UserID.self), disabled, by: context.user)
+        struct Reason: Decodable { let reason: String? }
+        guard context.user != nil else { throw AppError.unauthenticated }
+        let buffer = try await Body.collect(request, context: context)
+        let reason = buffer.readableBytes == 0 ? nil : try JSON.decode(Reason.self, from: buffer).reason
+        try await accounts.setDisabled(userId: try context.id("id", as: UserID.self), disabled, reason: reason, by: context.user,
+                                       address: context.clientAddress)
         return Response(status: .noContent)
+    }
+
+    struct TOTPStarted: Encodable { let secret: String; let uri: String }
+
+    @Sendable func startTOTP(_ request: Request, context: AppContext) async throws -> Response {
+        let setup = try await accounts.startTOTP(for: context.user)
+        return JSON.response(TOTPStarted(secret: setup.secret, uri: setup.uri))
+    }
+
+    @Sendable func confirmTOTP(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let code: String }
+        _ = try AccountService.staffAccount(context.user)
+        try await accounts.confirmTOTP(for: context.user, code: try await JSON.decode(Body.self, from: request, context: context).code)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func disableTOTP(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let password: String; let code: String }
+        _ = try AccountService.staffAccount(context.user)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        try await accounts.disableTOTP(for: context.user, password: body.password, code: body.code)
+        return Response(status: .noContent)
+    }
+
+    struct Reclaimed: Encodable { let activationCode: String }
+
+    @Sendable func reclaim(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let name: String?; let reason: String? }
+        _ = try Access.role(context.user, .manageCitizens)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        let code = try await accounts.reclaimCitizen(try context.id("id", as: UserID.self), name: body.name, reason: body.reason,
+                                                     by: context.user, address: context.clientAddress)
+        return JSON.response(Reclaimed(activationCode: code))
     }
 }

@@ -22,6 +22,9 @@ struct AccountPages {
         router.post("aktivasi", use: activate)
         router.get("akun", use: accountPage)
         router.post("akun/kata-sandi", use: changePassword)
+        router.post("akun/dua-langkah", use: startTOTP)
+        router.post("akun/dua-langkah/konfirmasi", use: confirmTOTP)
+        router.post("akun/dua-langkah/matikan", use: disableTOTP)
         router.post("keluar", use: logOut)
         router.get("admin/pengguna", use: staffPage)
         router.post("admin/pengguna", use: createStaff)
@@ -55,8 +58,15 @@ struct AccountPages {
             }
             _ = try await accounts.registerCitizen(.init(name: fields.name, nik: fields.nik, villageCode: fields.villageCode,
                                                          gender: fields.gender, password: fields.password, phone: fields.phone), by: nil)
-            return try await startSession(fields.nik, fields.password, context: context, then: "/akun",
-                                          notice: .init(id: "Pendaftaran berhasil. Selamat datang!", en: "Registration complete. Welcome!"))
+            do {
+                return try await startSession(fields.nik, fields.password, context: context, then: "/akun",
+                                              notice: .init(id: "Pendaftaran berhasil. Selamat datang!", en: "Registration complete. Welcome!"))
+            } catch let error as AppError where error.status == .unauthorized {
+                // The NIK had an account already, with another password: said without saying whose.
+                return try await outcome.redirect(to: "/masuk", Flash(notice: .init(
+                    id: "Pendaftaran diterima, tetapi belum dapat masuk dengan kata sandi ini. Bila NIK ini pernah didaftarkan, masuklah dengan kata sandi lama, atau minta operator desa memulihkan akun Anda dengan menunjukkan KTP.",
+                    en: "Registration received, but this password does not log in. If this NIK was registered before, log in with the old password, or ask the village operator to give the account back to you on showing your ID card.")))
+            }
         } catch {
             // The NIK is personal data: the form comes back without it, to be typed again.
             return try await outcome.respond(typed: form.typed, back: "/daftar") { throw error }
@@ -67,12 +77,12 @@ struct AccountPages {
         pages.render("login", title: Strings.text("loginTitle", context.locale), flash: try await pages.flash(context), context: context)
     }
 
-    struct LoginForm: Decodable { let username: String?; let password: String? }
+    struct LoginForm: Decodable { let username: String?; let password: String?; let otp: String? }
 
     @Sendable func logIn(_ request: Request, context: AppContext) async throws -> Response {
         let form = try await SubmittedForm<LoginForm>.read(request, context: context, csrf: csrf)
         do {
-            return try await startSession(form.fields.username, form.fields.password, context: context, then: "/akun")
+            return try await startSession(form.fields.username, form.fields.password, otp: form.fields.otp, context: context, then: "/akun")
         } catch let error as AppError where error.status == .unauthorized || error.status == .tooManyRequests {
             // A wrong password is the form's refusal here, not an error page.
             let shown = AppError(.unprocessableContent, code: error.code, message: error.message, field: "username")
@@ -99,9 +109,9 @@ struct AccountPages {
     }
 
     /// Logs in with a session cookie and goes on to `then`.
-    func startSession(_ username: String?, _ password: String?, context: AppContext, then location: String,
+    func startSession(_ username: String?, _ password: String?, otp: String? = nil, context: AppContext, then location: String,
                       notice: LocalizedText? = nil) async throws -> Response {
-        let session = try await accounts.logIn(username: username ?? "", password: password ?? "", address: context.clientAddress,
+        let session = try await accounts.logIn(username: username ?? "", password: password ?? "", otp: otp, address: context.clientAddress,
                                                kind: .session)
         var response = try await outcome.redirect(to: location, Flash(notice: notice))
         SessionCookie.set(session.token, on: &response, secure: behindTLS)
@@ -121,7 +131,40 @@ struct AccountPages {
             checkInCodes: overview.checkInCodes.map { assembly, code in
                 .init(title: assembly.title, code: code,
                       qr: QRCode(code)?.svg(title: "\(Strings.text("checkInQR", locale)) \(code)") ?? "")
+            },
+            isStaff: user.role != .citizen, totpOn: user.totpEnabled, totpPending: accounts.pendingTOTP(for: user).map { setup in
+                // Groups of four, as authenticator apps show a seed to be typed.
+                .init(secret: stride(from: 0, to: setup.secret.count, by: 4).map { String(setup.secret.dropFirst($0).prefix(4)) }
+                    .joined(separator: " "), uri: setup.uri)
             }), flash: try await pages.flash(context), context: context)
+    }
+
+    @Sendable func startTOTP(_ request: Request, context: AppContext) async throws -> Response {
+        _ = try await SubmittedForm<NoFields>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: [:], back: "/akun#dua-langkah") {
+            _ = try await accounts.startTOTP(for: context.user)
+            return .init(id: "Masukkan kode rahasia ke aplikasi autentikator, lalu ketik kode 6 angka untuk mengaktifkan.",
+                         en: "Enter the secret in your authenticator app, then type its 6-digit code to turn it on.")
+        }
+    }
+
+    struct CodeForm: Decodable { let code: String?; let password: String? }
+
+    @Sendable func confirmTOTP(_ request: Request, context: AppContext) async throws -> Response {
+        let form = try await SubmittedForm<CodeForm>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: [:], back: "/akun#dua-langkah") {
+            try await accounts.confirmTOTP(for: context.user, code: form.fields.code)
+            return .init(id: "Verifikasi dua langkah aktif. Setiap masuk kini memerlukan kode dari aplikasi.",
+                         en: "Two-step verification is on. Every login now needs a code from the app.")
+        }
+    }
+
+    @Sendable func disableTOTP(_ request: Request, context: AppContext) async throws -> Response {
+        let form = try await SubmittedForm<CodeForm>.read(request, context: context, csrf: csrf)
+        return try await outcome.respond(typed: [:], back: "/akun#dua-langkah") {
+            try await accounts.disableTOTP(for: context.user, password: form.fields.password, code: form.fields.code)
+            return .init(id: "Verifikasi dua langkah dimatikan.", en: "Two-step verification is off.")
+        }
     }
 
     struct PasswordForm: Decodable { let currentPassword: String?; let newPassword: String? }
@@ -204,6 +247,10 @@ struct AccountPage: Sendable {
     let nikMasked: String?
     let agencyCode: String?
     let checkInCodes: [CheckIn]
+    struct Pending: Sendable { let secret: String; let uri: String }
+    let isStaff: Bool
+    let totpOn: Bool
+    let totpPending: Pending?
 }
 
 struct StaffPage: Sendable {

@@ -17,7 +17,8 @@ struct AccountService: Sendable {
     }
 
     struct RegisteredCitizen: Sendable {
-        let id: UserID
+        /// Nil for a self-registration: its answer must not tell whether the NIK had an account.
+        let id: UserID?
         let nikMasked: String
         let villageCode: String
         /// Only for a registration at the village office without a password: given once, to the citizen.
@@ -41,11 +42,9 @@ struct AccountService: Sendable {
         let gender = refusals.take(Self.gender(input.gender))
         let village = refusals.take(try await village(input.villageCode))
         let phone = refusals.take(AccountRules.phone(input.phone))
-        var passwordHash: String?
+        var password: String?
         if registrar == nil || !(input.password ?? "").isEmpty {
-            if let password = refusals.take(AccountRules.password(input.password)) {
-                passwordHash = try await services.passwords.hash(password)
-            }
+            password = refusals.take(AccountRules.password(input.password))
         }
         var nik: NIK?
         if let raw = input.nik, !raw.isEmpty {
@@ -55,8 +54,18 @@ struct AccountService: Sendable {
         } else {
             refusals.all.append(.required("nik", label: .init(id: "NIK", en: "NIK")))
         }
+        // A NIK is issued in a kecamatan: it registers in a village of that kecamatan (an account
+        // for Desa Bubuk made with a NIK from Aceh is how supports get stuffed).
+        if let nik, let village, village.parent != nik.district {
+            refusals.all.append(ValidationError(field: "nik", code: "nik.otherDistrict", message: .init(
+                id: "NIK ini terbit di \(services.places.contains(nik.district) ? "Kecamatan \(services.places.name(nik.district))" : "luar \(services.places.regency.name)"), bukan di kecamatan desa yang dipilih. Daftarlah di desa sesuai KTP, atau hubungi operator desa.",
+                en: "This NIK was issued in another district than the chosen village's. Register in the village of your ID card, or contact the village operator.")))
+        }
         try refusals.throwIfAny()
         guard let name, let gender, let village, let nik else { throw Refusals.inconsistent }
+        // Hashed only now, when everything else is right: the slow hash is not a stranger's to spend.
+        var passwordHash: String?
+        if let password { passwordHash = try await services.passwords.hash(password) }
 
         let activationCode = passwordHash == nil ? ActivationCode.make() : nil
         let created = try await services.accounts.createCitizen(NewCitizen(
@@ -64,10 +73,15 @@ struct AccountService: Sendable {
             village: village, passwordHash: passwordHash, phone: phone ?? nil, createdBy: registrar?.id,
             activationHash: activationCode.map { services.secret.sign(ActivationCode.normalise($0), purpose: "activation") }
         ))
+        // A stranger learns nothing from registering a NIK that has an account (the same answer,
+        // after the same work); its owner logs in, or has the account reclaimed at the village office.
+        guard registrar != nil else {
+            return RegisteredCitizen(id: nil, nikMasked: nik.masked, villageCode: village.description, activationCode: nil)
+        }
         guard let id = created else {
             throw AppError(.conflict, code: "nik.taken",
-                           message: .init(id: "NIK ini sudah terdaftar. Jika ini NIK Anda, silakan masuk atau hubungi operator desa.",
-                                          en: "This NIK is already registered. If it is yours, log in or contact your village operator."),
+                           message: .init(id: "NIK ini sudah terdaftar. Bila akun itu bukan milik pemegang KTP, gunakan \"Klaim akun\" di halaman warga.",
+                                          en: "This NIK is already registered. If the account is not the ID holder's, use \"Reclaim\" on the citizens page."),
                            field: "nik")
         }
         return RegisteredCitizen(id: id, nikMasked: nik.masked, villageCode: village.description, activationCode: activationCode)
@@ -112,7 +126,7 @@ struct AccountService: Sendable {
 
     /// Checks the password and opens a token of the given kind. Failures are throttled per
     /// account and per address, and an unknown account costs as much time as a wrong password.
-    func logIn(username rawUsername: String, password: String, address: String, kind: TokenKind) async throws -> Session {
+    func logIn(username rawUsername: String, password: String, otp: String? = nil, address: String, kind: TokenKind) async throws -> Session {
         let username = rawUsername.trimmingCharacters(in: .whitespaces)
         let accountKey = Self.isNIKShaped(username) ? services.secret.nikHash(username) : username.lowercased()
         let wait = await services.throttle.wait(account: accountKey, address: address)
@@ -131,11 +145,83 @@ struct AccountService: Sendable {
             await services.throttle.failed(account: accountKey, address: address)
             throw Self.badCredentials
         }
-        await services.throttle.succeeded(account: accountKey)
+        if user.totpEnabled {
+            guard let otp, !otp.isEmpty else {
+                throw AppError(.unauthorized, code: "otpRequired", message: .init(
+                    id: "Akun ini memakai verifikasi dua langkah: isi kode 6 angka dari aplikasi autentikator.",
+                    en: "This account uses two-step verification: give the 6-digit code from the authenticator app."), field: "otp")
+            }
+            guard try await totpMatches(user, otp) else {
+                await services.throttle.failed(account: accountKey, address: address)
+                throw AppError(.unauthorized, code: "otpInvalid", message: .init(
+                    id: "Kode verifikasi salah atau sudah dipakai.", en: "The verification code is wrong or was used already."), field: "otp")
+            }
+        }
+        await services.throttle.succeeded(account: accountKey, address: address)
         let token = TokenMaker.random()
         try await services.accounts.createToken(token, userId: user.id, kind: kind,
                                                 lifetime: kind == .session ? SessionCookie.lifetime : 30 * 86_400)
         return Session(token: token, user: user)
+    }
+
+    // MARK: second factor (staff)
+
+    struct TOTPSetup: Sendable {
+        let secret: String
+        let uri: String
+    }
+
+    /// Starts two-step verification: a new seed, pending until a first code confirms it.
+    func startTOTP(for user: UserRecord?) async throws -> TOTPSetup {
+        let user = try Self.staffAccount(user)
+        let secret = TOTP.newSecret()
+        try await services.accounts.setTOTP(userId: user.id, sealed: UserRecord.pending + (try services.secret.seal(secret, purpose: "totp")))
+        return TOTPSetup(secret: TOTP.base32(secret), uri: TOTP.uri(secret: secret, account: user.username ?? user.name,
+                                                                       issuer: "Musrenbang \(services.places.regency.name)"))
+    }
+
+    /// The pending seed again (the account page shows it until confirmed).
+    func pendingTOTP(for user: UserRecord) -> TOTPSetup? {
+        guard let sealed = user.totpSealed, sealed.hasPrefix(UserRecord.pending),
+              let secret = services.secret.open(String(sealed.dropFirst(UserRecord.pending.count)), purpose: "totp") else { return nil }
+        return TOTPSetup(secret: TOTP.base32(secret), uri: TOTP.uri(secret: secret, account: user.username ?? user.name,
+                                                                       issuer: "Musrenbang \(services.places.regency.name)"))
+    }
+
+    func confirmTOTP(for user: UserRecord?, code: String?) async throws {
+        let user = try Self.staffAccount(user)
+        guard let sealed = user.totpSealed, sealed.hasPrefix(UserRecord.pending),
+              let secret = services.secret.open(String(sealed.dropFirst(UserRecord.pending.count)), purpose: "totp") else {
+            throw AppError.conflict("otp.notStarted", id: "Mulai dulu pengaktifan verifikasi dua langkah.", en: "Start two-step verification first.")
+        }
+        guard let step = TOTP.match(code ?? "", secret: secret, now: Date(), after: nil) else { throw Self.wrongCode }
+        let opened = String(sealed.dropFirst(UserRecord.pending.count))
+        try await services.accounts.setTOTP(userId: user.id, sealed: opened)
+        _ = try await services.accounts.useTOTPStep(userId: user.id, step: step)
+    }
+
+    /// Turns two-step verification off: the password and a current code, both.
+    func disableTOTP(for user: UserRecord?, password: String?, code: String?) async throws {
+        let user = try Self.staffAccount(user)
+        guard try await services.passwords.verify(password ?? "", hash: user.passwordHash) else {
+            throw AppError(.unprocessableContent, code: "password.wrong",
+                           message: .init(id: "Kata sandi salah.", en: "The password is wrong."), field: "password")
+        }
+        guard user.totpEnabled, try await totpMatches(user, code ?? "") else { throw Self.wrongCode }
+        try await services.accounts.setTOTP(userId: user.id, sealed: nil)
+    }
+
+    static let wrongCode = AppError(.unprocessableContent, code: "otpInvalid",
+        message: .init(id: "Kode verifikasi salah atau sudah dipakai.", en: "The verification code is wrong or was used already."), field: "otp")
+
+    static func staffAccount(_ user: UserRecord?) throws -> UserRecord {
+        try Access.role(user, .useSecondFactor)
+    }
+
+    func totpMatches(_ user: UserRecord, _ code: String) async throws -> Bool {
+        guard let sealed = user.totpSealed, user.totpEnabled, let secret = services.secret.open(sealed, purpose: "totp"),
+              let step = TOTP.match(code, secret: secret, now: Date(), after: user.totpLastStep) else { return false }
+        return try await services.accounts.useTOTPStep(userId: user.id, step: step)
     }
 
     static func isNIKShaped(_ text: String) -> Bool {
@@ -148,11 +234,13 @@ struct AccountService: Sendable {
         let digits = (nik ?? "").filter { !$0.isWhitespace }
         let codeText = ActivationCode.normalise(code ?? "")
         guard Self.isNIKShaped(digits), !codeText.isEmpty else { throw Self.badActivation }
+        let nikHash = services.secret.nikHash(digits), activationHash = services.secret.sign(codeText, purpose: "activation")
+        // The code is checked before the password is hashed: a wrong code costs the server nothing.
+        guard try await services.accounts.activationIsValid(nikHash: nikHash, activationHash: activationHash) else { throw Self.badActivation }
         let hash = try await services.passwords.hash(password)
-        guard let id = try await services.accounts.activate(
-            nikHash: services.secret.nikHash(digits),
-            activationHash: services.secret.sign(codeText, purpose: "activation"),
-            passwordHash: hash) else { throw Self.badActivation }
+        guard let id = try await services.accounts.activate(nikHash: nikHash, activationHash: activationHash, passwordHash: hash) else {
+            throw Self.badActivation
+        }
         return id
     }
 
@@ -222,16 +310,70 @@ struct AccountService: Sendable {
         return id
     }
 
-    /// Disables or re-enables a staff account within the actor's reach; nobody disables themself.
-    func setDisabled(userId: UserID, _ disabled: Bool, by actor: UserRecord?) async throws {
-        let actor = try Access.person(actor, .manageStaff)
-        guard let target = try await services.accounts.user(id: userId), target.role != .citizen else {
-            throw AppError.notFound(.init(id: "Akun tidak ditemukan.", en: "Account not found."))
+    /// Disables or re-enables an account within the actor's reach; nobody disables themself. A
+    /// citizen's account needs the village team's right and a reason, kept in the audit log.
+    func setDisabled(userId: UserID, _ disabled: Bool, reason: String? = nil, by actor: UserRecord?, address: String = "local") async throws {
+        guard actor != nil else { throw AppError.unauthenticated }
+        guard let target = try await services.accounts.user(id: userId) else { throw Self.accountNotFound }
+        if target.role == .citizen {
+            return try await setCitizenDisabled(target, disabled, reason: reason, by: actor, address: address)
         }
+        let actor = try Access.person(actor, .manageStaff)
         guard target.id != actor.id,
               Policy.allows(actor.principal, .manageStaff, in: Scope(target.regionCode)),
               target.role != .admin || actor.role == .admin else { throw AppError.forbidden }
         try await services.accounts.setDisabled(userId: userId, disabled)
+    }
+
+    static let accountNotFound = AppError.notFound(.init(id: "Akun tidak ditemukan.", en: "Account not found."))
+
+    static func reason(_ raw: String?) throws -> String {
+        let reason = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (5...500).contains(reason.count) else {
+            throw AppError.invalid("reason", "reason.required", id: "Alasan wajib diisi (5–500 karakter).", en: "A reason (5–500 characters) is required.")
+        }
+        return reason
+    }
+
+    /// The village team disables a citizen's account (e.g. made with someone else's NIK) or
+    /// enables it again; its supports stop or start counting.
+    func setCitizenDisabled(_ target: UserRecord, _ disabled: Bool, reason raw: String?, by actor: UserRecord?, address: String) async throws {
+        let actor = try Access.person(actor, .manageCitizens, in: target.regionCode)
+        let reason = try Self.reason(raw)
+        try await services.accounts.setDisabled(userId: target.id, disabled, reason: disabled ? reason : nil)
+        try await AuditStore(services.database).append(AuditEntry(
+            actorId: actor.id, actorRole: actor.role, action: disabled ? "citizen.disable" : "citizen.enable", target: "user=\(target.id)",
+            regionCode: target.regionCode, address: address, status: 200, reason: reason))
+    }
+
+    /// Gives an account squatted with someone's NIK back to its owner, seen in person at the
+    /// village office: their name as on the KTP, a new one-time activation code (shown once).
+    func reclaimCitizen(_ userId: UserID, name raw: String?, reason raw2: String?, by actor: UserRecord?, address: String) async throws -> String {
+        guard actor != nil else { throw AppError.unauthenticated }
+        guard let target = try await services.accounts.user(id: userId), target.role == .citizen else { throw Self.accountNotFound }
+        let actor = try Access.person(actor, .manageCitizens, in: target.regionCode)
+        var refusals = Refusals()
+        let name = refusals.take(AccountRules.name(raw))
+        do { _ = try Self.reason(raw2) } catch let error as AppError { refusals.all.append(ValidationError(field: "reason", code: error.code, message: error.message)) }
+        try refusals.throwIfAny()
+        guard let name else { throw Refusals.inconsistent }
+        let code = ActivationCode.make()
+        try await services.accounts.reclaim(userId: target.id, name: name,
+                                            activationHash: services.secret.sign(ActivationCode.normalise(code), purpose: "activation"),
+                                            lifetime: 30 * 86_400)
+        try await AuditStore(services.database).append(AuditEntry(
+            actorId: actor.id, actorRole: actor.role, action: "citizen.reclaim", target: "user=\(target.id)", regionCode: target.regionCode,
+            address: address, status: 200, reason: try Self.reason(raw2)))
+        return code
+    }
+
+    /// A citizen of the actor's area found by NIK, for the citizens page (the NIK itself is only hashed).
+    func citizen(nik raw: String?, by actor: UserRecord?) async throws -> (user: UserRecord, disabledReason: String?)? {
+        let actor = try Access.role(actor, .manageCitizens)
+        let digits = (raw ?? "").filter { !$0.isWhitespace }
+        guard Self.isNIKShaped(digits), let user = try await services.accounts.user(nikHash: services.secret.nikHash(digits)),
+              user.role == .citizen, Access.allows(actor, .manageCitizens, in: user.regionCode) else { return nil }
+        return (user, try await services.accounts.disabledReason(userId: user.id))
     }
 
     /// The staff accounts a person manages: everyone for an admin, their region's for a planner.

@@ -101,7 +101,7 @@ struct AssemblyService: Sendable {
     }
 
     static func agendaRefusal(_ items: [AgendaItem], field: String) -> ValidationError? {
-        guard items.count <= 50, items.allSatisfy({ !$0.title.trimmingCharacters(in: .whitespaces).isEmpty && $0.title.count <= 200
+        guard items.count <= 50, items.allSatisfy({ !$0.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && $0.title.count <= 200
             && (1...600).contains($0.minutes) && ($0.speaker?.count ?? 0) <= 200 }) else {
             return ValidationError(field: field, code: "agenda.invalid",
                                    message: .init(id: "Setiap acara memerlukan judul dan durasi 1–600 menit (paling banyak 50 acara).",
@@ -126,8 +126,14 @@ struct AssemblyService: Sendable {
     }
 
     /// Gladi resik: the same assembly in a sandbox, wiped with `wipeRehearsal` afterwards.
+    /// A rehearsal is already a sandbox: only a real assembly is rehearsed (the pages offer no
+    /// other), so a rehearsal never has rehearsals of its own to outlive it.
     func rehearse(_ id: AssemblyID, by user: UserRecord?) async throws -> AssemblyID {
         let (assembly, user) = try await hub(id, for: .scheduleAssembly, by: user)
+        guard assembly.rehearsalOf == nil else {
+            throw AppError.conflict("assembly.rehearsal", id: "Gladi resik tidak dapat digladi lagi; gladikan musrenbang sungguhannya.",
+                                    en: "A rehearsal cannot be rehearsed; rehearse the real assembly.")
+        }
         return try await schedule(.init(title: "Gladi resik: \(assembly.title)".prefix(150).description, level: assembly.level,
                                         regencyCode: assembly.regencyCode.description, planYear: assembly.planYear, startsAt: Date(),
                                         hubVillageCode: assembly.hubVillageCode.description,
@@ -300,7 +306,7 @@ struct AssemblyService: Sendable {
         let registered = try await AccountService(services: services).registerCitizen(.init(
             name: name, nik: digits, villageCode: input.residenceVillageCode ?? scope.village.description,
             gender: input.gender.rawValue, password: nil, phone: nil), by: scope.user, anyVillage: true)
-        guard let person = try await accounts.user(id: registered.id) else { throw Refusals.inconsistent }
+        guard let id = registered.id, let person = try await accounts.user(id: id) else { throw Refusals.inconsistent }
         return person
     }
 

@@ -35,10 +35,28 @@ public enum DemoData {
         let agency: String?
     }
 
-    public static let password = "musrenbang-demo"
     public static let citizenNIK = "3510135203900001"
+    /// The demo's logins, kept beside the database (0600): the password is made once per
+    /// installation, printed when the demo is loaded, and never published.
+    static let loginsFile = "demo-logins.txt"
+
+    /// `MUSRENBANG_DEMO_PASSWORD` for tests and benchmarks that log in by script; otherwise random.
+    static func password(_ services: AppServices) -> String {
+        if let given = ProcessInfo.processInfo.environment["MUSRENBANG_DEMO_PASSWORD"], given.count >= 8 { return given }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyz23456789")
+        return "demo-" + String((0..<12).map { _ in alphabet.randomElement(using: &generator)! })
+    }
 
     public static func load(_ services: AppServices) async throws -> [String] {
+        let file = services.configuration.dataDirectory.appendingPathComponent(loginsFile)
+        if try await AuditStore(services.database).fact("demo") != nil {
+            guard let saved = try? String(contentsOf: file, encoding: .utf8) else {
+                return ["The demo is loaded already; its logins file \(file.path) is gone (set new passwords with the staff page)."]
+            }
+            return ["The demo is loaded already; its logins (\(file.path)):"] + saved.split(separator: "\n").map(String.init)
+        }
+        let password = Self.password(services)
         let places = services.places
         let regency = places.regency.code
         // Banyuwangi's 2020 hub was Desa Bubuk, Kecamatan Rogojampi; another regency takes its first ones.
@@ -58,7 +76,7 @@ public enum DemoData {
             Account(username: "operator-desa", name: "Operator Desa \(villageName)", role: .villageOperator,
                     region: village.description, agency: nil),
         ]
-        var lines = ["Demo \(places.regency.name): password for every account below is \"\(password)\""]
+        var lines = ["Demo \(places.regency.name): password for every account below (and the demo's citizens) is \"\(password)\""]
         let service = AccountService(services: services)
         for account in accounts {
             if try await services.accounts.user(username: account.username) == nil {
@@ -73,7 +91,10 @@ public enum DemoData {
                                                         gender: "female", password: password, phone: nil), by: nil)
         }
         lines.append("  \("citizen".padding(toLength: 18, withPad: " ", startingAt: 0)) \(citizenNIK) (NIK of a fictitious resident of \(villageName))")
-        lines.append(try await loadProposals(services))
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        try await AuditStore(services.database).setFact("demo", "loaded")
+        lines.append(try await loadProposals(services, password: password))
         lines.append(try await loadAssembly(services))
         return lines
     }
@@ -127,7 +148,7 @@ public enum DemoData {
 
     /// Citizens in every village and a few hundred proposals in every status, so each page has
     /// something to show. Skipped when proposals exist already.
-    static func loadProposals(_ services: AppServices, perVillage: Int = 2, citizensPerVillage: Int = 3) async throws -> String {
+    static func loadProposals(_ services: AppServices, password: String, perVillage: Int = 2, citizensPerVillage: Int = 3) async throws -> String {
         let proposals = ProposalStore(services.database)
         if try await proposals.list(.init(), .clamped(page: 1, size: 1)).total > 0 {
             return "Demo proposals already present."

@@ -80,18 +80,16 @@ struct ProposalService: Sendable {
         var refusals = Refusals()
         refusals.check(ProposalRules.validate(draft, currentYear: services.today.year))
         try refusals.throwIfAny()
-        do {
-            // During an assembly's proposal stage, the proposal joins the village's session, in the
-            // same transaction: a crash never leaves it stored but outside the session.
-            let created = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: user.id, enteredByRole: user.role),
-                                                     idempotencyKey: idempotencyKey.map {
-                                                         IdempotencyKey(scope: "proposal:\(user.id)", key: $0,
-                                                                        request: IdempotencyHeader.canonical(input))
-                                                     },
-                                                     attach: true)
-            for assembly in created.attachedTo { await services.live.poke(assembly) }
-            return created
-        }
+        // During an assembly's proposal stage, the proposal joins the village's session, in the
+        // same transaction: a crash never leaves it stored but outside the session.
+        let created = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: user.id, enteredByRole: user.role),
+                                                 idempotencyKey: idempotencyKey.map {
+                                                     IdempotencyKey(scope: "proposal:\(user.id)", key: $0,
+                                                                    request: IdempotencyHeader.canonical(input))
+                                                 },
+                                                 attach: true, practice: user.role.isStaff)
+        for assembly in created.attachedTo { await services.live.poke(assembly) }
+        return created
     }
 
     /// A citizen proposes as a citizen; an operator for a citizen, a group or the BPD; a council
@@ -151,6 +149,7 @@ struct ProposalService: Sendable {
 
     struct Capabilities: Sendable {
         var support = false
+        var isSupporter = false
         var withdrawSupport = false
         var comment = false
         var flag = false
@@ -168,7 +167,8 @@ struct ProposalService: Sendable {
         let scope = Self.scope(record)
         return Capabilities(
             support: supportRefusal(record, user, isSupporter: isSupporter) == nil,
-            withdrawSupport: isSupporter,
+            isSupporter: isSupporter,
+            withdrawSupport: isSupporter && Self.supportClosed(record) == nil,
             comment: Access.allows(user, .comment, in: scope),
             flag: Access.allows(user, .flagComment, in: scope),
             moderate: Access.allows(user, .moderate, in: scope),
@@ -188,10 +188,7 @@ struct ProposalService: Sendable {
                             message: .init(id: "Hanya warga desa ini yang dapat mendukung usulan ini.",
                                            en: "Only citizens of this village can support this proposal."))
         }
-        guard record.state.status == .pending || record.state.status == .accepted else {
-            return .conflict("support.closed", id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
-                             en: "This proposal has been decided; support is closed.")
-        }
+        if let closed = Self.supportClosed(record) { return closed }
         guard !isSupporter else {
             return .conflict("support.duplicate", id: "Anda sudah mendukung usulan ini.", en: "You already support this proposal.")
         }
@@ -219,9 +216,20 @@ struct ProposalService: Sendable {
         }
     }
 
+    /// Supports are counted while a proposal is pending or accepted; once it is rejected, merged or
+    /// being realised the count is part of the record and stays as it was, both ways.
+    static func supportClosed(_ record: ProposalRecord) -> AppError? {
+        guard record.state.status == .pending || record.state.status == .accepted else {
+            return .conflict("support.closed", id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
+                             en: "This proposal has been decided; support is closed.")
+        }
+        return nil
+    }
+
     func withdraw(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
         let user = try Access.role(user, .supportProposal)
-        _ = try await proposal(id)
+        let record = try await proposal(id)
+        if let closed = Self.supportClosed(record) { throw closed }
         guard try await engagement.withdraw(id, by: user.id) else {
             throw AppError(.notFound, code: "support.none",
                            message: .init(id: "Anda belum mendukung usulan ini.", en: "You do not support this proposal."))
@@ -367,9 +375,18 @@ struct ProposalService: Sendable {
         let user = try Access.role(user, .recordRealisation)
         let record = try await proposal(id)
         if let refusal = realiseRefusal(record, user) { throw refusal }
-        guard !input.budgetLine.trimmingCharacters(in: .whitespaces).isEmpty, input.budgetLine.count <= 200, input.amount >= 0 else {
-            throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi dan jumlah tidak boleh negatif.",
-                                   en: "A budget line is required and the amount cannot be negative.")
+        guard !input.budgetLine.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, input.budgetLine.count <= 200 else {
+            throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi (maks. 200 karakter).",
+                                   en: "A budget line is required (at most 200 characters).")
+        }
+        guard input.amount >= 0 else {
+            throw AppError.invalid("amount", "amount.negative", id: "Jumlah tidak boleh negatif.", en: "The amount cannot be negative.")
+        }
+        guard (2000...2100).contains(input.year) else {
+            throw AppError.invalid("year", "year.range", id: "Tahun anggaran harus 2000–2100.", en: "The budget year must be 2000–2100.")
+        }
+        guard (input.note ?? "").count <= 2000 else {
+            throw AppError.invalid("note", "note.length", id: "Catatan maks. 2000 karakter.", en: "Note: at most 2000 characters.")
         }
         do {
             return try await planning.recordRealisation(id, budgetLine: input.budgetLine, amount: input.amount, year: input.year,
