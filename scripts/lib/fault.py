@@ -135,8 +135,12 @@ class Client:
             delay = min(0.5, delay * 2)
 
 
+SERVERS = []  # every server started, stopped at exit whatever happened
+
+
 class Server:
     def __init__(self, args, data_dir, database_url, log_path):
+        SERVERS.append(self)
         self.args = args
         self.data_dir = data_dir
         self.database_url = database_url
@@ -145,7 +149,9 @@ class Server:
 
     def env(self):
         env = dict(os.environ)
-        env.update(MUSRENBANG_DATA_DIR=self.data_dir, DATABASE_URL=self.database_url, MUSRENBANG_SECRET="fault-test-secret-" + "x" * 16)
+        # One client address and a few accounts write far faster than any limit allows: a load test.
+        env.update(MUSRENBANG_DATA_DIR=self.data_dir, DATABASE_URL=self.database_url, MUSRENBANG_SECRET="fault-test-secret-" + "x" * 16,
+                   MUSRENBANG_RATE_LIMITS="off")
         return env
 
     def command(self, *words):
@@ -153,6 +159,10 @@ class Server:
                        stdout=subprocess.DEVNULL, stderr=self.log)
 
     def start(self, timeout=90):
+        # Another server on the port would answer /readyz for this one.
+        with socket.socket() as probe:
+            if probe.connect_ex((HOST, self.args.port)) == 0:
+                raise RuntimeError(f"port {self.args.port} is already in use")
         self.process = subprocess.Popen([self.args.bin, "serve", "--host", HOST, "--port", str(self.args.port),
                                          "--log-level", "warning"],
                                         env=self.env(), cwd=self.data_dir, stdout=self.log, stderr=self.log)
@@ -402,10 +412,11 @@ def setup(args, client, server, run_id):
     for i in range(args.citizens):
         village = villages[i % len(villages)]
         nik = nik_for(village, 9_000_000 + i, i % 2 == 0)
-        created = call("POST", "/api/v1/citizens", {"name": f"Pendukung {i}", "nik": nik, "villageCode": village,
-                                                    "gender": "female" if i % 2 == 0 else "male", "password": "pendukung-pw-1"})
-        token = call("POST", "/api/v1/auth/login", {"username": nik, "password": "pendukung-pw-1"})["token"]
-        citizens.append({"village": village, "id": created["id"], "token": token, "claimed": set()})
+        call("POST", "/api/v1/citizens", {"name": f"Pendukung {i}", "nik": nik, "villageCode": village,
+                                          "gender": "female" if i % 2 == 0 else "male", "password": "pendukung-pw-1"})
+        # A self-registration does not say which account it made (nor whether the NIK had one): the login does.
+        logged_in = call("POST", "/api/v1/auth/login", {"username": nik, "password": "pendukung-pw-1"})
+        citizens.append({"village": village, "id": logged_in["user"]["id"], "token": logged_in["token"], "claimed": set()})
     return {"planner": planner, "villages": villages, "assembly": assembly, "operators": operators, "year": year,
             "question_villages": question_villages, "proposal_villages": set(proposal_villages) - set(question_villages),
             "citizens": citizens, "nik_offset": random.randrange(0, 500) * 10000}
@@ -615,4 +626,10 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for started in SERVERS:
+            if started.process is not None and started.process.poll() is None:
+                started.process.kill()
+                started.process.wait()
