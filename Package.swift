@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-tagged.git", from: "0.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        // Tests only: property-based checks (Swift Testing).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -41,6 +43,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // ExifTool, run to remove photos' metadata (PhotoCleaner).
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             resources: [.copy("Resources")]
         ),
@@ -98,7 +102,7 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore"]),
+        .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "DocumentsTests", dependencies: ["MusrenbangDocuments", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "MediaTests", dependencies: ["MusrenbangMedia"], resources: [.copy("Recordings")]),
         .testTarget(name: "StoreTests", dependencies: ["MusrenbangStore", "MusrenbangCore", "TestSupport"]),
@@ -108,6 +112,7 @@ let package = Package(
                 "MusrenbangServer",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
     ],

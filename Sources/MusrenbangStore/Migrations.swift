@@ -70,6 +70,7 @@ public enum Migrator {
         typed,
         documents,
         accountability,
+        photoHygiene,
         idempotency,
     ]
 

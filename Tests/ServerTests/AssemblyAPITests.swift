@@ -61,8 +61,11 @@ struct AssemblyAPITests {
             #expect(sessions.allSatisfy { $0["stage"] as? String == "scheduled" })
             #expect((detail["agenda"] as? [Any])?.isEmpty == false)
             let blankTitle = try await app.send(.put, "/api/v1/assemblies/\(world.id)/agenda",
-                                                json: #"{"items":[{"title":"\n\f","minutes":30}]}"#, token: world.planner)
+                                                json: #"{"items":[{"title":" \u200B ","minutes":30}]}"#, token: world.planner)
             #expect(try errorField(blankTitle) == ("agenda.invalid", "items"))
+            let controlTitle = try await app.send(.put, "/api/v1/assemblies/\(world.id)/agenda",
+                                                  json: #"{"items":[{"title":"\n\f","minutes":30}]}"#, token: world.planner)
+            #expect(try errorField(controlTitle) == ("text.control", "items[0].title"))
             let refused = try await app.send(.post, "/api/v1/assemblies", json: #"""
                 {"title":"Musrenbang lain","level":"village","regencyCode":"35.10","planYear":2027,"startsAt":"2027-01-21T12:00:00Z","hubVillageCode":"35.10.13.2007"}
                 """#, token: world.bubukOperator)

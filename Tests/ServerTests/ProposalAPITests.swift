@@ -167,7 +167,8 @@ struct ProposalAPITests {
             let note = String(repeating: "n", count: 2001)
             let cases: [(String, String, String)] = [
                 (#"{"budgetLine":" ","amount":5,"year":2027,"progress":10}"#, "budgetLine", "realisation.invalid"),
-                (#"{"budgetLine":"\f\n","amount":5,"year":2027,"progress":10}"#, "budgetLine", "realisation.invalid"),
+                // A control character is refused at the boundary, before any rule (BoundaryText).
+                (#"{"budgetLine":"\f\n","amount":5,"year":2027,"progress":10}"#, "budgetLine", "text.control"),
                 (#"{"budgetLine":"1.03","amount":-5,"year":2027,"progress":10}"#, "amount", "amount.negative"),
                 (#"{"budgetLine":"1.03","amount":5,"year":3000000000,"progress":10}"#, "year", "year.range"),
                 (#"{"budgetLine":"1.03","amount":5,"year":1999,"progress":10}"#, "year", "year.range"),
@@ -426,7 +427,7 @@ struct ProposalAPITests {
         try await withTestApp(flavour) { app in
             let world = try await ProposalWorld.make(app)
             let id = try await world.created()
-            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100)
+            let png = TestImages.pngs[0]
             func upload(_ bytes: [UInt8], type: String = "image/png") async throws -> TestResponse {
                 try await app.client.execute(uri: "/api/v1/proposals/\(id)/photos", method: .post,
                                              headers: [.authorization: "Bearer \(world.citizen)", .contentType: type],
@@ -443,8 +444,8 @@ struct ProposalAPITests {
             #expect(served.status == .ok)
             #expect(served.headers[.contentType] == "image/png")
             #expect(served.headers[.init("X-Content-Type-Options")!] == "nosniff")
-            for n in 1...2 { #expect(try await upload(png + [UInt8(n)]).status == .created) }
-            #expect(try errorField(try await upload(png + [9])) == ("photo.tooMany", "photo"))
+            for n in 1...2 { #expect(try await upload(TestImages.pngs[n]).status == .created) }
+            #expect(try errorField(try await upload(TestImages.pngs[3])) == ("photo.tooMany", "photo"))
         }
     }
 }

@@ -106,7 +106,7 @@ S: dict[str, dict] = {}
 
 S["Error"] = obj({
     "error": obj({
-        "code": d(STR, "Stable machine code: `malformedJSON`, `required`, `type`, `invalid`, `number`, `nul`, `methodNotAllowed`, `unauthenticated`, "
+        "code": d(STR, "Stable machine code: `malformedJSON`, `required`, `type`, `invalid`, `number`, `nul`, `text.control`, `text.cluster`, `methodNotAllowed`, `unauthenticated`, "
                        "`invalidToken`, `forbidden`, `csrf`, `notFound`, `tooLarge`, `throttled`, `media.unavailable`, "
                        "or a rule's own code such as `nik.taken`, `stage.refused`, `title.length`."),
         "message": d(STR, "For people: Indonesian by default, English with `Accept-Language: en` (or the `lang=en` cookie)."),
@@ -661,8 +661,8 @@ P: dict[str, dict] = {
                        "description": "One key per logical write, the same on every retry (after a lost answer, a cut connection "
                                       "or a 503). A retry with the key and the same request makes nothing again and answers 200 "
                                       "with what the first request made. Keys are per account and kind of write; the key sent "
-                                      "again with another target or body is 422 `idempotency.mismatch`. Empty or longer than 200 "
-                                      "characters: ignored."},
+                                      "again with another target or body is 422 `idempotency.mismatch`. Empty, blank, holding "
+                                      "control characters or longer than 200 characters: ignored."},
     "MediaViewer": {"name": "X-Media-Viewer", "in": "header", "required": False,
                     "schema": {"type": "string", "pattern": "^[0-9A-Fa-f]{16,64}$"},
                     "description": "A public viewer's key, as `watch` returned it, owning the peer (without a login and "
@@ -687,13 +687,16 @@ ERROR_TEXT = {
     409: "Conflicts with the current state (the code names the rule).",
     413: "The body exceeds 1 MB (`tooLarge`).",
     422: "A missing or mistyped field (`required`, `type`, `invalid`; `number` for a number its field cannot hold, such as "
-         "`1.5` for a whole number; `nul` for text holding NUL), or a rule (its own code); `field` names it.",
+         "`1.5` for a whole number; `nul` for text holding NUL, `text.control` for another control character, `text.cluster` for a character "
+         "of too many code points), or a rule (its own code); `field` names it.",
     429: "Over this action's rate limit (`rateLimited`; per client address behind trusted proxies, or per account): wait "
          "`Retry-After` seconds. The limits are set with `MUSRENBANG_RATE_LIMITS` (docs/operations.md).",
     503: "Video is not available (`media.unavailable`): no Janus configured, or it is down.",
 }
 CSRF_TEXT = " With the `mb_session` cookie, an unsafe method without a valid `X-CSRF-Token` is 403 `csrf`."
-NUL_QUERY = " for a query parameter holding NUL (`%00`): 422 `nul` naming it, whatever the operation."
+NUL_QUERY = (" for a query parameter that breaks the text rules, whatever the operation: 422 naming it — NUL is `nul`, "
+             "another control character `text.control`, a value over 1,000 characters `<name>.length`, a name over 100 "
+             "`parameter.length`.")
 PUBLIC_401 = "Only when an `Authorization: Bearer` token is sent that is not valid (`invalidToken`): the operation itself is public."
 
 
@@ -1302,8 +1305,10 @@ DESCRIPTION = """The JSON API of Musrenbang, the village development planning pl
   (`2027-01-21T12:00:00Z`); keys sorted. Optional members that have no value are **omitted**, never `null`.
 * **Request bodies** are read as JSON whatever the `Content-Type`; unknown members are ignored, and an optional member
   that is `null` counts as absent.
-* **Text** never holds NUL: `\\u0000` in a body or `%00` in a query parameter is 422 `nul` naming it, on every
-  operation (PostgreSQL cannot store it).
+* **Text** follows one set of rules at the boundary, on every operation, in bodies, forms and query parameters: NUL is
+  422 `nul` (PostgreSQL cannot store it), another control character 422 `text.control` (tab and line breaks are allowed
+  in multi-line fields), a character of too many code points 422 `text.cluster`, each naming the field; text that shows
+  nothing (spaces, zero-width characters) counts as missing.
 """
 
 doc = {

@@ -20,6 +20,9 @@ lean=()
 command -v weasyprint >/dev/null || lean+=(weasyprint)
 fc-list 2>/dev/null | grep -qi "liberation sans" || lean+=(fonts-liberation)
 fc-list 2>/dev/null | grep -qi dejavu || lean+=(fonts-dejavu-core)
+# Photos: ExifTool removes their metadata (the GPS position, camera, time) before they are stored
+# or served; without it photo uploads answer 503. Its Recommends (archive formats) are not needed.
+command -v exiftool >/dev/null || lean+=(libimage-exiftool-perl)
 if [ "$want" = test ]; then
   # Independent readers of what the documents feature writes: pdftotext/pdftoppm, LibreOffice.
   command -v pdftotext >/dev/null || lean+=(poppler-utils)

@@ -11,7 +11,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(pages: services.pages))
     router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static",
                                           cacheControl: .init([(MediaType(type: .any), [.maxAge(3600), .public])])))

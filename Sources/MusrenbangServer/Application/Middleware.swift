@@ -140,17 +140,55 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 }
 
-/// A query parameter holding NUL (`%00`) is refused (422 `nul`, naming it) before any handler
-/// reads it: text never holds NUL, and PostgreSQL cannot compare or store it.
+/// The query's text rules, before any handler reads a parameter (BoundaryText): no control
+/// characters (NUL is `nul`; PostgreSQL can neither store nor compare it) in a name or a value,
+/// and no value over `BoundaryText.maximumQueryLength` characters (`<name>.length`; each search
+/// has its own shorter bound). A 422 naming the parameter.
 struct QueryTextMiddleware: RouterMiddleware {
     typealias Context = AppContext
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
-        if request.uri.query?.contains("%00") == true,
-           let (name, _) = request.uri.queryParameters.first(where: { $0.key.contains("\0") || $0.value.contains("\0") }) {
-            throw Body.nulRefusal(String(name))
+        if let query = request.uri.query, !query.isEmpty {
+            for (name, value) in request.uri.queryParameters {
+                let name = String(name), value = String(value)
+                let shown = BoundaryText.printable(name)
+                if name.count > 100 {
+                    throw AppError.invalid("parameter", "parameter.length", id: "Nama parameter \(shown)… terlalu panjang (maks. 100).",
+                                           en: "The parameter name \(shown)… is too long (at most 100).")
+                }
+                if let refusal = BoundaryText.checkFlat(name: name, value: value) { throw AppError(refusal) }
+                if value.count > BoundaryText.maximumQueryLength {
+                    throw AppError(TextRules.lengthRefusal(field: shown, label: .init(id: "Parameter \(shown)", en: "Parameter \(shown)"),
+                                                           length: 0...BoundaryText.maximumQueryLength))
+                }
+            }
         }
         return try await next(request, context)
+    }
+}
+
+/// Logs each request's method and path (Hummingbird's `LogRequestsMiddleware` logs the whole URI):
+/// never the query, where a person's search (their NIK, a name) would be kept in the log, and a
+/// run of 16 or more digits in the path is masked.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        context.logger.info("Request", metadata: [
+            "hb.request.path": .string(Self.masked(request.uri.path)),
+            "hb.request.method": .string(request.method.rawValue),
+        ])
+        return try await next(request, context)
+    }
+
+    static func masked(_ path: String) -> String {
+        var out = "", digits = ""
+        func flush() { out += digits.count >= 16 ? String(repeating: "*", count: digits.count) : digits; digits = "" }
+        for character in path {
+            if character.isASCII && character.isNumber { digits.append(character) } else { flush(); out.append(character) }
+        }
+        flush()
+        return out
     }
 }
 
@@ -192,12 +230,15 @@ enum SessionCookie {
 /// The `Idempotency-Key` header of a write: one key per logical request, the same on every retry.
 /// A retry with the key does nothing again and answers 200 with what the first request made, even
 /// when the first one's answer was lost to a crash, a cut connection or a 503. Empty or over 200
-/// characters: ignored.
+/// characters, blank or holding control characters: ignored.
 enum IdempotencyHeader {
     static let name = HTTPField.Name("Idempotency-Key")!
 
+    /// A key that is blank, invisible or holds control characters is no key (as one over 200 characters).
     static func key(_ request: Request) -> String? {
-        request.headers[name].flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
+        request.headers[name].flatMap {
+            TextRules.isBlank($0) || $0.count > 200 || TextRules.forbiddenControl(in: $0, multiline: false) != nil ? nil : $0
+        }
     }
 
     /// A decoded body as canonical text (keys sorted), for the key's fingerprint: the same request

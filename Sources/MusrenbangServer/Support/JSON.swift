@@ -54,7 +54,8 @@ enum JSON {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it.
+    /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it,
+    /// and so is text that breaks the text rules (`BoundaryText`: control characters…).
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppContext) async throws -> T {
         try decode(type, from: try await Body.collect(request, context: context))
     }
@@ -63,49 +64,11 @@ enum JSON {
         let data = Data(buffer: buffer)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        let value: T
         do {
-            value = try decoder.decode(T.self, from: data)
+            return try decoder.decode(Checked<T>.self, from: data).value
         } catch let error as DecodingError {
             throw Body.refusal(error) ?? numberRefusal(data) ?? AppError.malformedJSON
         }
-        // Text never holds NUL (PostgreSQL cannot store it). Only what was read counts: an unknown
-        // member is ignored whatever it holds.
-        if data.range(of: Data(#"\u0000"#.utf8)) != nil, let field = nulPath(in: value) {
-            throw Body.nulRefusal(field)
-        }
-        return value
-    }
-
-    /// The path (`a.b[2]`) of the first text holding NUL in a decoded value; its properties are
-    /// named as the JSON members they were decoded from (no request type renames its keys).
-    static func nulPath(in value: Any, at path: String = "") -> String? {
-        if let text = value as? String { return text.contains("\0") ? path : nil }
-        let mirror = Mirror(reflecting: value)
-        switch mirror.displayStyle {
-        case .optional:
-            return mirror.children.first.flatMap { nulPath(in: $0.value, at: path) }
-        case .collection, .set:
-            for (index, child) in mirror.children.enumerated() {
-                if let found = nulPath(in: child.value, at: "\(path)[\(index)]") { return found }
-            }
-        case .dictionary:
-            for child in mirror.children {
-                let pair = Mirror(reflecting: child.value).children.map(\.value)
-                guard pair.count == 2 else { continue }
-                let key = "\(pair[0])", inner = path.isEmpty ? key : "\(path).\(key)"
-                if key.contains("\0") { return inner }
-                if let found = nulPath(in: pair[1], at: inner) { return found }
-            }
-        case .struct, .class:
-            for child in mirror.children {
-                guard let label = child.label else { continue }
-                if let found = nulPath(in: child.value, at: path.isEmpty ? label : "\(path).\(label)") { return found }
-            }
-        default:
-            break
-        }
-        return nil
     }
 
     /// The paths (`a.b[2]`) of the values and keys in a JSON document that `matches` accepts; a key
@@ -162,12 +125,6 @@ enum Body {
 
     /// Text with a NUL character, refused wherever it comes from (a body, a form, the query):
     /// PostgreSQL cannot store it, and no one types it.
-    static func nulRefusal(_ field: String) -> AppError {
-        AppError(.unprocessableContent, code: "nul",
-                 message: .init(id: "Kolom \(field) memuat karakter NUL, yang tidak diizinkan dalam teks.",
-                                en: "Field \(field) contains a NUL character, which text may not hold."), field: field)
-    }
-
     /// A 422 naming the field, or nil when the body as a whole is unreadable.
     static func refusal(_ error: DecodingError) -> AppError? {
         switch error {
@@ -194,7 +151,7 @@ enum Body {
                  message: .init(id: "Kolom \(field) wajib diisi.", en: "Field \(field) is required."), field: field)
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
+    static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             .replacingOccurrences(of: ".[", with: "[")
     }

@@ -128,7 +128,8 @@ struct ProposalAPI {
             throw AppError.invalid("village", "village.invalid", id: "Parameter village wajib berisi kode desa.",
                                    en: "village must be a village code.")
         }
-        let text = String((query.get("text") ?? "").prefix(500))
+        // The form sends its title and activity (at most 150 + 1 + 500 characters).
+        let text = try TextRules.search(query.get("text"), field: "text", maximum: 700).orThrow()
         let year = try ProposalQuery.integer(query, "year") ?? today().year + 1
         return JSON.response(Self.similar(try await proposals.similar(to: text, village: village, year: year), context.locale))
     }
@@ -224,10 +225,12 @@ struct ProposalAPI {
         return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale), status: .created)
     }
 
-    /// The raw image as the request body, checked by content.
+    /// The raw image as the request body, checked by content. Who asks, the proposal's three
+    /// photos, the uploader's quota and a declared size are checked before the body is read.
     @Sendable func addPhoto(_ request: Request, context: AppContext) async throws -> Response {
         let id = try context.id("id", as: ProposalID.self)
         guard context.user != nil else { throw AppError.unauthenticated }
+        try await proposals.admitPhoto(id, size: request.headers[.contentLength].flatMap { Int($0) }, by: context.user)
         let bytes: [UInt8]
         do {
             bytes = Array(try await request.body.collect(upTo: ImageKind.maximumBytes).readableBytesView)
