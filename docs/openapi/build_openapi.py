@@ -657,6 +657,12 @@ P: dict[str, dict] = {
                            "A peer id from publish/subscribe/watch (32 hex digits); another owner's or unknown: 404."),
     "Page": query("page", or_empty({"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}),
                   "1–100,000 (else 422 `page.range`; not a whole number: 422 `page.invalid`); empty: 1."),
+    "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+                       "description": "One key per logical write, the same on every retry (after a lost answer, a cut connection "
+                                      "or a 503). A retry with the key and the same request makes nothing again and answers 200 "
+                                      "with what the first request made. Keys are per account and kind of write; the key sent "
+                                      "again with another target or body is 422 `idempotency.mismatch`. Empty, blank, holding "
+                                      "control characters or longer than 200 characters: ignored."},
     "MediaViewer": {"name": "X-Media-Viewer", "in": "header", "required": False,
                     "schema": {"type": "string", "pattern": "^[0-9A-Fa-f]{16,64}$"},
                     "description": "A public viewer's key, as `watch` returned it, owning the peer (without a login and "
@@ -696,7 +702,7 @@ PUBLIC_401 = "Only when an `Authorization: Bearer` token is sent that is not val
 
 def error(status: int, text: str | None = None) -> dict:
     response = {"description": text or ERROR_TEXT[status], "content": {"application/json": {"schema": ref("Error")}}}
-    if status == 429:
+    if status == 429 or (status == 503 and "database.unavailable" in (text or "")):
         response["headers"] = {"Retry-After": {"description": "Seconds to wait before the next attempt.",
                                                "schema": {"type": "integer", "minimum": 1}}}
     return response
@@ -770,6 +776,26 @@ def json_body(schema_name: str) -> dict:
 
 A = "/api/v1"
 JSON_ERRS = {400: None, 413: None, 422: None}  # any operation that reads a JSON body
+
+# What an operation that reads `Idempotency-Key` adds to its errors (IdempotencyHeader in Middleware.swift).
+IDEMPOTENCY_ERRS = {
+    409: "The first request with the same `Idempotency-Key` has not finished (`idempotency.inProgress`).",
+    422: "The `Idempotency-Key` was used before by this account, for this kind of write, with another target or body "
+         "(`idempotency.mismatch`, field `Idempotency-Key`): nothing was done.",
+    503: "The database cannot answer now (`database.unavailable`: down, restarting, or busy past its wait); nothing is "
+         "hung. Send the request again after `Retry-After` seconds with the same `Idempotency-Key`.",
+}
+
+
+def idempotent(errors: dict) -> dict:
+    """`errors` with what an `Idempotency-Key` adds (each status's own text first)."""
+    out = dict(errors)
+    for status, text in IDEMPOTENCY_ERRS.items():
+        if status in out:
+            out[status] = (out[status] or ERROR_TEXT[status]).rstrip(".") + ". Or: " + text
+        else:
+            out[status] = text
+    return out
 
 
 def merge(*dicts: dict) -> dict:
@@ -877,17 +903,14 @@ op("get", f"{A}/audit", "listAudit", "The audit log of staff changes, newest fir
 op("get", f"{A}/reference", "getReference", "Fields, funding sources, agencies, sources, group kinds.", "Proposals",
    auth="public", success=[ok("Reference", "Reference lists.")], errors={})
 op("post", f"{A}/proposals", "submitProposal", "Submit a proposal.", "Proposals", auth="required",
-   params=[{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
-            "description": "A retry with the same key (per account) answers 200 with the first proposal and creates nothing. "
-                           "Empty or longer than 200 characters: ignored."}],
+   params=[pref("IdempotencyKey")],
    body=json_body("ProposalInput"),
    success=[ok("ProposalDetail", "Created.", 201), ok("ProposalDetail", "An earlier request with the same `Idempotency-Key`: its proposal.")],
-   errors=merge(JSON_ERRS, {403: "The caller's role may not submit proposals, or the village is outside their reach.",
-                            409: "The same `Idempotency-Key` is being processed (`idempotency.inProgress`).",
+   errors=idempotent(merge(JSON_ERRS, {403: "The caller's role may not submit proposals, or the village is outside their reach.",
                             422: "A field (the code names the rule: `title.length`, `year.range`, `fieldCode.unknown`, "
                                  "`subfieldCode.unknown`, `volume.positive`, `estimatedCost.negative`, `beneficiaries.*`, "
                                  "`sdg.range`, `location.*`, `groupKind.required`, `villageCode.unknown`, `source.notAllowed`, "
-                                 "`citizenId.unknown`…)."}))
+                                 "`citizenId.unknown`…)."})))
 op("get", f"{A}/proposals", "listProposals", "List proposals, newest first.", "Proposals", auth="public",
    params=[query("village", or_empty({"type": "string", "pattern": VILLAGE}), "Village code (422 `village.invalid` otherwise)."),
            query("district", or_empty({"type": "string", "pattern": DISTRICT}), "District code (422 `district.invalid` otherwise)."),
@@ -913,9 +936,11 @@ op("get", f"{A}/similar", "similarToText", "Up to 5 proposals similar to a text 
            query("year", INT, "Plan year (default next year); not a whole number: 422 `year.invalid`.")],
    success=[ok("SimilarList", "Similar proposals.")], errors={422: None})
 op("post", f"{A}/proposals/{{id}}/supports", "supportProposal", "Support a proposal (citizens of its village).", "Proposals",
-   auth="required", params=[pref("ProposalId")], success=[ok("SupportCount", "Supported.", 201)],
-   errors={403: "Not a citizen (`forbidden`), or not of the proposal's village (`support.forbidden`).", 404: None,
-           409: "Already supported (`support.duplicate`), or the proposal is decided (`support.closed`)."})
+   auth="required", params=[pref("ProposalId"), pref("IdempotencyKey")],
+   success=[ok("SupportCount", "Supported.", 201),
+            ok("SupportCount", "An earlier request with the same `Idempotency-Key` added this support: the count now.")],
+   errors=idempotent({403: "Not a citizen (`forbidden`), or not of the proposal's village (`support.forbidden`).", 404: None,
+                      409: "Already supported (`support.duplicate`), or the proposal is decided (`support.closed`)."}))
 op("delete", f"{A}/proposals/{{id}}/supports", "withdrawSupport", "Withdraw one's support.", "Proposals", auth="required",
    params=[pref("ProposalId")], success=[ok("SupportCount", "Withdrawn.")],
    errors={403: "Not a citizen (`forbidden`).", 404: "No such proposal, or no support to withdraw (`support.none`).",
@@ -1040,16 +1065,18 @@ op("post", f"{A}/assemblies/{{id}}/sessions/{{village}}/ranking-agreed", "agreeR
    params=[pref("AssemblyId"), pref("SessionVillage")], success=[ok(None, "Agreed.", 204)],
    errors={403: None, 404: None, 409: "Before the ranking stage (`stage.tooEarly`)."})
 op("post", f"{A}/assemblies/{{id}}/attendance", "checkIn", "Check a person in at a session.", "Assemblies", auth="required",
-   params=[pref("AssemblyId")], body=json_body("CheckInInput"),
-   description="Idempotent by nature: one record per person and assembly. The `Idempotency-Key` header mentioned in docs/api.md "
-               "is not read by the code.",
-   success=[ok("Attended", "Checked in.", 201), ok("Attended", "Already checked in: the existing record (`created: false`).")],
-   errors=merge(JSON_ERRS, {403: "Not the session's team (`forbidden`).",
+   params=[pref("AssemblyId"), pref("IdempotencyKey")], body=json_body("CheckInInput"),
+   description="One record per person and assembly. With an `Idempotency-Key`, a retry answers the first request's record "
+               "before any rule is checked again (even once the session has moved on).",
+   success=[ok("Attended", "Checked in.", 201),
+            ok("Attended", "Already checked in, or an earlier request with the same `Idempotency-Key`: the existing record "
+                           "(`created: false`).")],
+   errors=idempotent(merge(JSON_ERRS, {403: "Not the session's team (`forbidden`).",
                             404: "No such assembly or session, an unknown citizen (`citizen.unknown`), or an unregistered NIK "
                                  "without a name (`nik.unregistered`).",
                             409: "The session is not open for attendance (`attendance.closed`).",
                             422: "`code.invalid`, `required` (no code, citizenId or nik), NIK rules for a walk-in, or a "
-                                 "missing/mistyped field."}))
+                                 "missing/mistyped field."})))
 op("get", f"{A}/assemblies/{{id}}/summary", "getAssemblySummary", "Live figures of an assembly.", "Assemblies", auth="public",
    params=[pref("AssemblyId")], success=[ok("AssemblySummary", "The figures.")], errors={404: None})
 op("get", f"{A}/assemblies/{{id}}/sessions/{{village}}/figures", "getStationFigures",
@@ -1078,10 +1105,11 @@ op("get", f"{A}/assemblies/{{id}}/live", "streamAssemblyEvents", "Server-sent ev
                 "staff per account); `Retry-After` says when to try again.",
            503: "The public's streams are all taken (`live.full`); `Retry-After` says when to try again."})
 op("post", f"{A}/assemblies/{{id}}/questions", "askQuestion", "Put a question to the host during the dialogue.", "Questions",
-   auth="required", params=[pref("AssemblyId")], body=json_body("QuestionInput"), success=[ok("IdOfQuestion", "Asked.", 201)],
-   errors=merge(JSON_ERRS, {403: "May not ask from that village (`forbidden`).", 404: "No such assembly or session.",
+   auth="required", params=[pref("AssemblyId"), pref("IdempotencyKey")], body=json_body("QuestionInput"),
+   success=[ok("IdOfQuestion", "Asked.", 201), ok("IdOfQuestion", "An earlier request with the same `Idempotency-Key`: its question.")],
+   errors=idempotent(merge(JSON_ERRS, {403: "May not ask from that village (`forbidden`).", 404: "No such assembly or session.",
                             409: "Not during the dialogue (`questions.closed`).",
-                            422: "`body.length`, `villageCode.invalid`, or a missing field."}))
+                            422: "`body.length`, `villageCode.invalid`, or a missing field."})))
 op("get", f"{A}/assemblies/{{id}}/questions", "listQuestions", "An assembly's questions (no authors).", "Questions",
    auth="optional", params=[pref("AssemblyId"),
                             query("status", {"type": "string", "default": "approved,answered", "examples": ["pending,approved"],
@@ -1121,13 +1149,16 @@ FLOOR_409 = "A floor rule (`floor.alreadyWaiting`, `floor.alreadyOnStage`, `floo
 op("get", f"{A}/assemblies/{{id}}/floor", "getFloor", "Who waits, who speaks, and past turns.", "Floor", auth="public",
    params=[pref("AssemblyId")], success=[ok("FloorView", "The floor.")], errors={404: None})
 op("post", f"{A}/assemblies/{{id}}/floor/hands", "raiseHand", "A village asks for the floor.", "Floor", auth="required",
-   params=[pref("AssemblyId")], body=json_body("RaiseHandInput"), success=[ok("FloorView", "Waiting: the floor.", 201)],
-   errors=merge(JSON_ERRS, {403: "Not the village's session team (`forbidden`).", 404: "No such assembly or session.",
+   params=[pref("AssemblyId"), pref("IdempotencyKey")], body=json_body("RaiseHandInput"),
+   success=[ok("FloorView", "Waiting: the floor.", 201),
+            ok("FloorView", "An earlier request with the same `Idempotency-Key` raised the hand: the floor now.")],
+   errors=idempotent(merge(JSON_ERRS, {403: "Not the village's session team (`forbidden`).", 404: "No such assembly or session.",
                             409: "Before the opening or after closing (`floor.closed`), or " + FLOOR_409[0].lower() + FLOOR_409[1:],
-                            422: "Blank topic (`floor.topic`) or a missing field."}))
+                            422: "Blank topic (`floor.topic`) or a missing field."})))
 op("delete", f"{A}/assemblies/{{id}}/floor/hands/{{village}}", "lowerHand", "A village lowers its hand.", "Floor",
-   auth="required", params=[pref("AssemblyId"), pref("SessionVillage")], success=[ok("FloorView", "The floor.")],
-   errors={403: None, 404: None, 409: "Not waiting (`floor.notWaiting`)."})
+   auth="required", params=[pref("AssemblyId"), pref("SessionVillage"), pref("IdempotencyKey")],
+   success=[ok("FloorView", "The floor (after a retry with the same `Idempotency-Key`: the floor now).")],
+   errors=idempotent({403: None, 404: None, 409: "Not waiting (`floor.notWaiting`)."}))
 for action, op_id, summary, note in [
     ("grant", "grantFloor", "Give a waiting village the floor (host, planner).", None),
     ("end", "endTurn", "End a village's turn (host, planner; or the village itself).",
@@ -1135,10 +1166,12 @@ for action, op_id, summary, note in [
     ("mute", "muteVillage", "Mute a village on stage (host, planner).", None),
     ("unmute", "unmuteVillage", "Unmute a village on stage (host, planner).", None),
 ]:
-    op("post", f"{A}/assemblies/{{id}}/floor/{action}", op_id, summary, "Floor", auth="required", params=[pref("AssemblyId")],
-       body=json_body("VillageInput"), description=note, success=[ok("FloorView", "The floor.")],
-       errors=merge(JSON_ERRS, {403: None, 404: "No such assembly" + (" (or, for a village ending its own turn, session)." if action == "end" else "."),
-                                409: FLOOR_409, 422: "`villageCode` missing or not a region code."}))
+    op("post", f"{A}/assemblies/{{id}}/floor/{action}", op_id, summary, "Floor", auth="required",
+       params=[pref("AssemblyId"), pref("IdempotencyKey")],
+       body=json_body("VillageInput"), description=note,
+       success=[ok("FloorView", "The floor (after a retry with the same `Idempotency-Key`: the floor now, changed once).")],
+       errors=idempotent(merge(JSON_ERRS, {403: None, 404: "No such assembly" + (" (or, for a village ending its own turn, session)." if action == "end" else "."),
+                                409: FLOOR_409, 422: "`villageCode` missing or not a region code."})))
 op("put", f"{A}/assemblies/{{id}}/floor/rules", "setFloorRules", "Set the floor's rules (host, planner).", "Floor",
    auth="required", params=[pref("AssemblyId")], body=json_body("FloorRulesInput"), success=[ok("FloorView", "The floor.")],
    errors=merge(JSON_ERRS, {403: None, 404: None, 422: "`floor.rules` (field `rules`) or a missing field."}))

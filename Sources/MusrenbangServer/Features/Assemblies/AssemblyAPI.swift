@@ -139,7 +139,7 @@ struct AssemblyAPI {
         guard context.user != nil else { throw AppError.unauthenticated }
         let input = try await JSON.decode(AssemblyService.CheckIn.self, from: request, context: context)
         let scope = try await assemblies.session(id, input.villageCode, for: .runSession, by: context.user)
-        let (record, isNew) = try await assemblies.checkIn(scope, input)
+        let (record, isNew) = try await assemblies.checkIn(scope, input, idempotencyKey: IdempotencyHeader.key(request))
         return JSON.response(Attended(id: record.id, villageCode: record.villageCode, userId: record.userId, role: record.role.rawValue,
                                       gender: record.gender.rawValue, guest: record.isGuest, created: isNew),
                              status: isNew ? .created : .ok)
@@ -204,8 +204,9 @@ struct AssemblyAPI {
         let id = try context.id("id", as: AssemblyID.self)
         guard context.user != nil else { throw AppError.unauthenticated }
         let body = try await JSON.decode(Body.self, from: request, context: context)
-        return JSON.response(Created(id: try await assemblies.ask(id, body: body.body, village: body.villageCode, by: context.user)),
-                             status: .created)
+        let asked = try await assemblies.ask(id, body: body.body, village: body.villageCode, by: context.user,
+                                             idempotencyKey: IdempotencyHeader.key(request))
+        return JSON.response(Created(id: asked.question), status: asked.isNew ? .created : .ok)
     }
 
     @Sendable func questions(_ request: Request, context: AppContext) async throws -> Response {

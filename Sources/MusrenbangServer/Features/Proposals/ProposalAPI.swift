@@ -82,11 +82,7 @@ struct ProposalAPI {
     @Sendable func submit(_ request: Request, context: AppContext) async throws -> Response {
         _ = try Access.role(context.user, .submitProposal)
         let input = try await JSON.decode(ProposalService.Input.self, from: request, context: context)
-        // A key that is blank, invisible or holds control characters is no key (as one over 200 characters).
-        let key = request.headers[.init("Idempotency-Key")!].flatMap {
-            TextRules.isBlank($0) || $0.count > 200 || TextRules.forbiddenControl(in: $0, multiline: false) != nil ? nil : $0
-        }
-        let created = try await proposals.submit(input, by: context.user, idempotencyKey: key)
+        let created = try await proposals.submit(input, by: context.user, idempotencyKey: IdempotencyHeader.key(request))
         return JSON.response(try await proposals.view(created.proposal, detailed: true, locale: context.locale),
                              status: created.isNew ? .created : .ok)
     }
@@ -147,8 +143,9 @@ struct ProposalAPI {
     }
 
     @Sendable func support(_ request: Request, context: AppContext) async throws -> Response {
-        let record = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user)
-        return JSON.response(SupportCount(supportCount: record.supportCount), status: .created)
+        let (record, replayed) = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user,
+                                                             idempotencyKey: IdempotencyHeader.key(request))
+        return JSON.response(SupportCount(supportCount: record.supportCount), status: replayed ? .ok : .created)
     }
 
     @Sendable func withdraw(_ request: Request, context: AppContext) async throws -> Response {

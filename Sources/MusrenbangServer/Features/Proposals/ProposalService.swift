@@ -18,7 +18,7 @@ struct ProposalService: Sendable {
     static let commentNotFound = AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
 
     /// What a client sends; `source` and `citizenId` only matter for operators and pokir.
-    struct Input: Decodable, Sendable {
+    struct Input: Codable, Sendable {
         var villageCode: String
         var year: Int
         var title: String
@@ -80,21 +80,16 @@ struct ProposalService: Sendable {
         var refusals = Refusals()
         refusals.check(ProposalRules.validate(draft, currentYear: services.today.year))
         try refusals.throwIfAny()
-        do {
-            let created = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: user.id, enteredByRole: user.role),
-                                                     idempotencyKey: idempotencyKey.flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
-                                                        .map { (scope: "proposal:\(user.id)", key: $0) })
-            if created.isNew {
-                // During an assembly's proposal stage, the proposal joins the village's session.
-                for assembly in try await AssemblyStore(services.database).attachProposal(created.proposal.id, village: village,
-                                                                                          practice: user.role.isStaff) {
-                    await services.live.poke(assembly)
-                }
-            }
-            return created
-        } catch StoreError.conflict {
-            throw AppError.conflict("idempotency.inProgress", id: "Permintaan yang sama sedang diproses.", en: "The same request is in progress.")
-        }
+        // During an assembly's proposal stage, the proposal joins the village's session, in the
+        // same transaction: a crash never leaves it stored but outside the session.
+        let created = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: user.id, enteredByRole: user.role),
+                                                 idempotencyKey: idempotencyKey.flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }.map {
+                                                     IdempotencyKey(scope: "proposal:\(user.id)", key: $0,
+                                                                    request: IdempotencyHeader.canonical(input))
+                                                 },
+                                                 attach: true, practice: user.role.isStaff)
+        for assembly in created.attachedTo { await services.live.poke(assembly) }
+        return created
     }
 
     /// A citizen proposes as a citizen; an operator for a citizen, a group or the BPD; a council
@@ -201,11 +196,24 @@ struct ProposalService: Sendable {
     }
 
     func support(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
+        try await support(id, by: user, idempotencyKey: nil).record
+    }
+
+    /// A retry with the same `Idempotency-Key` adds nothing and answers the proposal as it is now
+    /// (`replayed`), even once support has closed.
+    func support(_ id: ProposalID, by user: UserRecord?, idempotencyKey: String?) async throws -> (record: ProposalRecord, replayed: Bool) {
         let user = try Access.role(user, .supportProposal)
+        let key = idempotencyKey.map { IdempotencyKey(scope: "support:\(user.id)", key: $0, request: "support \(id)") }
+        if let stored = try await Idempotency.stored(services.database, key), stored != "alreadySupporting" {
+            return (try await proposal(id), true)
+        }
         let record = try await proposal(id)
         if let refusal = supportRefusal(record, user, isSupporter: false) { throw refusal }
-        guard try await engagement.support(id, by: user.id) else { throw supportRefusal(record, user, isSupporter: true)! }
-        return try await proposal(id)
+        switch try await engagement.support(id, by: user.id, idempotencyKey: key) {
+        case .added: return (try await proposal(id), false)
+        case .replayed: return (try await proposal(id), true)
+        case .alreadySupporting: throw supportRefusal(record, user, isSupporter: true)!
+        }
     }
 
     /// Supports are counted while a proposal is pending or accepted; once it is rejected, merged or
