@@ -48,6 +48,20 @@ def check_in(page: Page, key: str, female: bool, name: str) -> None:
     page.get_by_role("button", name="Catat hadir").click()
 
 
+def propose(page: Page, index: int) -> None:
+    page.fill("#title", f"Usulan luring Aliyan {index}: saluran air RT {index + 1}")
+    page.fill("#problem", "Air hujan menggenangi jalan dan rumah warga setiap musim hujan.")
+    page.fill("#activity", "Pembangunan saluran air beton")
+    page.select_option("#subfieldCode", "05.01")
+    page.fill("#volume", str(100 + index))
+    page.fill("#unit", "m")
+    page.fill("#estimatedCost", str(50_000_000 + index * 1_000_000))
+    page.select_option("#fundingSource", "villageFund")
+    page.fill("#bt", "120")
+    page.fill("#bw", "60")
+    page.locator("form#proposal-form button[type=submit]").click()
+
+
 def outbox_items(page: Page) -> str:
     """Everything the outbox keeps in IndexedDB, as text."""
     return page.evaluate("""() => new Promise((resolve, reject) => {
@@ -87,6 +101,11 @@ def test_console_works_offline_and_sends_everything_once(base_url, new_context, 
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    # The proposal desk, opened once from the console while online, is kept too.
+    page.locator("details[data-task=usulan]").evaluate("d => { d.open = true; }")
+    page.get_by_role("link", name="Catat usulan warga").click()
+    expect(page.locator("form#proposal-form")).to_be_visible()
+    page.go_back()
     manifest = page.evaluate("() => fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())")
     assert manifest["start_url"] and any(icon["sizes"] == "512x512" for icon in manifest["icons"])
 
@@ -118,6 +137,16 @@ def test_console_works_offline_and_sends_everything_once(base_url, new_context, 
     check_in(page, stranger, False, "Warga Genteng")
     expect(count).to_have_attribute("data-outbox-count", "52")
     assert_no_axe_violations(page)
+
+    # Ten proposals for the village, entered on the kept proposal form.
+    page.locator("details[data-task=usulan]").evaluate("d => { d.open = true; }")
+    page.get_by_role("link", name="Catat usulan warga").click()
+    expect(page.locator("form#proposal-form")).to_be_visible()
+    for index in range(10):
+        propose(page, index)
+    expect(count).to_have_attribute("data-outbox-count", "62")
+    expect(page.locator("[data-outbox-items] li", has_text="Usulan luring Aliyan 9")).to_be_visible()
+    assert_no_axe_violations(page)
     assert village_attendance(base_url, assembly) == before  # nothing left the office
 
     # The browser is closed with the outbox full, and opened again, online.
@@ -131,10 +160,13 @@ def test_console_works_offline_and_sends_everything_once(base_url, new_context, 
     refused = page.locator("[data-outbox-items] li[data-state=refused]")
     expect(refused).to_have_count(1)
     expect(refused).to_contain_text("Ditolak")
-    expect(refused).to_contain_text("351017******0001")
+    expect(refused).to_contain_text("351017********01")
 
-    # Every person once: 50 new people, the repeat and the refused one not counted.
+    # Every person once: 50 new people, the repeat and the refused one not counted; each proposal once.
     assert village_attendance(base_url, assembly) == before + 50
+    listed = api(base_url, "GET", f"/api/v1/proposals?village={VILLAGE}&q=Usulan%20luring%20Aliyan&pageSize=100")
+    titles = sorted(item["title"] for item in listed["items"])
+    assert titles == sorted(f"Usulan luring Aliyan {index}: saluran air RT {index + 1}" for index in range(10))
     # What was sent left the browser with its NIK; only the refused entry waits for the operator.
     kept = outbox_items(page)
     assert all(key not in kept for key, _, _ in people)
@@ -175,7 +207,7 @@ def test_an_outbox_of_500_drains_once(base_url, new_context, aliyan_operator):
             const transaction = opening.result.transaction("items", "readwrite");
             niks.forEach((nik, index) => transaction.objectStore("items").put({
                 key: crypto.randomUUID(), kind: "checkIn", assembly, village, createdAt: Date.now(), seq: index, state: "waiting",
-                url: `/api/v1/assemblies/${assembly}/attendance`, label: `Hadir: ${index}`, form: {},
+                url: `/api/v1/assemblies/${assembly}/attendance`, label: `Hadir: ${index}`, fields: {},
                 body: { villageCode: village, nik, role: "community", gender: index % 2 ? "male" : "female", name: `Warga Antre ${index}` },
             }));
             transaction.oncomplete = () => { opening.result.close(); resolve(); };

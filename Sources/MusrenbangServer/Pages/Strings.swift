@@ -521,5 +521,6 @@ enum Strings {
         "js.seconds": ("{0} detik", "{0} s"),
         "outboxNone": ("Tidak ada data yang menunggu.", "Nothing is waiting."),
         "outboxTitle": ("Kotak keluar", "Outbox"),
+        "js.outboxProposal": ("Usulan: {0}", "Proposal: {0}"),
     ]
 }

@@ -2,11 +2,11 @@
 // the files it needs are kept here, and served from here while the network fails. What the desk
 // enters meanwhile waits in the console's outbox (js/outbox.js), not here.
 // Served as /sw.js (OfflineRoutes) so that it may control the console pages.
-const SHELL_CACHE = "mb-shell-2";
+const SHELL_CACHE = "mb-shell-3";
 const PAGE_CACHE = "mb-consoles";
 const SHELL = [
   "/static/css/app.css", "/static/js/console.js", "/static/js/outbox.js", "/static/js/stage.js",
-  "/static/js/media.js", "/static/js/events.js", "/static/js/i18n.js",
+  "/static/js/media.js", "/static/js/events.js", "/static/js/i18n.js", "/static/js/similar.js",
   "/static/manifest.webmanifest", "/static/icons/icon.svg", "/static/icons/icon-192.png",
 ];
 
@@ -23,9 +23,11 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-// Only consoles are kept: no other page (a citizen's account, a planner's list) is ever served
-// from this cache. Logging out forgets them.
+// Only the village desk's pages are kept — its console and the proposal form, per village — no
+// other page (a citizen's account, a planner's list) is ever served from this cache. Logging out
+// forgets them.
 const consolePath = /^\/musrenbang\/\d+\/desa\/[0-9.]+$/;
+const proposalForm = "/usulan/baru";
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -38,6 +40,9 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET") return;
   if (request.mode === "navigate" && consolePath.test(url.pathname)) {
     event.respondWith(networkFirst(request, PAGE_CACHE, url.origin + url.pathname));
+  } else if (request.mode === "navigate" && url.pathname === proposalForm) {
+    const village = url.searchParams.get("desa");
+    event.respondWith(networkFirst(request, PAGE_CACHE, url.origin + url.pathname + (village ? `?desa=${village}` : "")));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(networkFirst(request, SHELL_CACHE, url.origin + url.pathname));
   }

@@ -1,6 +1,6 @@
-// The village desk keeps working when the link drops. While offline, a check-in or a question is
-// not posted but kept in this browser (IndexedDB), with the idempotency key made when the button
-// was pressed; when the link returns the outbox goes out in order, by itself, with back-off.
+// The village desk keeps working when the link drops. While offline, a check-in, a question or a
+// proposal is not posted but kept in this browser (IndexedDB), with the idempotency key made when
+// the button was pressed; when the link returns the outbox goes out in order, by itself, with back-off.
 // Each item ends sent (and is then erased, its NIK with it) or refused with the server's reason,
 // for the operator to correct or remove. A reload, or a browser closed in the middle, loses
 // nothing: an item is erased only after the server answered, and a repeat is harmless (a
@@ -34,40 +34,48 @@ async function transact(mode, work) {
 
 const putItem = (item) => transact("readwrite", (store) => store.put(item));
 const removeItem = (key) => transact("readwrite", (store) => store.delete(key));
-// This console's items, oldest first (the order the desk entered them).
+// This device's items, oldest first (the order the desk entered them), whichever page shows them.
 async function items() {
   const all = (await transact("readonly", (store) => store.getAll())) ?? [];
-  return all.filter((item) => item.assembly === panel.dataset.assembly && item.village === panel.dataset.village)
-    .sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
+  return all.sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
 }
 
-// A NIK is shown masked, as everywhere else: the first six digits (the kecamatan) and the last four.
-const masked = (key) => /^\d{16}$/.test(key) ? `${key.slice(0, 6)}******${key.slice(12)}` : key;
+// A NIK is shown masked, as everywhere else (NIK.mask): the first six digits (the kecamatan) and the last two.
+const masked = (key) => /^\d{16}$/.test(key) ? `${key.slice(0, 6)}********${key.slice(14)}` : key;
 
-// What each form becomes in the API (docs/api.md): the form's names are the console's contract.
+// What each form becomes: a JSON API call (docs/api.md; the form's names are the console's
+// contract), or the form's own post, answered like a person's (a redirect to the new page).
 const kinds = {
   checkIn(form) {
     const data = new FormData(form);
     const key = (data.get("key") ?? "").trim();
     const isCode = key.includes("-");
     const body = {
-      villageCode: panel.dataset.village, role: data.get("role"), gender: data.get("gender"),
+      villageCode: form.dataset.village, role: data.get("role"), gender: data.get("gender"),
       nameConsent: data.get("nameConsent") === "1",
       ...(isCode ? { code: key } : { nik: key }),
     };
     const name = (data.get("name") ?? "").trim(), residence = (data.get("residence") ?? "").trim();
     if (name) body.name = name;
     if (residence) body.residenceVillageCode = residence;
-    return { url: `/api/v1/assemblies/${panel.dataset.assembly}/attendance`, body, label: t("outboxCheckIn", `${masked(key)}${name ? ` · ${name}` : ""}`) };
+    return { url: `/api/v1/assemblies/${form.dataset.assembly}/attendance`, body, label: t("outboxCheckIn", `${masked(key)}${name ? ` · ${name}` : ""}`) };
   },
   question(form) {
     const data = new FormData(form);
     const text = (data.get("body") ?? "").trim();
     return {
-      url: `/api/v1/assemblies/${panel.dataset.assembly}/questions`,
-      body: { body: text, villageCode: panel.dataset.village },
+      url: `/api/v1/assemblies/${form.dataset.assembly}/questions`,
+      body: { body: text, villageCode: form.dataset.village },
       label: t("outboxQuestion", text.length > 60 ? `${text.slice(0, 60)}…` : text),
     };
+  },
+  proposal(form, key) {
+    const data = new FormData(form);
+    data.delete("_csrf");  // the page's token when it is sent, not the one of the page kept offline
+    // Each its own key: the kept page's key would make every proposal entered offline one.
+    data.set("idempotencyKey", key);
+    const title = String(data.get("title") ?? "").trim();
+    return { url: form.action, asForm: true, body: new URLSearchParams(data).toString(), done: "^/usulan/\\d+$", label: t("outboxProposal", title) };
   },
 };
 
@@ -78,9 +86,10 @@ let note = "";
 
 // The item a form becomes, read at once (the form is cleared for the next person right after).
 function entry(kind, form) {
+  const key = crypto.randomUUID();
   return {
-    key: crypto.randomUUID(), kind, assembly: panel.dataset.assembly, village: panel.dataset.village,
-    createdAt: Date.now(), seq: sequence++, state: "waiting", form: Object.fromEntries(new FormData(form)), ...kinds[kind](form),
+    key, kind, createdAt: Date.now(), seq: sequence++, state: "waiting", fields: Object.fromEntries(new FormData(form)),
+    ...kinds[kind](form, key),
   };
 }
 
@@ -88,8 +97,8 @@ function entry(kind, form) {
 async function edit(item) {
   const form = document.querySelector(`form[data-outbox-kind="${item.kind}"]`);
   if (!form) return;
-  for (const [name, value] of Object.entries(item.form)) {
-    if (name === "_csrf") continue;
+  for (const [name, value] of Object.entries(item.fields)) {
+    if (name === "_csrf" || name === "idempotencyKey") continue;
     for (const field of form.querySelectorAll(`[name="${CSS.escape(name)}"]`)) {
       if (field.type === "radio") field.checked = field.value === value;
       else if (field.type === "checkbox") field.checked = value === field.value;
@@ -107,13 +116,26 @@ async function edit(item) {
 async function send(item) {
   let response;
   try {
-    response = await fetch(item.url, {
+    response = await fetch(item.url, item.asForm ? {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: `${item.body}&_csrf=${encodeURIComponent(csrf)}`,
+    } : {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": item.key },
       body: JSON.stringify(item.body),
     });
   } catch {
     return { result: "later" };
+  }
+  if (item.asForm && response.ok) {
+    // A form's post ends on a page: the new record's when accepted, the form again (its errors
+    // shown) when refused, the login page when the session ended.
+    const landed = new URL(response.url).pathname;
+    if (new RegExp(item.done).test(landed)) return { result: "sent" };
+    if (landed === "/masuk") return { result: "later", login: true };
+    const page = new DOMParser().parseFromString(await response.text(), "text/html");
+    const errors = [...page.querySelectorAll(".alert.error li")].map((line) => line.textContent.trim());
+    return { result: "refused", reason: errors.join(" ") || page.querySelector(".alert")?.textContent.trim() || `HTTP ${response.status}` };
   }
   if (response.ok) return { result: "sent" };
   if (response.status === 401) return { result: "later", login: true };
