@@ -25,7 +25,8 @@ cat > "$scratch/janus-restart" <<SH
 #!/usr/bin/env bash
 # Stops the namespace's Janus (SIGKILL, like a crash) and starts it again; waits until it answers.
 [ -f "$janus_dir/pid" ] && kill -9 "\$(cat "$janus_dir/pid")" 2>/dev/null && sleep \${1:-0}
-janus -F "$janus_dir" -C "$janus_dir/janus.jcfg" -o -L "$janus_dir/janus.log" -N >/dev/null 2>&1 &
+# Recordings are of people: Janus writes them private (0600), as the server writes its files.
+(umask 077; exec janus -F "$janus_dir" -C "$janus_dir/janus.jcfg" -o -L "$janus_dir/janus.log" -N >/dev/null 2>&1) &
 echo \$! > "$janus_dir/pid"
 for _ in \$(seq 1 50); do curl -sf http://127.0.0.1:18188/janus/info >/dev/null && exit 0; sleep 0.2; done
 echo "Janus did not start" >&2; tail -20 "$janus_dir/janus.log" >&2; exit 1

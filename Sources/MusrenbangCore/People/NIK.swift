@@ -50,7 +50,12 @@ public struct NIK: Sendable, Hashable, CustomStringConvertible {
     public let gender: Gender
 
     /// First 6 and last 2 digits, the rest hidden: `351013********01`.
-    public var masked: String { String(digits.prefix(6)) + String(repeating: "*", count: 8) + String(digits.suffix(2)) }
+    public var masked: String { Self.mask(digits) }
+
+    /// The masked form of 16 digits, valid or not (the same rule as `masked`).
+    public static func mask(_ digits: String) -> String {
+        String(digits.prefix(6)) + String(repeating: "*", count: max(0, digits.count - 8)) + String(digits.suffix(2))
+    }
 
     public var description: String { masked }
 

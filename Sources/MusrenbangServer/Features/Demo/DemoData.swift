@@ -90,7 +90,9 @@ public enum DemoData {
             _ = try await service.registerCitizen(.init(name: "Siti Aminah", nik: citizenNIK, villageCode: village.description,
                                                         gender: "female", password: password, phone: nil), by: nil)
         }
-        lines.append("  \("citizen".padding(toLength: 18, withPad: " ", startingAt: 0)) \(citizenNIK) (NIK of a fictitious resident of \(villageName))")
+        // Masked even here: no file the server writes holds a NIK, not even the demo's fictitious one
+        // (the README names it in full, for logging in).
+                lines.append("  \("citizen".padding(toLength: 18, withPad: " ", startingAt: 0)) \(NIK.mask(citizenNIK)) (a fictitious resident of \(villageName); the full NIK is in the README)")
         try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         try await AuditStore(services.database).setFact("demo", "loaded")
