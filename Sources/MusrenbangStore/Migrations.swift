@@ -72,6 +72,7 @@ public enum Migrator {
         accountability,
         photoHygiene,
         idempotency,
+        eventNotices,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 @testable import MusrenbangServer
+import MusrenbangStore
 import NIOCore
 import ServiceLifecycle
 import Testing
@@ -292,5 +293,83 @@ enum Loopback {
 
     static func close(_ fds: [Int32]) {
         for fd in fds { Glibc.close(fd) }
+    }
+}
+
+/// Several server processes on one PostgreSQL (SQLite serves one: `ServeLock`).
+@Suite("Two server processes")
+struct TwoNodeTests {
+    @Test("an event written through one process reaches a live listener of the other, and a key used on one is honoured on the other")
+    func eventsCrossProcesses() async throws {
+        guard TestFlavour.enabled.contains(.postgres) else { return }
+        try await withTestApp(.postgres) { nodeA in
+            let world = try await AssemblyWorld.make(nodeA, villages: [bubuk])
+            _ = try await world.hub("checkIn")
+            _ = try await world.session("checkIn")
+            try await nodeA.withSecondNode { nodeB in
+                let live = "/api/v1/assemblies/\(world.id)/live"
+                let head = try await nodeB.send(.get, "\(live)?maxSeconds=1").text
+                    .split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }.max() ?? 0
+                let listening = Task {
+                    try await nodeB.send(.get, "\(live)?maxSeconds=4", headers: [.init("Last-Event-ID")!: "\(head)"]).text
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                // Through node A, which node B's hub never hears of in-process.
+                let key = UUID().uuidString
+                let first = try await nodeA.send(.post, "/api/v1/assemblies/\(world.id)/attendance",
+                                                 json: #"{"villageCode":"\#(bubuk)","nik":"3510135507880011","name":"Warga Dua Node","role":"community","gender":"female"}"#,
+                                                 token: world.bubukOperator, headers: [.init("Idempotency-Key")!: key])
+                #expect(first.status == .created)
+                let heard = try await listening.value
+                #expect(heard.contains("event: attendance"), "node B's listener heard node A's check-in")
+                // The retry of a request node A answered, sent to node B with the same key: the same person, counted once.
+                let retried = try await nodeB.send(.post, "/api/v1/assemblies/\(world.id)/attendance",
+                                                   json: #"{"villageCode":"\#(bubuk)","nik":"3510135507880011","name":"Warga Dua Node","role":"community","gender":"female"}"#,
+                                                   token: world.bubukOperator, headers: [.init("Idempotency-Key")!: key])
+                #expect(retried.status == .ok)
+                #expect(try retried.json()["id"] as? Int == first.json()["id"] as? Int)
+                let summary = try await nodeB.send(.get, "/api/v1/assemblies/\(world.id)/summary").json()
+                #expect((summary["attendance"] as? [String: Any])?["total"] as? Int == 1)
+            }
+        }
+    }
+
+    @Test("both processes' floor timers tick at once: the turn ends exactly once")
+    func floorTimerOnTwoNodes() async throws {
+        guard TestFlavour.enabled.contains(.postgres) else { return }
+        try await withTestApp(.postgres) { nodeA in
+            let world = try await AssemblyWorld.make(nodeA, villages: [bubuk])
+            for stage in ["checkIn", "opening"] { _ = try await world.hub(stage) }
+            let floorURI = "/api/v1/assemblies/\(world.id)/floor"
+            _ = try await nodeA.send(.put, "\(floorURI)/rules", json: #"{"maximumOnStage":1,"speakingLimit":5,"warningBefore":3}"#, token: world.host)
+            _ = try await nodeA.send(.post, "\(floorURI)/hands", json: #"{"villageCode":"\#(bubuk)","topic":"Air bersih"}"#, token: world.bubukOperator)
+            _ = try await nodeA.send(.post, "\(floorURI)/grant", json: #"{"villageCode":"\#(bubuk)"}"#, token: world.host)
+            try await nodeA.withSecondNode { nodeB in
+                let later = Date().timeIntervalSince1970 + 10
+                let timers = [FloorService(services: nodeA.services), FloorService(services: nodeB.services)]
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<5 { for timer in timers { group.addTask { try await timer.tick(now: later) } } }
+                    try await group.waitForAll()
+                }
+                let floor = try await nodeB.send(.get, floorURI).json()
+                #expect((floor["stage"] as? [Any])?.isEmpty == true)
+                let turns = try #require(floor["turns"] as? [[String: Any]])
+                #expect(turns.count == 1)
+                #expect(turns.first?["ending"] as? String == "timeUp")
+                let events = try await nodeB.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1").text
+                #expect(events.components(separatedBy: "timeUp").count - 1 == 1, "one turn ended, one event")
+            }
+        }
+    }
+
+    @Test("a second process on the same SQLite file is refused at start, and the lock goes with the first")
+    func sqliteServesOneProcess() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mb-lock-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path + ".serve-lock") }
+        var first: ServeLock? = try ServeLock.acquire(beside: path)
+        #expect(throws: StoreError.self) { try ServeLock.acquire(beside: path) }
+        withExtendedLifetime(first) {}
+        first = nil
+        #expect(throws: Never.self) { _ = try ServeLock.acquire(beside: path) }
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import MusrenbangServer
 import MusrenbangStore
 import NIOCore
+import SQLKit
 
 /// An application on a fresh database, driven in-process through its router.
 public struct TestApp: Sendable {
@@ -82,6 +83,35 @@ public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil, 
         let app = Application(router: buildRouter(services), logger: logger)
         return try await app.test(setup) { client in
             try await body(TestApp(services: services, client: client, databaseFile: file))
+        }
+    }
+}
+
+extension TestApp {
+    /// A second server process on this app's PostgreSQL database: its own pool, services, live hub
+    /// and router, and its listener for the other processes' events (`LiveNotices`), as a second
+    /// `musrenbang serve` behind the same proxy would have.
+    public func withSecondNode<T: Sendable>(_ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
+        let name = try await services.database.sql.raw("SELECT current_database() AS name").first()
+            .map { try $0.decode(column: "name", as: String.self) }
+        guard let name else { throw TestFailure("no current database") }
+        let url = TestDatabases.url(database: name)
+        var logger = Logger(label: "test.node-b")
+        logger.logLevel = .warning
+        let database = try await Database.open(.postgres(url: url), logger: logger, connectionsPerLoop: 1)
+        let other = try await AppServices(configuration: services.configuration, database: database, logger: logger)
+        let notices = Task { try await LiveNotices(url: url, services: other, logger: logger).run() }
+        do {
+            let result = try await Application(router: buildRouter(other), logger: logger).test(.router) { client in
+                try await body(TestApp(services: other, client: client))
+            }
+            notices.cancel()
+            try await database.close()
+            return result
+        } catch {
+            notices.cancel()
+            try? await database.close()
+            throw error
         }
     }
 }

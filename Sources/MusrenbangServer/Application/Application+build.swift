@@ -69,6 +69,9 @@ var publicDirectory: String {
 public func buildApplication(_ configuration: AppConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     // Before anything makes a metric: a metric made earlier would stay bound to the no-op factory.
     AppMetrics.bootstrapOnce()
+    // Held for the process's life: SQLite serves one process (ServeLock).
+    let serveLock: ServeLock?
+    if case .sqlite(let path) = configuration.databaseURL { serveLock = try ServeLock.acquire(beside: path) } else { serveLock = nil }
     let database = try await Database.open(configuration.databaseURL, logger: logger,
                                            connectionsPerLoop: configuration.connectionsPerLoop)
     try await Migrator.migrate(database, logger: logger)
@@ -85,7 +88,10 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         logger: logger
     )
     app.addServices(FloorTimer(services: services), MediaWatchdog(services: services), Housekeeping(database: database),
-                    DatabaseCloser(database: database))
+                    DatabaseCloser(database: database, serveLock: serveLock))
+    if case .postgres(let url) = configuration.databaseURL {
+        app.addServices(LiveNotices(url: url, services: services, logger: logger))
+    }
     return app
 }
 
@@ -117,9 +123,12 @@ struct Housekeeping: Service {
 /// Closes the pool after the HTTP server has stopped (graceful shutdown runs services in reverse).
 struct DatabaseCloser: Service {
     let database: Database
+    /// Given back only after the database is closed.
+    let serveLock: ServeLock?
 
     func run() async throws {
         try? await gracefulShutdown()
         try await database.close()
+        withExtendedLifetime(serveLock) {}
     }
 }

@@ -162,6 +162,12 @@ actor LiveHub {
         channels[assembly]?.wake.yield()
     }
 
+    /// Every assembly someone listens to here: after the notices from other processes were cut
+    /// (LiveNotices), whatever they announced meanwhile is read now.
+    func pokeAll() {
+        for channel in channels.values { channel.wake.yield() }
+    }
+
     var listenerCount: Int { channels.values.reduce(0) { $0 + $1.listeners.count } }
 
     /// Joins the assembly's shared frames. Returns the frames that come after `head`, and the
