@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-tagged.git", from: "0.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        // Tests only: property-based checks (Swift Testing).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -43,6 +45,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Backups are one ZIP archive (the logical dump, the data directory's files, a manifest).
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                // ExifTool, run to remove photos' metadata (PhotoCleaner).
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             resources: [.copy("Resources")]
         ),
@@ -100,7 +104,7 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore"]),
+        .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "DocumentsTests", dependencies: ["MusrenbangDocuments", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "MediaTests", dependencies: ["MusrenbangMedia"], resources: [.copy("Recordings")]),
         .testTarget(name: "StoreTests", dependencies: ["MusrenbangStore", "MusrenbangCore", "TestSupport"]),
@@ -111,6 +115,7 @@ let package = Package(
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
     ],

@@ -107,8 +107,8 @@ public actor Conference {
         return try await withNewHandle(JanusClient.videoRoom) { handle in
             let roomNumber = number(room)
             func join() async throws {
-                _ = try await client.message(handle, ["request": "join", "ptype": "publisher", "room": roomNumber, "id": feed,
-                                                      "display": display, "token": token])
+                _ = try await client.message(handle, client.joinPin.merging(["request": "join", "ptype": "publisher", "room": roomNumber,
+                                                                               "id": feed, "display": display, "token": token]) { $1 })
             }
             do {
                 try await join()
@@ -191,8 +191,8 @@ public actor Conference {
                 guard audioOnly else { return ["feed": feed] }
                 return mid.map { ["feed": feed, "mid": $0] }
             }
-            let reply = try await client.message(handle, ["request": "join", "ptype": "subscriber", "room": number(room),
-                                                          "streams": streams, "token": hubToken, "use_msid": true])
+            let reply = try await client.message(handle, client.joinPin.merging(["request": "join", "ptype": "subscriber", "room": number(room),
+                                                                                 "streams": streams, "token": hubToken, "use_msid": true]) { $1 })
             guard let offer = reply.jsep else { throw JanusError.unavailable("subscription without an offer") }
             let slots = (reply.data["streams"]?.array ?? []).compactMap { stream -> Slot? in
                 guard let mid = stream["mid"]?.string, let feed = stream["feed_id"]?.int else { return nil }
@@ -205,7 +205,7 @@ public actor Conference {
     /// A public viewer of one stage feed, through its Streaming mountpoint.
     public func watch(mountpoint: Int) async throws -> (handle: UInt64, offer: SessionDescription) {
         try await withNewHandle(JanusClient.streaming) { handle in
-            let reply = try await client.message(handle, ["request": "watch", "id": mountpoint])
+            let reply = try await client.message(handle, client.joinPin.merging(["request": "watch", "id": mountpoint]) { $1 })
             guard let offer = reply.jsep else { throw JanusError.unavailable("watch without an offer") }
             return (handle, offer)
         }

@@ -7,6 +7,11 @@ public actor JanusClient {
     let transport: any JanusTransport
     /// VideoRoom and Streaming `admin_key`: without it nobody can create rooms or mountpoints.
     let adminKey: String
+    /// Every room and mountpoint is created with this `secret` (needed to edit, forward, kick,
+    /// moderate or destroy it) and this `pin` (needed to join or watch): only the server holds them,
+    /// so nothing else that reaches Janus's API can touch the platform's rooms.
+    public let roomSecret: String
+    public let roomPin: String
     private var sessionId: UInt64?
     private var handles: [String: UInt64] = [:]
     private var counter = 0
@@ -19,9 +24,22 @@ public actor JanusClient {
     public static let videoRoom = "janus.plugin.videoroom"
     public static let streaming = "janus.plugin.streaming"
 
-    public init(transport: any JanusTransport, adminKey: String) {
+    /// The `secret` and `pin` a room or mountpoint is created with (Janus takes an empty one as none).
+    nonisolated var guarded: [String: Any] {
+        var fields: [String: Any] = [:]
+        if !roomSecret.isEmpty { fields["secret"] = roomSecret }
+        if !roomPin.isEmpty { fields["pin"] = roomPin }
+        return fields
+    }
+
+    /// The pin to join or watch with, when rooms have one.
+    public nonisolated var joinPin: [String: Any] { roomPin.isEmpty ? [:] : ["pin": roomPin] }
+
+    public init(transport: any JanusTransport, adminKey: String, roomSecret: String = "", roomPin: String = "") {
         self.transport = transport
         self.adminKey = adminKey
+        self.roomSecret = roomSecret
+        self.roomPin = roomPin
     }
 
     // MARK: sessions and handles
@@ -209,6 +227,7 @@ public actor JanusClient {
             "publishers": settings.publishers, "audiocodec": "opus", "videocodec": "vp8", "bitrate": settings.bitrate,
             "fir_freq": 3, "permanent": false, "allowed": settings.allowed, "record": settings.recordingDirectory != nil,
         ]
+        body.merge(guarded) { $1 }
         if let directory = settings.recordingDirectory { body["rec_dir"] = directory }
         _ = try await request(Self.videoRoom, body)
     }
@@ -220,18 +239,18 @@ public actor JanusClient {
     /// Adds or removes join tokens; returns the room's allowed list after the change.
     public func allow(_ room: Int, tokens: [String], add: Bool) async throws -> [String] {
         let data = try await request(Self.videoRoom, ["request": "allowed", "room": room, "action": add ? "add" : "remove",
-                                                      "allowed": tokens, "secret": ""])
+                                                      "allowed": tokens, "secret": roomSecret])
         return data["allowed"]?.array?.compactMap(\.string) ?? []
     }
 
     /// Throws a participant out of a room (the floor was taken back); it can no longer publish there.
     public func kick(_ room: Int, participant: UInt64) async throws {
-        _ = try await request(Self.videoRoom, ["request": "kick", "room": room, "id": participant, "secret": ""])
+        _ = try await request(Self.videoRoom, ["request": "kick", "room": room, "id": participant, "secret": roomSecret])
     }
 
     /// Mutes one medium of a participant at Janus: nobody receives it until unmuted.
     public func moderate(_ room: Int, participant: UInt64, mid: String, muted: Bool) async throws {
-        _ = try await request(Self.videoRoom, ["request": "moderate", "room": room, "id": participant, "mid": mid, "mute": muted, "secret": ""])
+        _ = try await request(Self.videoRoom, ["request": "moderate", "room": room, "id": participant, "mid": mid, "mute": muted, "secret": roomSecret])
     }
 
     /// Copies a publisher's RTP into a Streaming mountpoint. `streams` pairs each of the
@@ -242,11 +261,11 @@ public actor JanusClient {
         if let videoMid { streams.append(["mid": videoMid, "port": mountpoint.videoPort, "rtcp_port": mountpoint.videoRTCPPort]) }
         guard !streams.isEmpty else { return }
         _ = try await request(Self.videoRoom, ["request": "rtp_forward", "room": room, "publisher_id": publisher, "host": "127.0.0.1",
-                                               "admin_key": adminKey, "secret": "", "streams": streams])
+                                               "admin_key": adminKey, "secret": roomSecret, "streams": streams])
     }
 
     public func destroyRoom(_ room: Int) async throws {
-        _ = try await request(Self.videoRoom, ["request": "destroy", "room": room, "secret": ""])
+        _ = try await request(Self.videoRoom, ["request": "destroy", "room": room, "secret": roomSecret])
     }
 
     // MARK: Streaming
@@ -261,13 +280,13 @@ public actor JanusClient {
 
     /// An RTP mountpoint fed by `rtp_forward`, bound to loopback, with an RTCP port for keyframes.
     public func createMountpoint(_ id: Int, description: String) async throws -> Mountpoint {
-        let data = try await request(Self.streaming, [
+        let data = try await request(Self.streaming, guarded.merging([
             "request": "create", "type": "rtp", "id": id, "admin_key": adminKey, "description": description, "permanent": false,
             "media": [
                 ["type": "audio", "mid": "a", "port": 0, "pt": 111, "codec": "opus", "iface": "127.0.0.1"],
                 ["type": "video", "mid": "v", "port": 0, "rtcpport": 0, "pt": 100, "codec": "vp8", "iface": "127.0.0.1"],
             ],
-        ])
+        ]) { $1 })
         let ports = data["stream"]?["ports"]?.array ?? []
         func port(_ type: String, _ key: String) -> Int? { ports.first { $0["type"]?.string == type }?[key]?.int }
         guard let audio = port("audio", "port"), let video = port("video", "port"), let rtcp = port("video", "rtcp_port") else {
@@ -277,6 +296,6 @@ public actor JanusClient {
     }
 
     public func destroyMountpoint(_ id: Int) async throws {
-        _ = try await request(Self.streaming, ["request": "destroy", "id": id, "admin_key": adminKey, "secret": ""])
+        _ = try await request(Self.streaming, ["request": "destroy", "id": id, "admin_key": adminKey, "secret": roomSecret])
     }
 }

@@ -7,6 +7,30 @@ import Foundation
 public enum MediaRefusal: Error, Sendable, Equatable {
     /// Another person is already sending this feed (the hub from another device, a village's second tab).
     case feedTaken
+    /// This client already holds its share of public viewer connections.
+    case tooManyFromClient
+    /// The public's viewer connections are all taken.
+    case full
+}
+
+/// How many browser connections the server sets up on Janus, and how long one may stay unanswered.
+public struct MediaLimits: Sendable, Equatable {
+    /// Public viewers (no login) in all, on every assembly together.
+    public var maximumViewers: Int
+    /// Public viewers from one client address.
+    public var viewersPerClient: Int
+    /// Live connections of one signed-in person (a looping page cannot pile up handles).
+    public var peersPerOwner: Int
+    /// A viewer or subscriber whose browser has not answered Janus's offer by then is dropped,
+    /// with its handle: an answer normally comes within a second or two.
+    public var answerTimeout: Duration
+
+    public init(maximumViewers: Int = 500, viewersPerClient: Int = 32, peersPerOwner: Int = 12, answerTimeout: Duration = .seconds(30)) {
+        self.maximumViewers = maximumViewers
+        self.viewersPerClient = viewersPerClient
+        self.peersPerOwner = peersPerOwner
+        self.answerTimeout = answerTimeout
+    }
 }
 
 public actor MediaDirector {
@@ -22,28 +46,30 @@ public actor MediaDirector {
         public let handle: UInt64
         public let owner: String
         public let kind: Kind
-        let created: Date
+        /// The client address of a public viewer (its cap is counted by it).
+        public let client: String?
+        let created: ContinuousClock.Instant
+        /// Whether the browser answered (publishers answer in their offer): unanswered ones expire.
+        var answered: Bool
     }
 
-    let client: JanusClient
+    public nonisolated let client: JanusClient
     let recordingRoot: URL?
     let hubToken: @Sendable (Int64) -> String
-    /// At most this many live peers per owner: a looping page cannot pile up handles in Janus.
-    let peersPerOwner: Int
-    /// And at most this many in all (public viewers make up their own keys).
-    let maximumPeers: Int
+    public nonisolated let limits: MediaLimits
+    /// Public viewers being set up on Janus now, by client: they count against the caps too.
+    private var arriving: [String: Int] = [:]
     private var conferences: [Int64: Conference] = [:]
     private var peers: [String: Peer] = [:]
     private var changed: (@Sendable (Int64) async -> Void)?
     private var generation = 0
     public private(set) var available = false
 
-    public init(client: JanusClient, recordingRoot: URL?, peersPerOwner: Int = 12, maximumPeers: Int = 5000,
+    public init(client: JanusClient, recordingRoot: URL?, limits: MediaLimits = MediaLimits(),
                 hubToken: @escaping @Sendable (Int64) -> String) {
         self.client = client
         self.recordingRoot = recordingRoot
-        self.peersPerOwner = peersPerOwner
-        self.maximumPeers = maximumPeers
+        self.limits = limits
         self.hubToken = hubToken
     }
 
@@ -67,7 +93,8 @@ public actor MediaDirector {
         return conference
     }
 
-    /// Keeps the Janus session alive and notices outages and restarts. Returns availability.
+    /// Keeps the Janus session alive, notices outages and restarts, and drops connections that
+    /// were never answered. Returns availability.
     @discardableResult
     public func check() async -> Bool {
         let wasAvailable = available
@@ -83,6 +110,7 @@ public actor MediaDirector {
             peers = [:]
             for conference in conferences.values { _ = try? await conference.ensure() }
         } else if available == wasAvailable {
+            if available { await expireUnanswered() }
             return available
         }
         for assembly in conferences.keys { await changed?(assembly) }
@@ -91,14 +119,36 @@ public actor MediaDirector {
 
     // MARK: peers
 
-    private func register(_ assembly: Int64, _ handle: UInt64, owner: String, kind: Kind) async -> String {
+    private func register(_ assembly: Int64, _ handle: UInt64, owner: String, kind: Kind, client: String? = nil) async -> String {
         let mine = peers.values.filter { $0.owner == owner }.sorted { $0.created < $1.created }
-        for old in mine.dropLast(max(0, peersPerOwner - 1)) { await drop(old) }
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in bytes.indices { bytes[index] = .random(in: 0...255) }
-        let id = bytes.map { String(format: "%02x", $0) }.joined()
-        peers[id] = Peer(id: id, assembly: assembly, handle: handle, owner: owner, kind: kind, created: Date())
+        for old in mine.dropLast(max(0, limits.peersPerOwner - 1)) { await drop(old) }
+        let id = Self.randomKey()
+        let answered = if case .publisher = kind { true } else { false }
+        peers[id] = Peer(id: id, assembly: assembly, handle: handle, owner: owner, kind: kind, client: client,
+                         created: .now, answered: answered)
         return id
+    }
+
+    static func randomKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Drops viewers and subscribers whose browser never answered, and detaches their handles:
+    /// otherwise a client that asks for offers and never answers them fills the caps for good.
+    /// Returns how many went. (The watchdog's `check()` runs it every 2 s.)
+    @discardableResult
+    public func expireUnanswered() async -> Int {
+        let deadline = ContinuousClock.now - limits.answerTimeout
+        let stale = peers.values.filter { !$0.answered && $0.created < deadline }
+        for peer in stale { await drop(peer) }
+        return stale.count
+    }
+
+    /// Public viewer connections open or being set up: in all, and of one client.
+    public func viewers(from client: String? = nil) -> Int {
+        let open = peers.values.filter { $0.kind == .viewer && (client == nil || $0.client == client) }.count
+        return open + (client.map { arriving[$0, default: 0] } ?? arriving.values.reduce(0, +))
     }
 
     public func peer(_ id: String, owner: String) -> Peer? {
@@ -133,15 +183,27 @@ public actor MediaDirector {
     /// Counts Janus sessions seen: when it changes, Janus restarted and pages must join again.
     public var epoch: Int { generation }
 
-    public func watch(_ assembly: Int64, description: String, mountpoint: Int, owner: String) async throws -> (peer: String, offer: SessionDescription) {
-        guard peers.count < maximumPeers else { throw JanusError.unavailable("too many viewers") }
+    /// A public viewer of one mountpoint. The server names its owner (a fresh random key, returned
+    /// with the offer): a client that could choose it would make up a new one per connection.
+    /// Counted against the caps from the moment it is asked for, so a burst cannot slip past them.
+    public func watch(_ assembly: Int64, description: String, mountpoint: Int,
+                      client: String) async throws -> (peer: String, offer: SessionDescription, owner: String) {
+        guard viewers(from: client) < limits.viewersPerClient else { throw MediaRefusal.tooManyFromClient }
+        guard viewers() < limits.maximumViewers else { throw MediaRefusal.full }
+        arriving[client, default: 0] += 1
+        defer {
+            arriving[client, default: 1] -= 1
+            if arriving[client] == 0 { arriving[client] = nil }
+        }
         let (handle, offer) = try await conference(assembly, description: description).watch(mountpoint: mountpoint)
-        return (await register(assembly, handle, owner: owner, kind: .viewer), offer)
+        let owner = "viewer:\(Self.randomKey())"
+        return (await register(assembly, handle, owner: owner, kind: .viewer, client: client), offer, owner)
     }
 
     public func start(_ peer: Peer, answer: SessionDescription) async throws {
         guard let conference = conferences[peer.assembly] else { throw JanusError.unavailable("no conference") }
         try await conference.start(peer.handle, answer: answer)
+        peers[peer.id]?.answered = true
     }
 
     /// A browser closes its peer connection (page left, stage changed).
@@ -191,15 +253,19 @@ public actor MediaDirector {
         await changed?(assembly)
     }
 
-    /// A publisher's connection ended on Janus's side (browser gone, network cut): its feed leaves the stage.
+    /// A connection ended on Janus's side (browser gone, network cut): a publisher's feed leaves
+    /// the stage; a viewer's or subscriber's handle is detached, or Janus would keep it for good.
     private func received(_ event: JanusEvent) async {
         guard event.kind == "hangup" || event.kind == "detached",
               let peer = peers.values.first(where: { $0.handle == event.handle }) else { return }
         peers[peer.id] = nil
-        if case .publisher(_, let feed) = peer.kind, let conference = conferences[peer.assembly],
-           await conference.feed(publishedBy: event.handle) == feed {
-            await conference.unpublish(feed)
-            await changed?(peer.assembly)
+        if case .publisher(_, let feed) = peer.kind {
+            if let conference = conferences[peer.assembly], await conference.feed(publishedBy: event.handle) == feed {
+                await conference.unpublish(feed)
+                await changed?(peer.assembly)
+            }
+        } else if event.kind == "hangup" {
+            await client.detach(event.handle)
         }
     }
 }

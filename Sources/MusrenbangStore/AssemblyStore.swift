@@ -360,10 +360,16 @@ public struct AssemblyStore: Sendable {
 
     // MARK: attendance
 
-    /// Checks a person in once per assembly. A repeat returns the first record and counts nothing.
+    /// Checks a person in once per assembly. A repeat returns the first record and counts nothing;
+    /// so does a retry with the same idempotency key (claimed in the same transaction).
     public func checkIn(_ id: AssemblyID, village: RegionCode, userId: UserID, role: AttendanceRole, gender: Gender, isGuest: Bool,
-                        nameConsent: Bool = false, by actor: UserID) async throws -> (record: AttendanceRecord, isNew: Bool) {
+                        nameConsent: Bool = false, by actor: UserID,
+                        idempotencyKey: IdempotencyKey? = nil) async throws -> (record: AttendanceRecord, isNew: Bool) {
         try await database.transaction { connection in
+            if let stored = try await Idempotency.claim(connection, idempotencyKey) {
+                guard let record = try await Self.attendance(connection, id, Int64(stored) ?? -1) else { throw StoreError.notFound }
+                return (record, false)
+            }
             let now = Date()
             if let row = try await connection.insert(into: "attendance")
                 .columns("assembly_id", "village_code", "user_id", "role", "gender", "is_guest", "name_consent", "checked_in_by",
@@ -375,19 +381,38 @@ public struct AssemblyStore: Sendable {
                     .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
                 _ = try await Self.appendEvent(connection, id, kind: "attendance",
                                                payload: ["village": village.description, "gender": gender.rawValue, "role": role.rawValue])
-                return (AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: village, userId: userId,
-                                         role: role, gender: gender, isGuest: isGuest, createdAt: now), true)
+                let record = AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: village, userId: userId,
+                                              role: role, gender: gender, isGuest: isGuest, createdAt: now)
+                try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")
+                return (record, true)
             }
             let row = try await connection.select()
                 .columns("id", "village_code", "role", "gender", "is_guest", "created_at").from("attendance")
                 .where("assembly_id", .equal, id.rawValue).where("user_id", .equal, userId.rawValue).first()
             guard let row else { throw StoreError.notFound }
-            return (AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: try row.decodeRegion("village_code"),
-                                     userId: userId, role: try row.decode("role", as: AttendanceRole.self),
-                                     gender: try row.decode("gender", as: Gender.self),
-                                     isGuest: try row.decode(column: "is_guest", as: Bool.self),
-                                     createdAt: try row.decode(column: "created_at", as: Date.self)), false)
+            let record = AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: try row.decodeRegion("village_code"),
+                                          userId: userId, role: try row.decode("role", as: AttendanceRole.self),
+                                          gender: try row.decode("gender", as: Gender.self),
+                                          isGuest: try row.decode(column: "is_guest", as: Bool.self),
+                                          createdAt: try row.decode(column: "created_at", as: Date.self))
+            try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")
+            return (record, false)
         }
+    }
+
+    /// One attendance record by its id (what a check-in's idempotency key points to).
+    public func attendance(_ id: AssemblyID, _ attendanceId: Int64) async throws -> AttendanceRecord? {
+        try await Self.attendance(database.sql, id, attendanceId)
+    }
+
+    static func attendance(_ connection: any SQLDatabase, _ id: AssemblyID, _ attendanceId: Int64) async throws -> AttendanceRecord? {
+        guard let row = try await connection.select()
+            .columns("id", "village_code", "user_id", "role", "gender", "is_guest", "created_at").from("attendance")
+            .where("assembly_id", .equal, id.rawValue).where("id", .equal, attendanceId).first() else { return nil }
+        return AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: try row.decodeRegion("village_code"),
+                                userId: try row.decodeID("user_id", as: UserID.self), role: try row.decode("role", as: AttendanceRole.self),
+                                gender: try row.decode("gender", as: Gender.self), isGuest: try row.decode(column: "is_guest", as: Bool.self),
+                                createdAt: try row.decode(column: "created_at", as: Date.self))
     }
 
     /// The attendance list of a session, in order of arrival, for the minutes.
@@ -417,28 +442,42 @@ public struct AssemblyStore: Sendable {
     /// `practice`: entered by staff, so it may also be a rehearsal's practice data. A citizen's own
     /// proposal is always real: it never joins a rehearsal, whose wiping would take it along.
     public func attachProposal(_ proposalId: ProposalID, village: RegionCode, practice: Bool) async throws -> [AssemblyID] {
-        try await database.transaction { connection in
-            var query = connection.select().column(SQLColumn("assembly_id", table: "assembly_sessions")).from("assembly_sessions")
-                .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_sessions"))
-                .where(SQLColumn("village_code", table: "assembly_sessions"), .equal, SQLBind(village.description))
-                .where(SQLColumn("stage", table: "assembly_sessions"), .equal, SQLBind(AssemblyStage.proposals.rawValue))
-            if !practice { query = query.where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null) }
-            let open = try await query.all().map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
-            for assembly in open {
-                try await connection.insert(into: "assembly_proposals").columns("assembly_id", "proposal_id", "village_code")
-                    .values(SQLBind(assembly.rawValue), SQLBind(proposalId.rawValue), SQLBind(village.description))
-                    .ignoringConflicts().run()
-                _ = try await Self.appendEvent(connection, assembly, kind: "proposal",
-                                               payload: ["village": village.description, "proposal": "\(proposalId)"])
-            }
-            return open
+        try await database.transaction { connection in try await Self.attach(connection, proposalId, village: village, practice: practice) }
+    }
+
+    /// The same, inside the transaction that stores the proposal: a crash can never leave a
+    /// proposal made during the proposal stage outside its village's session.
+    public static func attach(_ connection: any SQLDatabase, _ proposalId: ProposalID, village: RegionCode,
+                              practice: Bool) async throws -> [AssemblyID] {
+        var query = connection.select().column(SQLColumn("assembly_id", table: "assembly_sessions")).from("assembly_sessions")
+            .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_sessions"))
+            .where(SQLColumn("village_code", table: "assembly_sessions"), .equal, SQLBind(village.description))
+            .where(SQLColumn("stage", table: "assembly_sessions"), .equal, SQLBind(AssemblyStage.proposals.rawValue))
+        if !practice { query = query.where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null) }
+        let open = try await query.all().map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
+        for assembly in open {
+            try await connection.insert(into: "assembly_proposals").columns("assembly_id", "proposal_id", "village_code")
+                .values(SQLBind(assembly.rawValue), SQLBind(proposalId.rawValue), SQLBind(village.description))
+                .ignoringConflicts().run()
+            _ = try await Self.appendEvent(connection, assembly, kind: "proposal",
+                                           payload: ["village": village.description, "proposal": "\(proposalId)"])
         }
+        return open
     }
 
     // MARK: questions
 
     public func ask(_ id: AssemblyID, village: RegionCode, author: UserID, body: String) async throws -> QuestionID {
+        try await ask(id, village: village, author: author, body: body, idempotencyKey: nil).question
+    }
+
+    /// A question; a retry with the same idempotency key returns the first one and asks nothing.
+    public func ask(_ id: AssemblyID, village: RegionCode, author: UserID, body: String,
+                    idempotencyKey: IdempotencyKey?) async throws -> (question: QuestionID, isNew: Bool) {
         try await database.transaction { connection in
+            if let stored = try await Idempotency.claim(connection, idempotencyKey) {
+                return (QuestionID(rawValue: Int64(stored) ?? -1), false)
+            }
             let question = try await connection.insert(into: "questions")
                 .columns("assembly_id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
                 .values(SQLBind(id.rawValue), SQLBind(village.description), SQLBind(author.rawValue), SQLBind(body),
@@ -446,12 +485,14 @@ public struct AssemblyStore: Sendable {
                 .returning("id").first()!.decodeID("id", as: QuestionID.self)
             _ = try await Self.appendEvent(connection, id, kind: "question",
                                            payload: ["id": "\(question)", "village": village.description, "status": "pending"])
-            return question
+            try await Idempotency.finish(connection, idempotencyKey, result: "\(question)")
+            return (question, true)
         }
     }
 
     public func questions(_ id: AssemblyID, statuses: [QuestionStatus]) async throws -> [QuestionRecord] {
-        try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
+        guard !statuses.isEmpty else { return [] }  // `IN ()` is an error on PostgreSQL
+        return try await database.sql.select().columns("id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
             .from("questions").where("assembly_id", .equal, id.rawValue).where("status", .in, statuses.map(\.rawValue))
             .orderBy("upvotes", .descending).orderBy("id").all().map(Self.question)
     }
@@ -604,6 +645,13 @@ public struct AssemblyStore: Sendable {
             }
     }
 
+    /// The id of the assembly's latest event (0 when it has none): where a shared reader starts.
+    public func latestEventId(_ id: AssemblyID) async throws -> Int64 {
+        let row = try await database.sql.select().column(SQLFunction("coalesce", args: SQLFunction("max", args: SQLColumn("id")), SQLLiteral.numeric("0")), as: "latest")
+            .from("assembly_events").where("assembly_id", .equal, id.rawValue).first()
+        return try row?.decode(column: "latest", as: Int64.self) ?? 0
+    }
+
     // MARK: summary
 
     public func summary(_ assembly: AssemblyRecord) async throws -> AssemblySummary {
@@ -693,6 +741,11 @@ public struct AssemblyStore: Sendable {
                         .where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null)
                 })
                 .all().map { try $0.decode(column: "proposal_id", as: Int64.self) }
+            // Rehearsals made of this one (possible before a rehearsal could no longer be rehearsed)
+            // would hold it by `rehearsal_of`: they now name the real assembly.
+            try await connection.update("assemblies")
+                .set("rehearsal_of", to: SQLSubquery.select { $0.column("rehearsal_of").from("assemblies").where("id", .equal, id.rawValue) })
+                .where("rehearsal_of", .equal, id.rawValue).run()
             try await connection.delete(from: "assemblies").where("id", .equal, id.rawValue)
                 .where("rehearsal_of", .isNot, SQLLiteral.null).run()
             for chunk in proposals.chunked(500) where !chunk.isEmpty {

@@ -69,6 +69,17 @@ public enum BackupArchive {
     /// Janus's generated configuration is made again by whoever starts Janus).
     public static let dataEntries = ["secret.key", "demo-logins.txt", "lambang.png", "lambang.jpg", "lambang.svg", "photos", "recordings"]
 
+    /// A backup reads whole tables in one snapshot and a restore loads them in one transaction:
+    /// minutes on a large regency, not the server's seconds (PostgreSQL's statement and
+    /// idle-in-transaction timeouts follow these too). For the commands' own connections.
+    public static let bulkLimits: DatabaseLimits = {
+        var limits = DatabaseLimits()
+        limits.statement = .seconds(6 * 3600)
+        limits.transaction = .seconds(6 * 3600)
+        limits.writerWait = .seconds(120)
+        return limits
+    }()
+
     public struct Written: Sendable {
         public let file: URL
         public let bytes: Int64
@@ -126,7 +137,7 @@ public enum BackupArchive {
             files.append(try addFile(path, from: dataDirectory, to: archive))
         }
         let secret = secretFromEnvironment ? "environment" : (files.contains { $0.path == "secret.key" } ? "file" : "missing")
-        let applied = Migrator.known.filter { $0.version <= snapshot.schemaVersion }
+        let applied = Migrator.known.filter { snapshot.appliedVersions.contains($0.version) }
         let manifest = BackupManifest(
             createdAt: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)), source: snapshot.flavour == .sqlite ? "sqlite" : "postgres", schemaVersion: snapshot.schemaVersion,
             migrations: applied.map { .init(version: $0.version, name: $0.name) }, tables: snapshot.tables, files: files,

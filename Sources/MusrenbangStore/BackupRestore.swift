@@ -52,7 +52,7 @@ public enum BackupRestore {
             let temporary = path + ".restoring"
             for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: temporary + suffix) }
             do {
-                let database = try await Database.open(.sqlite(path: temporary), logger: logger)
+                let database = try await Database.open(.sqlite(path: temporary), logger: logger, limits: BackupArchive.bulkLimits)
                 do {
                     (counts, applied, version) = try await build(database, manifest: manifest, tables: tables, logger: logger)
                     try await database.close()
@@ -69,7 +69,7 @@ public enum BackupRestore {
                 throw error
             }
         case .postgres:
-            let database = try await Database.open(url, logger: logger)
+            let database = try await Database.open(url, logger: logger, limits: BackupArchive.bulkLimits)
             do {
                 // Without --force only an empty schema or a never-used one (regions only) gets here.
                 try await dropEverything(database)
@@ -96,6 +96,15 @@ public enum BackupRestore {
                         seconds: Date().timeIntervalSince(started))
     }
 
+    /// The cheap checks, before anything else is looked at or created (every command makes its
+    /// data directory private, creating it): the archive opens as a complete ZIP, its manifest
+    /// reads, and this binary can load it. `restore` then checks every entry.
+    public static func precheck(_ file: URL) throws -> BackupManifest {
+        let manifest = try BackupArchive.readManifest(BackupArchive.open(file))
+        try checkCompatible(manifest)
+        return manifest
+    }
+
     /// An archive this binary can load: its migrations are this binary's, and none is newer.
     static func checkCompatible(_ manifest: BackupManifest) throws {
         guard manifest.schemaVersion <= Migrator.latestVersion else {
@@ -115,6 +124,14 @@ public enum BackupRestore {
         let reached = try await Migrator.currentVersion(database)
         guard reached == manifest.schemaVersion else {
             throw BackupError.incompatible("the database reached schema version \(reached), the archive needs \(manifest.schemaVersion)")
+        }
+        // Migration numbers may skip (branches take their own); the fresh schema must have had
+        // exactly the source's migrations, or its tables would not be the dump's.
+        let have = try await SchemaCheck.appliedVersions(database), want = manifest.migrations.map(\.version).sorted()
+        guard have == want else {
+            throw BackupError.incompatible("the archive's database had migrations \(want.map(String.init).joined(separator: ", ")); "
+                                           + "a new one at version \(reached) has \(have.map(String.init).joined(separator: ", ")). "
+                                           + "Upgrade the source with its own release (musrenbang migrate) and back it up again")
         }
         let counts = try await LogicalLoad.load(manifest.tables, from: tables, into: database, logger: logger)
         let applied = try await Migrator.migrate(database, logger: logger)

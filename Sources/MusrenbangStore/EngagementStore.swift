@@ -24,14 +24,31 @@ public struct EngagementStore: Sendable {
 
     /// True when this support is new; false when the person already supports the proposal.
     public func support(_ proposalId: ProposalID, by userId: UserID) async throws -> Bool {
+        try await support(proposalId, by: userId, idempotencyKey: nil) == .added
+    }
+
+    public enum SupportOutcome: Sendable, Equatable {
+        case added, alreadySupporting
+        /// An earlier request with the same idempotency key added it.
+        case replayed
+    }
+
+    /// A support, counted once; a retry with the same idempotency key adds nothing again.
+    public func support(_ proposalId: ProposalID, by userId: UserID, idempotencyKey: IdempotencyKey?) async throws -> SupportOutcome {
         try await database.transaction { connection in
+            if let stored = try await Idempotency.claim(connection, idempotencyKey) {
+                return stored == "alreadySupporting" ? .alreadySupporting : .replayed
+            }
             let inserted = try await connection.insert(into: "supports").columns("proposal_id", "user_id", "created_at")
                 .values(SQLBind(proposalId.rawValue), SQLBind(userId.rawValue), SQLBind(Date()))
                 .ignoringConflicts().returning("user_id").first() != nil
-            if inserted {
-                try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue)").run()
+            guard inserted else {
+                try await Idempotency.finish(connection, idempotencyKey, result: "alreadySupporting")
+                return .alreadySupporting
             }
-            return inserted
+            try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue)").run()
+            try await Idempotency.finish(connection, idempotencyKey, result: "added")
+            return .added
         }
     }
 

@@ -12,18 +12,28 @@ public struct FloorStore: Sendable {
         try await Self.load(database.sql, assembly, lock: false, flavour: database.flavour) ?? FloorControl()
     }
 
-    /// Applies `change` to the current floor and keeps the result; a refusal changes nothing.
-    public func update(_ assembly: AssemblyID,
+    /// Applies `change` to the current floor and keeps the result; a refusal changes nothing. With
+    /// an idempotency key, a retry changes nothing again and returns the current floor (`replayed`).
+    ///
+    /// The row is created first when missing and then updated in place, never deleted and
+    /// re-inserted: on PostgreSQL a concurrent change waiting on `FOR UPDATE` for a row that was
+    /// deleted would read no floor at all and write an empty one over it.
+    public func update(_ assembly: AssemblyID, idempotencyKey: IdempotencyKey? = nil,
                        _ change: @escaping @Sendable (inout FloorControl) throws -> [FloorControl.Event]) async throws
-        -> (FloorControl, [FloorControl.Event]) {
+        -> (floor: FloorControl, events: [FloorControl.Event], replayed: Bool) {
         let flavour = database.flavour
         return try await database.transaction { connection in
+            let empty = String(decoding: try JSONEncoder.sorted.encode(FloorControl()), as: UTF8.self)
+            try await connection.insert(into: "floors").columns("assembly_id", "state", "speakers", "updated_at")
+                .values(SQLBind(assembly.rawValue), SQLBind(empty), SQLBind(0), SQLBind(Date())).ignoringConflicts().run()
+            if try await Idempotency.claim(connection, idempotencyKey) != nil {
+                return (try await Self.load(connection, assembly, lock: false, flavour: flavour) ?? FloorControl(), [], true)
+            }
             var floor = try await Self.load(connection, assembly, lock: true, flavour: flavour) ?? FloorControl()
             let events = try change(&floor)
             let state = String(decoding: try JSONEncoder.sorted.encode(floor), as: UTF8.self)
-            try await connection.delete(from: "floors").where("assembly_id", .equal, assembly.rawValue).run()
-            try await connection.insert(into: "floors").columns("assembly_id", "state", "speakers", "updated_at")
-                .values(SQLBind(assembly.rawValue), SQLBind(state), SQLBind(floor.stage.count), SQLBind(Date())).run()
+            try await connection.update("floors").set("state", to: state).set("speakers", to: floor.stage.count)
+                .set("updated_at", to: Date()).where("assembly_id", .equal, assembly.rawValue).run()
             for event in events {
                 var payload: [String: String] = [:]
                 switch event {
@@ -44,7 +54,8 @@ public struct FloorStore: Sendable {
                 }
                 try await AssemblyStore.appendEvent(connection, assembly, kind: "floor", payload: payload)
             }
-            return (floor, events)
+            try await Idempotency.finish(connection, idempotencyKey, result: "done")
+            return (floor, events, false)
         }
     }
 

@@ -5,7 +5,8 @@ import NIOCore
 import SQLKit
 
 /// Counts what the pool is doing, for `/metrics`: statements in flight, connections held for
-/// transactions, and how long statements take.
+/// transactions, and how long statements take. Every failure that means the database is
+/// unavailable leaves here as `DatabaseUnavailable`, whichever driver or pool raised it.
 struct InstrumentedDatabase: SQLDatabase {
     /// Made once per database; swift-metrics handles are cheap to use, not to look up.
     struct Meters: Sendable {
@@ -41,7 +42,7 @@ struct InstrumentedDatabase: SQLDatabase {
         return base.execute(sql: query, onRow).always { _ in
             inFlight.decrement()
             duration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
-        }
+        }.flatMapErrorThrowing { throw DatabaseUnavailable.mapped($0) }
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
@@ -51,15 +52,23 @@ struct InstrumentedDatabase: SQLDatabase {
             inFlight.decrement()
             duration.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
         }
-        try await base.execute(sql: query, onRow)
+        do {
+            try await base.execute(sql: query, onRow)
+        } catch {
+            throw DatabaseUnavailable.mapped(error)
+        }
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let meters = self.meters
         sessions.increment()
         defer { sessions.decrement() }
-        return try await base.withSession { connection in
-            try await closure(InstrumentedDatabase(base: connection, meters: meters))
+        do {
+            return try await base.withSession { connection in
+                try await closure(InstrumentedDatabase(base: connection, meters: meters))
+            }
+        } catch {
+            throw DatabaseUnavailable.mapped(error)
         }
     }
 }

@@ -19,6 +19,8 @@ public struct TableDump: Codable, Sendable, Equatable {
 public struct DatabaseSnapshot: Sendable {
     public let flavour: SQLFlavour
     public let schemaVersion: Int
+    /// Every migration applied to the source, read in the snapshot (numbers may skip).
+    public let appliedVersions: [Int]
     public let tables: [TableDump]
     public let seconds: Double
 }
@@ -38,26 +40,28 @@ public enum LogicalDump {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let started = Date()
         let flavour = database.flavour
-        let (version, tables) = try await database.sql.withSession { connection -> (Int, [TableDump]) in
+        let (version, applied, tables) = try await database.sql.withSession { connection -> (Int, [Int], [TableDump]) in
             let begin = flavour == .sqlite ? "BEGIN DEFERRED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
             try await connection.raw(SQLQueryString(begin)).run()
             do {
                 // The first read fixes the snapshot; the version is read inside it, with the rows.
                 let versionRow = try await connection.raw("SELECT MAX(version) AS v FROM schema_migrations").first()
                 let version = try versionRow.flatMap { try $0.decode(column: "v", as: Int?.self) } ?? 0
+                let applied = try await connection.raw("SELECT version FROM schema_migrations ORDER BY version").all()
+                    .map { try $0.decode(column: "version", as: Int.self) }
                 let catalog = try await Catalog.read(connection, flavour: flavour)
                 var dumped: [TableDump] = []
                 for table in catalog {
                     dumped.append(try await dumpTable(table, connection, flavour: flavour, into: directory))
                 }
                 try await connection.raw("COMMIT").run()
-                return (version, dumped)
+                return (version, applied, dumped)
             } catch {
                 try? await connection.raw("ROLLBACK").run()
                 throw error
             }
         }
-        return DatabaseSnapshot(flavour: flavour, schemaVersion: version, tables: tables, seconds: Date().timeIntervalSince(started))
+        return DatabaseSnapshot(flavour: flavour, schemaVersion: version, appliedVersions: applied, tables: tables, seconds: Date().timeIntervalSince(started))
     }
 
     private static func dumpTable(_ table: CatalogTable, _ connection: any SQLDatabase, flavour: SQLFlavour,

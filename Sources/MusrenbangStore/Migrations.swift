@@ -70,6 +70,8 @@ public enum Migrator {
         typed,
         documents,
         accountability,
+        photoHygiene,
+        idempotency,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
@@ -93,7 +95,8 @@ public enum Migrator {
         for migration in all where !applied.contains(migration.version) && migration.version <= (target ?? latestVersion) {
             let started = Date()
             let flavour = database.flavour
-            try await database.transaction { connection in
+            // A migration may load a whole data set (the regions): longer than a request's transaction.
+            try await database.transaction(within: .seconds(900)) { connection in
                 for statement in migration.statements + (flavour == .sqlite ? migration.sqliteOnly : migration.postgresOnly) {
                     try await connection.raw(SQLQueryString(spell(statement, for: flavour))).run()
                 }

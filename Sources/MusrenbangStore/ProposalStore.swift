@@ -12,6 +12,8 @@ public struct ProposalStore: Sendable {
         public let proposal: ProposalRecord
         /// False when an earlier request with the same idempotency key made it.
         public let isNew: Bool
+        /// The assemblies whose village session it joined (in the same transaction).
+        public var attachedTo: [AssemblyID] = []
     }
 
     /// One proposal to store: the validated draft, who it is for and who typed it.
@@ -30,31 +32,22 @@ public struct ProposalStore: Sendable {
     }
 
     /// Stores a validated draft. With an idempotency key, a retry returns the first proposal.
-    public func create(_ new: NewProposal, idempotencyKey: (scope: String, key: String)?) async throws -> Created {
-        let (id, isNew) = try await database.transaction { connection -> (ProposalID, Bool) in
-            if let idempotencyKey {
-                let claimed = try await connection.insert(into: "idempotency_keys")
-                    .columns("scope", "key", "status", "body", "created_at")
-                    .values(SQLBind(idempotencyKey.scope), SQLBind(idempotencyKey.key), SQLBind(201), SQLBind(""), SQLBind(Date()))
-                    .ignoringConflicts().returning("key").first()
-                if claimed == nil {
-                    let row = try await connection.select().column("body").from("idempotency_keys")
-                        .where("scope", .equal, idempotencyKey.scope).where("key", .equal, idempotencyKey.key).first()
-                    guard let body = try row?.decode(column: "body", as: String.self), let existing = Int64(body) else {
-                        throw StoreError.conflict("idempotency key in use")
-                    }
-                    return (ProposalID(rawValue: existing), false)
-                }
+    /// With `attach`, a proposal made while its village's session is at the proposal stage joins
+    /// that session in the same transaction (a rehearsal's only when `practice`: entered by staff).
+    public func create(_ new: NewProposal, idempotencyKey: IdempotencyKey?, attach: Bool = false,
+                       practice: Bool = false) async throws -> Created {
+        let (id, isNew, attached) = try await database.transaction { connection -> (ProposalID, Bool, [AssemblyID]) in
+            if let stored = try await Idempotency.claim(connection, idempotencyKey, status: 201) {
+                guard let existing = Int64(stored) else { throw IdempotencyError.inProgress }
+                return (ProposalID(rawValue: existing), false, [])
             }
             let id = try await Self.insert(connection, [new])[0]
-            if let idempotencyKey {
-                try await connection.update("idempotency_keys").set("body", to: "\(id)")
-                    .where("scope", .equal, idempotencyKey.scope).where("key", .equal, idempotencyKey.key).run()
-            }
-            return (id, true)
+            let attached = attach ? try await AssemblyStore.attach(connection, id, village: new.draft.villageCode, practice: practice) : []
+            try await Idempotency.finish(connection, idempotencyKey, result: "\(id)")
+            return (id, true, attached)
         }
         guard let proposal = try await proposal(id) else { throw StoreError.notFound }
-        return Created(proposal: proposal, isNew: isNew)
+        return Created(proposal: proposal, isNew: isNew, attachedTo: attached)
     }
 
     /// Inserts many submitted proposals at once, each with its history line: for demo and

@@ -33,7 +33,8 @@ struct BackupCommand: AsyncParsableCommand {
         } else {
             target = URL(fileURLWithPath: file!)
         }
-        let database = try await Database.open(configuration.databaseURL, logger: logger, connectionsPerLoop: 1)
+        let database = try await Database.open(configuration.databaseURL, logger: logger, connectionsPerLoop: 1,
+                                               limits: BackupArchive.bulkLimits)
         let written: BackupArchive.Written
         do {
             try await SchemaCheck.refuseNewer(database)
@@ -91,6 +92,8 @@ struct RestoreCommand: AsyncParsableCommand {
                   + "made \(manifest.createdAt)")
             return
         }
+        // A truncated or newer archive is refused before the data directory is even created.
+        _ = try BackupRestore.precheck(url)
         let configuration = try common.configuration()
         let logger = common.logger("musrenbang.restore")
         let restored = try await BackupRestore.restore(url, database: configuration.databaseURL,

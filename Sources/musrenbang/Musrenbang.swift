@@ -38,7 +38,19 @@ struct CommonOptions: ParsableArguments {
             throw ValidationError("--regency must be a regency code such as 35.10")
         }
         configuration.regency = code
+        try Self.keepPrivate(configuration, logger: logger("musrenbang"))
         return configuration
+    }
+
+    /// Before anything is written: files this process creates are 0600 and directories 0700, and
+    /// a data directory (and SQLite file) left readable by others is tightened.
+    static func keepPrivate(_ configuration: AppConfiguration, logger: Logger) throws {
+        PrivateFiles.restrictNewFiles()
+        var tightened = try PrivateFiles.secure(configuration.dataDirectory)
+        if case .sqlite(let path) = configuration.databaseURL { tightened += try PrivateFiles.secureDatabaseFile(path) }
+        if tightened > 0 {
+            logger.notice("data directory made private", metadata: ["entries": "\(tightened)", "directory": "\(configuration.dataDirectory.path)"])
+        }
     }
 
     func logger(_ label: String) -> Logger {

@@ -34,6 +34,16 @@ MOBILE_VIEWPORT = {"width": 360, "height": 740}
 
 _failed_tests: list[str] = []
 _server_data_dir: Path | None = None  # set by the `server` fixture; read through `server_data_dir`
+_server_log: Path | None = None  # everything the server wrote to stderr; read through `server_log`
+# NIKs the tests send that no test file spells out (made at run time); test_zz_nik_leak searches
+# the server's files for these and for every 16-digit literal in the test files.
+used_niks: set[str] = set()
+
+
+def record_nik(nik: str) -> str:
+    """Notes a NIK a test sends to the server, for the closing search of the server's files."""
+    used_niks.add(nik)
+    return nik
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -76,7 +86,7 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float = 120.0) -> None:
 @pytest.fixture(scope="session")
 def server():
     """Yields the base URL (http://127.0.0.1:PORT) of a freshly migrated demo server."""
-    global _server_data_dir
+    global _server_data_dir, _server_log
     source_bin = Path(os.environ.get("MUSRENBANG_BIN", DEFAULT_BIN))
     _wait_for_binary(source_bin)
 
@@ -117,7 +127,16 @@ def server():
         errors="replace",
     )
     stderr_tail: collections.deque[str] = collections.deque(maxlen=50)
-    reader = threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True)
+    _server_log = tmp / "server-stderr.log"  # beside the data directory, not in it
+    log_file = open(_server_log, "w", encoding="utf-8")
+
+    def read_stderr() -> None:
+        for line in proc.stderr:
+            stderr_tail.append(line)
+            log_file.write(line)
+            log_file.flush()
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
     reader.start()
 
     try:
@@ -150,6 +169,7 @@ def server():
                 proc.kill()
                 proc.wait(timeout=5)
         reader.join(timeout=2)
+        log_file.close()
         if _failed_tests:
             print(f"\n--- last {len(stderr_tail)} lines of server stderr ({len(_failed_tests)} failed test(s)) ---")
             print("".join(stderr_tail), end="")
@@ -167,6 +187,13 @@ def server_data_dir(server) -> Path:
     """The running server's data directory (its SQLite database is `musrenbang.sqlite`): read it, never write."""
     assert _server_data_dir is not None
     return _server_data_dir
+
+
+@pytest.fixture(scope="session")
+def server_log(server) -> Path:
+    """The file holding everything the running server has written to stderr (its JSON log lines)."""
+    assert _server_log is not None
+    return _server_log
 
 
 @pytest.fixture(scope="session")

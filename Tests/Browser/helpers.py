@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
@@ -22,3 +23,11 @@ def assert_no_axe_violations(page: Page) -> None:
     violations = Axe().run(page).response["violations"]
     assert not violations, json.dumps(
         [{"id": v["id"], "impact": v["impact"], "targets": [n["target"] for n in v["nodes"]][:5]} for v in violations], indent=1)
+
+
+def demo_assembly(page: Page, base_url: str) -> str:
+    """The demo's simultaneous assembly (all 217 villages): by its title, since other tests
+    schedule assemblies of their own that list before it."""
+    page.goto(f"{base_url}/musrenbang")
+    link = page.locator(".cards a.title", has_text="Musrenbangdes Serentak").first
+    return re.search(r"/musrenbang/(\d+)", link.get_attribute("href")).group(1)

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from helpers import assert_no_axe_violations, log_in
+from helpers import assert_no_axe_violations, demo_assembly, log_in
 
 VILLAGE = "35.10.13.2007"
 
-
-def demo_assembly(page: Page, base_url: str) -> str:
-    page.goto(f"{base_url}/musrenbang")
-    link = page.locator(".cards a.title").first
-    return re.search(r"/musrenbang/(\d+)", link.get_attribute("href")).group(1)
 
 
 def test_control_room_counts_check_ins_live(base_url, new_context):
@@ -121,7 +116,7 @@ def test_a_village_asks_for_the_floor_and_the_host_grants_it(base_url, new_conte
     waiting = host.locator("#lantai ol li", has_text="Bubuk")
     expect(waiting).to_contain_text("Jembatan Dusun Krajan <b>rusak</b>")
     waiting.get_by_role("button", name="Beri giliran").click()
-    expect(host.locator("#lantai ul li", has_text="Bubuk")).to_contain_text("sisa")
+    expect(host.locator("#di-panggung li", has_text="Bubuk")).to_contain_text("sisa")
 
     operator.reload()
     expect(operator.locator("#bicara")).to_contain_text("Desa Anda sedang di panggung")

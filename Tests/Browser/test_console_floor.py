@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from helpers import assert_no_axe_violations, log_in
-from test_assembly import VILLAGE, demo_assembly
+from helpers import assert_no_axe_violations, demo_assembly, log_in
+from test_assembly import VILLAGE
 
 
 def record_form_posts(page, answers: list) -> None:
@@ -49,7 +49,7 @@ def test_floor_granted_from_the_control_room_shows_on_the_console_without_reload
     waiting = host.locator("#lantai li", has_text="Irigasi sawah Dusun Krajan")
     expect(waiting).to_be_visible()
     waiting.get_by_role("button", name="Beri giliran").click()
-    expect(host.locator("#lantai")).to_contain_text("Irigasi sawah Dusun Krajan")
+    expect(host.locator("#di-panggung")).to_contain_text("Irigasi sawah Dusun Krajan")
 
     # No reload on the console: the live stream tells it, and it re-reads its floor section.
     expect(floor.get_by_role("button", name="Selesai berbicara")).to_be_visible(timeout=10_000)

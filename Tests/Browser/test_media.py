@@ -164,15 +164,15 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
         before = bubuk.evaluate(TILE_STATS, ["stage", MANGIR_FEED])["audio"]
         time.sleep(seconds)
         return bubuk.evaluate(TILE_STATS, ["stage", MANGIR_FEED])["audio"] - before
-    planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Bisukan").click()
+    planner.locator("#di-panggung li", has_text="Mangir").get_by_role("button", name="Bisukan").click()
     time.sleep(1)
     assert audio_growth(2) <= 2, "muted at Janus: no more audio packets"
-    planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Suarakan").click()
+    planner.locator("#di-panggung li", has_text="Mangir").get_by_role("button", name="Suarakan").click()
     time.sleep(1)
     assert audio_growth(2) > 20, "unmuted: the microphone is heard again"
 
     # The planner takes the floor back: the second village stops publishing and leaves every view.
-    planner.locator("#lantai li", has_text="Mangir").get_by_role("button", name="Akhiri").click()
+    planner.locator("#di-panggung li", has_text="Mangir").get_by_role("button", name="Akhiri").click()
     expect(bubuk.locator(f'[data-stage-view] figure[data-feed="{MANGIR_FEED}"]')).to_have_count(0, timeout=15_000)
     expect(public.locator(f'[data-stage-view] figure[data-feed="{MANGIR_FEED}"]')).to_have_count(0, timeout=15_000)
     status, state = api(base_url, "GET", f"/api/v1/assemblies/{ident}/media")
@@ -243,5 +243,7 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     status, minutes = api(base_url, "GET", f"/api/v1/assemblies/{ident}/sessions/{MANGIR}/minutes", token=token(base_url, "kecamatan"))
     assert status == 200 and any(r["name"].startswith("Desa Mangir") for r in minutes["recordings"]), minutes.get("recordings")
     mangir.goto(f"{base_url}/musrenbang/{ident}/desa/{MANGIR}")
+    # The console folds the tasks that are not the current stage's: open the minutes' one.
+    mangir.locator("details:has(#berita-acara)").evaluate("(task) => { task.open = true; }")
     expect(mangir.locator("#berita-acara a", has_text="Desa Mangir, mulai").first).to_be_visible()
     print(f"floor handover (grant click → first decoded frame at another village): {handover:.2f} s")

@@ -8,14 +8,13 @@ Screenshots of each view at both sizes go to test-artifacts/screens/."""
 from __future__ import annotations
 
 import json
-import re
 import time
 import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from helpers import DEMO_PASSWORD, assert_no_axe_violations, log_in
+from helpers import DEMO_PASSWORD, assert_no_axe_violations, demo_assembly, log_in
 
 VILLAGE = "35.10.13.2007"  # Desa Bubuk, the demo operator's village
 FULL_HD = {"width": 1920, "height": 1080}
@@ -41,10 +40,6 @@ def api(base_url: str, method: str, path: str, body=None, token: str | None = No
 def token(base_url: str, username: str) -> str:
     return api(base_url, "POST", "/api/v1/auth/login", {"username": username, "password": DEMO_PASSWORD})[1]["token"]
 
-
-def demo_assembly(page: Page, base_url: str) -> str:
-    page.goto(f"{base_url}/musrenbang")
-    return re.search(r"/musrenbang/(\d+)", page.locator(".cards a.title").first.get_attribute("href")).group(1)
 
 
 def open_task(page: Page, key: str) -> None:

@@ -38,6 +38,11 @@ struct ProposalRulesTests {
         #expect(codes { $0.sdg = 0 } == ["sdg.range"])
         #expect(codes { $0.beneficiaries = .init(total: 10, women: 11) } == ["beneficiaries.exceedTotal"])
         #expect(codes { $0.beneficiaries = .init(total: -1) } == ["beneficiaries.negative"])
+        // Beyond any regency (and the store's 32-bit columns: it was a 500 on PostgreSQL).
+        #expect(codes { $0.beneficiaries = .init(total: 10_000_001) } == ["beneficiaries.tooLarge"])
+        #expect(codes { $0.beneficiaries = .init(total: 10_000_000, women: 3_000_000_000) } == ["beneficiaries.tooLarge"])
+        #expect(codes { $0.beneficiaries = .init(total: 10_000_000, women: 10_000_000) }.isEmpty)
+        #expect(codes { $0.estimatedCost = 1_000_000_000_001 } == ["estimatedCost.tooLarge"])
         #expect(codes { $0.location = .init(lat: 48.85, lng: 2.35) } == ["location.outsideIndonesia"])
         #expect(codes { $0.location = .init(lat: -8.2) } == ["location.pair"])
         #expect(codes { $0.source = .group } == ["groupKind.required"])
@@ -145,6 +150,7 @@ struct RoutingTests {
             (.init(level: .village, outcome: .acceptedWithChanges, reason: "Disesuaikan"), "volume"),
             (.init(level: .village, outcome: .acceptedWithChanges, reason: "Disesuaikan", volume: 0), "volume"),
             (.init(level: .village, outcome: .acceptedWithChanges, reason: "Disesuaikan", estimatedCost: -1), "estimatedCost"),
+            (.init(level: .village, outcome: .acceptedWithChanges, reason: "Disesuaikan", estimatedCost: 1_000_000_000_001), "estimatedCost"),
             (.init(level: .village, outcome: .merged, reason: "Sama persis"), "mergedInto"),
             (.init(level: .village, outcome: .forwarded, reason: "Ke dinas", agencyCode: "NOPE"), "agencyCode"),
         ]
@@ -245,6 +251,36 @@ struct ScoringTests {
         var shape = Scoring.defaultPhysical
         shape[1].descriptions = ["a"]
         #expect(Scoring.validate(shape)?.code == "criteria.shape")
+    }
+
+    @Test func criteriaTextsAreBounded() {
+        func refusal(_ change: (inout Criterion) -> Void) -> ValidationError? {
+            var criteria = Scoring.defaultPhysical
+            change(&criteria[2])
+            return Scoring.validate(criteria)
+        }
+        #expect(refusal { $0.key = "" }.map { [$0.code, $0.field] } == ["criteria.key", "criteria[2].key"])
+        #expect(refusal { $0.key = "kerusakan jalan" }?.code == "criteria.key")
+        #expect(refusal { $0.key = String(repeating: "k", count: 41) }?.code == "criteria.key")
+        #expect(refusal { $0.key = "rusak_berat-2" } == nil)
+        #expect(refusal { $0.name = "   " }.map { [$0.code, $0.field] } == ["criteria.name", "criteria[2].name"])
+        #expect(refusal { $0.name = String(repeating: "n", count: 101) }?.code == "criteria.name")
+        #expect(refusal { $0.descriptions[4] = "" }.map { [$0.code, $0.field] } == ["criteria.description", "criteria[2].descriptions[4]"])
+        #expect(refusal { $0.descriptions[0] = String(repeating: "d", count: 201) }?.code == "criteria.description")
+        let many = (0..<21).map { Criterion(key: "k\($0)", name: "Kriteria \($0)", weight: 1.0 / 21, descriptions: ["a", "b", "c", "d", "e"]) }
+        #expect(Scoring.validate(many)?.code == "criteria.count")
+    }
+
+    @Test func anAmendmentReasonIsBoundedEvenWhenNotNeeded() {
+        let long = String(repeating: "a", count: 501)
+        for isFinal in [false, true] {
+            guard case .failure(let error) = MinutesRules.change(isFinal: isFinal, finalize: false, amendmentReason: long) else {
+                Issue.record("a 501-character reason was accepted (final: \(isFinal))"); continue
+            }
+            #expect(error.code == "amendmentReason.length")
+        }
+        #expect(MinutesRules.change(isFinal: false, finalize: true, amendmentReason: "Salah tulis") == .success(.finalize))
+        #expect(MinutesRules.change(isFinal: true, finalize: false, amendmentReason: "Salah tulis") == .success(.amend(reason: "Salah tulis")))
     }
 
     @Test func costCountsInverted() throws {

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MusrenbangStore
+import SQLKit
 import Testing
 import TestSupport
 
@@ -58,6 +60,12 @@ struct AssemblyAPITests {
             #expect(sessions.count == 217)
             #expect(sessions.allSatisfy { $0["stage"] as? String == "scheduled" })
             #expect((detail["agenda"] as? [Any])?.isEmpty == false)
+            let blankTitle = try await app.send(.put, "/api/v1/assemblies/\(world.id)/agenda",
+                                                json: #"{"items":[{"title":" \u200B ","minutes":30}]}"#, token: world.planner)
+            #expect(try errorField(blankTitle) == ("agenda.invalid", "items"))
+            let controlTitle = try await app.send(.put, "/api/v1/assemblies/\(world.id)/agenda",
+                                                  json: #"{"items":[{"title":"\n\f","minutes":30}]}"#, token: world.planner)
+            #expect(try errorField(controlTitle) == ("text.control", "items[0].title"))
             let refused = try await app.send(.post, "/api/v1/assemblies", json: #"""
                 {"title":"Musrenbang lain","level":"village","regencyCode":"35.10","planYear":2027,"startsAt":"2027-01-21T12:00:00Z","hubVillageCode":"35.10.13.2007"}
                 """#, token: world.bubukOperator)
@@ -169,7 +177,8 @@ struct AssemblyAPITests {
             let lastBefore = try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1").text
                 .split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }.max() ?? 0
             let listening = Task {
-                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=4",
+                // Long enough to outlast the rush when the whole suite shares the machine.
+                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=8",
                                    headers: [.init("Last-Event-ID")!: "\(lastBefore)"]).text
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -252,6 +261,17 @@ struct AssemblyAPITests {
             #expect(listed?.first?["upvotes"] as? Int == 1)
             #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/questions/\(question)/status", json: #"{"status":"answered"}"#,
                                        token: world.host).status == .noContent)
+
+            // The status filter (found by schemathesis: an empty list of statuses was a 500 on PostgreSQL).
+            let questions = "/api/v1/assemblies/\(world.id)/questions"
+            let unknown = try await app.send(.get, questions + "?status=Dibahas")
+            #expect(unknown.status == .unprocessableContent)
+            #expect(try errorField(unknown) == ("status.invalid", "status"))
+            #expect(try await app.send(.get, questions + "?status=answered,nope").status == .unprocessableContent)
+            #expect((try await app.send(.get, questions + "?status=").json()["items"] as? [Any])?.count == 1, "empty: the default")
+            let onlyPending = try await app.send(.get, questions + "?status=pending")
+            #expect(onlyPending.status == .ok, "the public sees no pending questions: an empty list")
+            #expect((try onlyPending.json()["items"] as? [Any])?.isEmpty == true)
         }
     }
 
@@ -276,6 +296,17 @@ struct AssemblyAPITests {
             let draft = try await app.send(.get, minutesURI, token: world.bubukOperator).json()
             #expect((draft["attendance"] as? [String: Any])?["women"] as? Int == 1)
             #expect((draft["rankedProposals"] as? [[String: Any]])?.first?["priority"] as? Int == 1)
+            // Each refusal names the member at fault.
+            let long = String(repeating: "x", count: 301)
+            let names = (0..<41).map { "\"Saksi \($0)\"" }.joined(separator: ",")
+            for (body, field) in [(#"{"fields":{"onlineLink":"\#(long)"}}"#, "onlineLink"), (#"{"fields":{"minuteTaker":"\#(long)"}}"#, "minuteTaker"),
+                                  (#"{"fields":{"signatories":[\#(names)]}}"#, "signatories"),
+                                  (#"{"fields":{"resourcePersons":[\#(names)]}}"#, "resourcePersons"),
+                                  (#"{"fields":{},"amendmentReason":"\#(long)\#(long)"}"#, "amendmentReason")] {
+                let refused = try await app.send(.put, minutesURI, json: body, token: world.bubukOperator)
+                #expect(refused.status == .unprocessableContent, "\(field)")
+                #expect(try errorField(refused).field == field)
+            }
             let fields = #"{"chair":"Ketua BPD","minuteTaker":"Sekdes","resourcePersons":["Camat Rogojampi"],"agreements":"Usulan disepakati","decisionMethod":"consensus"}"#
             let final = try await app.send(.put, minutesURI, json: #"{"fields":\#(fields),"finalize":true}"#, token: world.bubukOperator)
             #expect(final.status == .ok)
@@ -303,6 +334,25 @@ struct AssemblyAPITests {
             #expect(try await app.send(.get, "/api/v1/assemblies/\(rehearsal)").status == .notFound)
             #expect(try await app.send(.get, "/api/v1/proposals").json()["total"] as? Int == 0)
             #expect(try await app.send(.get, "/api/v1/assemblies/\(world.id)").status == .ok)
+        }
+    }
+
+    @Test("a rehearsal is not rehearsed again; a rehearsal of one made earlier does not stop it being wiped", arguments: TestFlavour.enabled)
+    func rehearsalOfRehearsal(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            let rehearsal = try #require(try await app.send(.post, "/api/v1/assemblies/\(world.id)/rehearsal", token: world.planner).json()["id"] as? Int)
+            let again = try await app.send(.post, "/api/v1/assemblies/\(rehearsal)/rehearsal", token: world.planner)
+            #expect(again.status == .conflict)
+            #expect(try errorField(again).code == "assembly.rehearsal")
+
+            // A rehearsal of a rehearsal made before this rule: wiping its parent no longer fails (it was a 500).
+            let nested = try #require(try await app.send(.post, "/api/v1/assemblies/\(world.id)/rehearsal", token: world.planner).json()["id"] as? Int)
+            try await app.services.database.sql.raw("UPDATE assemblies SET rehearsal_of = \(bind: rehearsal) WHERE id = \(bind: nested)").run()
+            #expect(try await app.send(.delete, "/api/v1/assemblies/\(rehearsal)", token: world.planner).status == .noContent)
+            let moved = try await app.send(.get, "/api/v1/assemblies/\(nested)").json()
+            #expect(moved["rehearsalOf"] as? Int == world.id)
+            #expect(try await app.send(.delete, "/api/v1/assemblies/\(nested)", token: world.planner).status == .noContent)
         }
     }
 }

@@ -27,7 +27,12 @@ struct BackupTests {
     @Test("a backup taken during a write storm restores the snapshot: nothing committed before it is lost, no transaction is torn",
           arguments: TestFlavour.enabled)
     func backupDuringWriteStorm(flavour: TestFlavour) async throws {
-        try await withTestDatabase(flavour) { database in
+        // Two pools on one database, as in production: the server's (the writer) and the backup
+        // command's, a process of its own.
+        try await withEmptyTargets([flavour]) { sources in
+          let source = sources[0]
+          try await source.with { database in
+            try await Migrator.migrate(database, logger: Self.logger)
             let data = try Self.dataDirectory(photos: 3)
             defer { try? FileManager.default.removeItem(at: data) }
             let (user, proposal) = try await Self.seed(database)
@@ -60,8 +65,10 @@ struct BackupTests {
             let before = committed.withLockedValue { $0 }
             let archive = FileManager.default.temporaryDirectory.appendingPathComponent("mb-storm-\(UUID().uuidString).zip")
             defer { try? FileManager.default.removeItem(at: archive) }
-            let written = try await BackupArchive.write(database: database, dataDirectory: data, secretFromEnvironment: false,
-                                                        to: archive, logger: Self.logger)
+            let written = try await source.with { backupPool in
+                try await BackupArchive.write(database: backupPool, dataDirectory: data, secretFromEnvironment: false,
+                                              to: archive, logger: Self.logger)
+            }
             let duringBackup = committed.withLockedValue { $0 } - before
             stop.withLockedValue { $0 = true }
             try await writer.value
@@ -126,6 +133,7 @@ struct BackupTests {
                 #expect(written.manifest.secret == "file")
                 try await target.with { try await Self.expectAppendOnlyAuditLog($0) }
             }
+          }
         }
     }
 
@@ -363,7 +371,7 @@ struct BackupTests {
                 #expect(try await Migrator.pending(database).map(\.version) == Migrator.known.map(\.version))
                 try await Migrator.migrate(database, upTo: 3, logger: Self.logger)
                 #expect(try await Migrator.currentVersion(database) == 3)
-                #expect(try await Migrator.pending(database).map(\.version) == Array(4...Migrator.latestVersion))
+                #expect(try await Migrator.pending(database).map(\.version) == Migrator.known.map(\.version).filter { $0 > 3 }, "numbers may skip (other branches' migrations)")
                 #expect(try await Migrator.currentVersion(database) == 3, "a dry run changes nothing")
                 try await Migrator.migrate(database, logger: Self.logger)
                 #expect(try await Migrator.pending(database).isEmpty)

@@ -43,8 +43,8 @@ struct LocaleTests {
             let pages = try await world.pages()
             let routes = buildRouter(app.services).routes.filter { $0.method == .get && !$0.path.description.hasPrefix("/api/") }
                 .map(\.path.description)
-            // Files, not pages: health, photos, recordings and the documents (DocumentTests reads those).
-            let skipped: Set<String> = ["/healthz", "/readyz", "/metrics", "/bahasa/{lang}", "/foto/{hash}", "/musrenbang/{id}/rekaman/{file}",
+            // Files, not pages: health, the service worker, photos, recordings and the documents (DocumentTests reads those).
+            let skipped: Set<String> = ["/healthz", "/readyz", "/metrics", "/sw.js", "/bahasa/{lang}", "/foto/{hash}", "/musrenbang/{id}/rekaman/{file}",
                                         "/dokumen/desa/{code}/{file}", "/dokumen/kecamatan/{code}/{file}", "/dokumen/kabupaten/{file}",
                                         "/dokumen/musrenbang/{id}/{place}/{file}", "/dokumen/usulan/{id}/{file}"]
             let uncovered = Set(routes).subtracting(skipped).subtracting(pages.map(\.route))

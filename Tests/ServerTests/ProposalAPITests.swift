@@ -88,6 +88,8 @@ struct ProposalAPITests {
                 (proposalJSON().replacingOccurrences(of: #""subfieldCode":"02.03""#, with: #""subfieldCode":"09.09""#), "subfieldCode"),
                 (proposalJSON().replacingOccurrences(of: #""fundingSource":"villageFund""#, with: #""fundingSource":"lottery""#), "fundingSource"),
                 (proposalJSON().replacingOccurrences(of: #""title":"Perbaikan jalan dusun Krajan","#, with: ""), "title"),
+                // More than a 32-bit column holds: a 500 on PostgreSQL before it was bounded.
+                (proposalJSON().replacingOccurrences(of: #""total":420"#, with: #""total":3000000000"#), "beneficiaries"),
             ]
             for (json, field) in cases {
                 let response = try await world.submit(json)
@@ -144,6 +146,49 @@ struct ProposalAPITests {
             #expect(try await world.get(id)["supportCount"] as? Int == 0)
             #expect(try await app.send(.delete, "/api/v1/proposals/\(id)/supports", token: world.citizen).status == .notFound)
             #expect(try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.villageOperator).status == .forbidden)
+
+            // Once decided, the count is part of the record: no new supports, and none withdrawn.
+            #expect(try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.citizen).status == .created)
+            #expect(try await world.decide(id, #"{"level":"village","outcome":"rejected","reason":"Di luar prioritas"}"#,
+                                           token: world.villageOperator).status == .created)
+            let closed = try await app.send(.delete, "/api/v1/proposals/\(id)/supports", token: world.citizen)
+            #expect(closed.status == .conflict)
+            #expect(try errorField(closed).code == "support.closed")
+            #expect(try await world.get(id)["supportCount"] as? Int == 1)
+        }
+    }
+
+    @Test("realisation input is bounded: budget line, amount, year and note each named", arguments: TestFlavour.enabled)
+    func realisationRefusals(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await ProposalWorld.make(app)
+            let id = try await world.created(token: world.villageOperator)
+            #expect(try await world.decide(id, #"{"level":"village","outcome":"accepted"}"#, token: world.villageOperator).status == .created)
+            let note = String(repeating: "n", count: 2001)
+            let cases: [(String, String, String)] = [
+                (#"{"budgetLine":" ","amount":5,"year":2027,"progress":10}"#, "budgetLine", "realisation.invalid"),
+                // A control character is refused at the boundary, before any rule (BoundaryText).
+                (#"{"budgetLine":"\f\n","amount":5,"year":2027,"progress":10}"#, "budgetLine", "text.control"),
+                (#"{"budgetLine":"1.03","amount":-5,"year":2027,"progress":10}"#, "amount", "amount.negative"),
+                (#"{"budgetLine":"1.03","amount":5,"year":3000000000,"progress":10}"#, "year", "year.range"),
+                (#"{"budgetLine":"1.03","amount":5,"year":1999,"progress":10}"#, "year", "year.range"),
+                (#"{"budgetLine":"1.03","amount":5,"year":2027,"progress":10,"note":"\#(note)"}"#, "note", "note.length"),
+            ]
+            for (json, field, code) in cases {
+                let response = try await app.send(.post, "/api/v1/proposals/\(id)/realisations", json: json, token: world.planner)
+                #expect(response.status == .unprocessableContent, "\(code)")
+                #expect(try errorField(response).field == field)
+                #expect(try errorField(response).code == code)
+            }
+            let fine = try await app.send(.post, "/api/v1/proposals/\(id)/realisations",
+                                          json: #"{"budgetLine":"1.03","amount":5,"year":2027,"progress":10,"note":"Tahap awal"}"#,
+                                          token: world.planner)
+            #expect(fine.status == .created)
+            let decidedCost = try await world.decide(try await world.created(token: world.villageOperator),
+                                                     #"{"level":"village","outcome":"acceptedWithChanges","reason":"Disesuaikan","estimatedCost":1000000000001}"#,
+                                                     token: world.villageOperator)
+            #expect(decidedCost.status == .unprocessableContent)
+            #expect(try errorField(decidedCost).code == "estimatedCost.tooLarge")
         }
     }
 
@@ -382,7 +427,7 @@ struct ProposalAPITests {
         try await withTestApp(flavour) { app in
             let world = try await ProposalWorld.make(app)
             let id = try await world.created()
-            let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 100)
+            let png = TestImages.pngs[0]
             func upload(_ bytes: [UInt8], type: String = "image/png") async throws -> TestResponse {
                 try await app.client.execute(uri: "/api/v1/proposals/\(id)/photos", method: .post,
                                              headers: [.authorization: "Bearer \(world.citizen)", .contentType: type],
@@ -399,8 +444,8 @@ struct ProposalAPITests {
             #expect(served.status == .ok)
             #expect(served.headers[.contentType] == "image/png")
             #expect(served.headers[.init("X-Content-Type-Options")!] == "nosniff")
-            for n in 1...2 { #expect(try await upload(png + [UInt8(n)]).status == .created) }
-            #expect(try errorField(try await upload(png + [9])) == ("photo.tooMany", "photo"))
+            for n in 1...2 { #expect(try await upload(TestImages.pngs[n]).status == .created) }
+            #expect(try errorField(try await upload(TestImages.pngs[3])) == ("photo.tooMany", "photo"))
         }
     }
 }

@@ -111,6 +111,31 @@ struct OperationsTests {
             #expect(mistyped.status == .unprocessableContent)
             #expect((try mistyped.json()["error"] as? [String: Any])?["field"] as? String == "nik")
 
+            // NUL in text, from a body or the query (found by schemathesis: a 500 on PostgreSQL).
+            let nulBody = try await app.send(.post, "/api/v1/auth/login", json: #"{"username":"a\u0000b","password":"x"}"#)
+            #expect(nulBody.status == .unprocessableContent)
+            #expect((try nulBody.json()["error"] as? [String: Any])?["code"] as? String == "nul")
+            #expect((try nulBody.json()["error"] as? [String: Any])?["field"] as? String == "username")
+            let escaped = try await app.send(.post, "/api/v1/auth/login", json: #"{"username":"a\\u0000b","password":"x"}"#)
+            #expect(escaped.status == .unauthorized, "a backslash followed by u0000 is just text")
+            let ignored = try await app.send(.post, "/api/v1/auth/login", json: #"{"username":"a","password":"x","note\u0000":"\u0000"}"#)
+            #expect(ignored.status == .unauthorized, "an unknown member is ignored, whatever it holds")
+            let nulQuery = try await app.send(.get, "/api/v1/proposals?agency=a%00b")
+            #expect(nulQuery.status == .unprocessableContent)
+            #expect((try nulQuery.json()["error"] as? [String: Any])?["field"] as? String == "agency")
+
+            // Valid JSON with a number its field cannot hold (found by schemathesis: it was 400 "not valid JSON").
+            let planner = try await app.staffToken(username: "bappeda", role: "planner", region: "35.10")
+            for (body, field) in [(#"{"year":2027.5}"#, "year"), (#"{"year":1e30}"#, "year"), (#"{"year":1.5,"x":[2.5]}"#, nil)] {
+                let response = try await app.send(.post, "/api/v1/villages/35.10.13.2007/ranking", json: body, token: planner,
+                                                  headers: [.acceptLanguage: "en"])
+                #expect(response.status == .unprocessableContent, "\(body)")
+                let error = try #require(try response.json()["error"] as? [String: Any])
+                #expect(error["code"] as? String == "number", "\(body)")
+                #expect(error["field"] as? String == field, "\(body)")
+                #expect(error["message"] as? String == "\(field.map { "Field \($0)" } ?? "A field") needs a whole number within its range.")
+            }
+
             let huge = #"{"username":""# + String(repeating: "a", count: 1_100_000) + #"","password":"x"}"#
             let tooLarge = try await app.send(.post, "/api/v1/auth/login", json: huge)
             #expect(tooLarge.status == .contentTooLarge)

@@ -122,6 +122,8 @@ struct RouteMatrixTests {
             "GET /healthz": open { _, _ in api(.get, "/healthz") },
             "GET /readyz": open { _, _ in api(.get, "/readyz") },
             "GET /metrics": open { _, _ in api(.get, "/metrics") },
+            "GET /api/v1/openapi.json": open { _, _ in api(.get, "/api/v1/openapi.json") },
+            "GET /sw.js": open { _, _ in form(.get, "/sw.js") },
             "GET /": open { _, _ in form(.get, "/") },
             "GET /cari": open { _, _ in form(.get, "/cari?q=bubuk") },
             "GET /bahasa/{lang}": open { _, _ in form(.get, "/bahasa/id") },

@@ -10,6 +10,8 @@ import NIOCore
 public struct TestApp: Sendable {
     public let services: AppServices
     public let client: any TestClientProtocol
+    /// The SQLite database file (nil on PostgreSQL), for tests that read what the server wrote.
+    public var databaseFile: URL? = nil
 
     /// A staff account made directly (as the CLI does), returning its API token.
     public func staffToken(username: String, role: String, region: String?, agency: String? = nil,
@@ -58,11 +60,12 @@ extension TestResponse {
 /// `janus` connects the media side to a running Janus (`MUSRENBANG_TEST_JANUS_URL`).
 /// `configure` adjusts the configuration first (e.g. a PDF engine that is not installed).
 /// `setup: .live` runs a real HTTP server on loopback (the client's address is then 127.0.0.1).
-public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil, setup: TestingSetup = .router,
+/// `logger` replaces the quiet default (e.g. one that keeps every line, to search it).
+public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil, setup: TestingSetup = .router, logger given: Logger? = nil,
                                      configure: @escaping @Sendable (inout AppConfiguration) -> Void = { _ in },
                                      _ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
     AppMetrics.bootstrapOnce()  // as `serve` does, before the database makes its metrics
-    return try await withTestDatabase(flavour) { database in
+    return try await withTestDatabaseFile(flavour) { database, file in
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-app-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = AppConfiguration(dataDirectory: directory, secret: "test-secret-test-secret-test-secret", bcryptCost: 4)
@@ -73,12 +76,12 @@ public func withTestApp<T: Sendable>(_ flavour: TestFlavour, janus: URL? = nil, 
         // are off unless a test turns them on (RateLimitTests).
         configuration.rateLimits = .off
         configure(&configuration)
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
+        var logger = given ?? Logger(label: "test")
+        if given == nil { logger.logLevel = .warning }
         let services = try await AppServices(configuration: configuration, database: database, logger: logger)
         let app = Application(router: buildRouter(services), logger: logger)
         return try await app.test(setup) { client in
-            try await body(TestApp(services: services, client: client))
+            try await body(TestApp(services: services, client: client, databaseFile: file))
         }
     }
 }

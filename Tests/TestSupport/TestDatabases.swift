@@ -29,10 +29,16 @@ public actor TestDatabases {
     private let limit = 6
 
     public func open(_ flavour: TestFlavour) async throws -> (Database, cleanup: @Sendable () async -> Void) {
+        let (database, _, cleanup) = try await openWithFile(flavour)
+        return (database, cleanup)
+    }
+
+    /// The same, with the SQLite file's URL (nil on PostgreSQL), for tests that read what was written.
+    public func openWithFile(_ flavour: TestFlavour) async throws -> (Database, file: URL?, cleanup: @Sendable () async -> Void) {
         await acquire()
         do {
-            let (database, drop) = try await make(flavour)
-            return (database, {
+            let (database, file, drop) = try await make(flavour)
+            return (database, file, {
                 try? await database.close()
                 await drop()
                 await self.release()
@@ -52,7 +58,7 @@ public actor TestDatabases {
         if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
     }
 
-    private func make(_ flavour: TestFlavour) async throws -> (Database, @Sendable () async -> Void) {
+    private func make(_ flavour: TestFlavour) async throws -> (Database, URL?, @Sendable () async -> Void) {
         switch flavour {
         case .sqlite:
             let template = try await sqliteTemplateFile()
@@ -61,13 +67,13 @@ public actor TestDatabases {
             let file = directory.appendingPathComponent("test.sqlite")
             try FileManager.default.copyItem(at: template, to: file)
             let database = try await Database.open(.sqlite(path: file.path), logger: logger, connectionsPerLoop: 2)
-            return (database, { try? FileManager.default.removeItem(at: directory) })
+            return (database, file, { try? FileManager.default.removeItem(at: directory) })
         case .postgres:
             let template = try await postgresTemplateName()
             let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased())"
             try await Self.admin { try await $0.raw("CREATE DATABASE \(unsafeRaw: name) TEMPLATE \(unsafeRaw: template)").run() }
             let database = try await Database.open(.postgres(url: Self.url(database: name)), logger: logger, connectionsPerLoop: 1)
-            return (database, {
+            return (database, nil, {
                 try? await Self.admin { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name)").run() }
             })
         }
@@ -138,9 +144,14 @@ public actor TestDatabases {
 
 /// Runs `body` with a fresh migrated database and removes it afterwards, pass or fail.
 public func withTestDatabase<T: Sendable>(_ flavour: TestFlavour, _ body: (Database) async throws -> T) async throws -> T {
-    let (database, cleanup) = try await TestDatabases.shared.open(flavour)
+    try await withTestDatabaseFile(flavour) { database, _ in try await body(database) }
+}
+
+/// The same, with the SQLite file's URL (nil on PostgreSQL).
+public func withTestDatabaseFile<T: Sendable>(_ flavour: TestFlavour, _ body: (Database, URL?) async throws -> T) async throws -> T {
+    let (database, file, cleanup) = try await TestDatabases.shared.openWithFile(flavour)
     do {
-        let result = try await body(database)
+        let result = try await body(database, file)
         await cleanup()
         return result
     } catch {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on Debian and is missing. `install-deps.sh run` for the server,
 # `install-deps.sh test` adds PostgreSQL, Chromium, the document checkers (poppler, LibreOffice,
-# openpyxl) and Python's Playwright for the test suite.
+# openpyxl) and Python's Playwright for the test suite, and openapi-spec-validator and schemathesis
+# in .build/venv-openapi (run from the repository's root).
 set -euo pipefail
 want=${1:-run}
 command -v swift >/dev/null || [ -x /opt/swift/usr/bin/swift ] || { echo "Swift 6.3 is required (expected in PATH or /opt/swift)" >&2; exit 1; }
@@ -15,6 +16,7 @@ if [ "$want" = test ]; then
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || packages+=(nginx)
   command -v systemd-analyze >/dev/null || packages+=(systemd)
   command -v openssl >/dev/null || packages+=(openssl)
+  python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
 fi
 # Papers: WeasyPrint renders the print templates to PDF; Liberation Sans (Arial's metrics) and
 # DejaVu (its fallback, with the ☒/☐ glyphs) are the fonts the print stylesheet asks for. Their
@@ -23,6 +25,9 @@ lean=()
 command -v weasyprint >/dev/null || lean+=(weasyprint)
 fc-list 2>/dev/null | grep -qi "liberation sans" || lean+=(fonts-liberation)
 fc-list 2>/dev/null | grep -qi dejavu || lean+=(fonts-dejavu-core)
+# Photos: ExifTool removes their metadata (the GPS position, camera, time) before they are stored
+# or served; without it photo uploads answer 503. Its Recommends (archive formats) are not needed.
+command -v exiftool >/dev/null || lean+=(libimage-exiftool-perl)
 if [ "$want" = test ]; then
   # Independent readers of what the documents feature writes: pdftotext/pdftoppm, LibreOffice.
   command -v pdftotext >/dev/null || lean+=(poppler-utils)
@@ -44,4 +49,14 @@ fi
 if [ "$want" = test ]; then
   python3 -c "import playwright, axe_playwright_python, pytest, qrcode, openpyxl" 2>/dev/null \
     || python3 -m pip install -q playwright axe-playwright-python pytest qrcode openpyxl
+  # The API description's checks (docs/openapi/check.py, scripts/lib/api-fuzz.sh), pinned, in a venv
+  # of their own so schemathesis's dependencies never meet Playwright's.
+  openapi_tools=(openapi-spec-validator==0.9.0 schemathesis==4.32.5)
+  venv="$(cd "$(dirname "$0")/../.." && pwd)/.build/venv-openapi"
+  installed=$("$venv/bin/python" -m pip freeze 2>/dev/null || true)
+  for tool in "${openapi_tools[@]}"; do
+    grep -qx "$tool" <<<"$installed" && continue
+    python3 -m venv "$venv" && "$venv/bin/python" -m pip install -q "${openapi_tools[@]}"
+    break
+  done
 fi

@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # Writes the project's own Janus configuration (never /etc/janus) into DIR: loopback only, the
-# VideoRoom, Streaming and HTTP transport and nothing else, the admin secret and plugin admin key
-# from the arguments. ICE uses IFACE (Janus never gathers on loopback; see shared notes).
+# VideoRoom, Streaming and HTTP transport and nothing else, the plugin admin key from the
+# arguments. ICE uses IFACE (Janus never gathers on loopback; see shared notes).
 #   janus-config.sh DIR ADMIN_SECRET ADMIN_KEY [IFACE] [HTTP_PORT] [ADMIN_PORT]
+# ADMIN_SECRET "-" (what the project's scripts pass) makes a random one, kept in DIR/admin_secret.
+# A secret that contains the admin key is refused and replaced the same way: whoever learns one
+# must not learn the other. Everything written is readable by its owner only (the files hold both).
+# JANUS_DEBUG_LEVEL overrides the log level (default 3: warnings and errors; 4 logs every session).
 set -euo pipefail
 dir=$1 secret=$2 key=$3 iface=${4:-eth0} http_port=${5:-8088} admin_port=${6:-7088}
+debug_level=${JANUS_DEBUG_LEVEL:-3}
 lib=$(dirname "$(ls /usr/lib/*/janus/plugins/libjanus_videoroom.so 2>/dev/null | head -n 1)")/..
+umask 077
 mkdir -p "$dir/recordings"
+chmod 700 "$dir"
+if [ -z "$secret" ] || [ "$secret" = "-" ] || { [ -n "$key" ] && [[ "$secret" == *"$key"* ]]; }; then
+  [ "$secret" = "-" ] || [ -z "$secret" ] || echo "janus-config: an admin secret derived from the admin key is refused; a random one is used" >&2
+  secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+fi
+printf '%s\n' "$secret" > "$dir/admin_secret"
 cat > "$dir/janus.jcfg" <<JCFG
 general: {
   configs_folder = "$dir"
@@ -14,7 +26,7 @@ general: {
   transports_folder = "$lib/transports"
   events_folder = "$lib/events"
   loggers_folder = "$lib/loggers"
-  debug_level = 4
+  debug_level = $debug_level
   admin_secret = "$secret"
   session_timeout = 60
   server_name = "musrenbang-janus"
@@ -68,3 +80,4 @@ general: {
   rtp_port_range = "40001-50000"
 }
 JCFG
+chmod 600 "$dir"/*.jcfg "$dir/admin_secret"

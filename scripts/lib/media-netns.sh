@@ -20,7 +20,7 @@ ip link set mb1 up
 here=$(cd "$(dirname "$0")" && pwd)
 janus_dir="$scratch/janus-netns"
 key=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-"$here/janus-config.sh" "$janus_dir" "admin-$key" "$key" mb0 18188 17188
+"$here/janus-config.sh" "$janus_dir" - "$key" mb0 18188 17188
 cat > "$scratch/janus-restart" <<SH
 #!/usr/bin/env bash
 # Stops the namespace's Janus (SIGKILL, like a crash) and starts it again; waits until it answers.

@@ -3,7 +3,10 @@
 public enum AccountRules {
     public static func name(_ raw: String?, field: String = "name") -> Result<String, ValidationError> {
         let label = LocalizedText(id: "Nama", en: "Name")
-        let text = (raw ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        if case .failure(let refusal) = TextRules.boundary(raw ?? "", field: field, multiline: false) { return .failure(refusal) }
+        // Words apart by one space; zero-width and other invisible characters at a word's ends go,
+        // so a name of invisible characters only is no name.
+        let text = (raw ?? "").split(whereSeparator: \.isWhitespace).map(TextRules.trimmed).filter { !$0.isEmpty }.joined(separator: " ")
         guard !text.isEmpty else { return .failure(.required(field, label: label)) }
         guard text.count >= 2, text.count <= 100 else {
             return .failure(ValidationError(field: field, code: "name.length",
@@ -20,6 +23,10 @@ public enum AccountRules {
     public static func password(_ raw: String?, field: String = "password") -> Result<String, ValidationError> {
         guard let raw, !raw.isEmpty else {
             return .failure(.required(field, label: .init(id: "Kata sandi", en: "Password")))
+        }
+        // NUL would end the password for bcrypt; no one types the other control characters.
+        if let control = TextRules.forbiddenControl(in: raw, multiline: false) {
+            return .failure(TextRules.controlRefusal(control, field: field, multiline: false))
         }
         guard raw.count >= 8, raw.utf8.count <= 72 else {
             return .failure(ValidationError(field: field, code: "password.length",
@@ -72,7 +79,6 @@ public enum AccountRules {
 }
 
 extension String {
-    var trimmingSpaces: String {
-        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
-    }
+    /// Without spaces and invisible characters (zero-width spaces, BOMs…) at either end.
+    var trimmingSpaces: String { TextRules.trimmed(self) }
 }

@@ -21,3 +21,17 @@ public enum ImageKind: String, Sendable, CaseIterable {
         return nil
     }
 }
+
+/// How much one person may upload in a day. Photos live on disk, so one account (or one stolen
+/// token) must not be able to fill it: at most `maximumPhotos` photos and `maximumBytes` within
+/// any `window` seconds. An operator entering a village's proposals with three photos each fits.
+public enum PhotoQuota {
+    public static let window: Double = 86_400
+    public static let maximumPhotos = 60
+    public static let maximumBytes = 150 * 1024 * 1024
+
+    /// Whether one more photo of `size` bytes fits beside what the person uploaded in the window.
+    public static func allows(photos: Int, bytes: Int, adding size: Int) -> Bool {
+        photos < maximumPhotos && bytes + size <= maximumBytes
+    }
+}

@@ -167,23 +167,27 @@ public enum ProposalRules {
     /// Indonesia's extent, with a margin: Sabang to Merauke, Miangas to Rote.
     public static let latitudes = -11.5...6.5
     public static let longitudes = 94.5...141.5
+    /// Rp 1 trillion: the most a proposal (and a decision's changed cost) may be estimated at.
+    public static let maximumCost: Int64 = 1_000_000_000_000
+    /// More people than any regency has; also what the store's 32-bit columns hold with room to spare.
+    public static let maximumBeneficiaries = 10_000_000
 
     public static func validate(_ draft: ProposalDraft, currentYear: Int) -> [ValidationError] {
         var errors: [ValidationError] = []
         func refuse(_ field: String, _ code: String, _ id: String, _ en: String) {
             errors.append(ValidationError(field: field, code: code, message: .init(id: id, en: en)))
         }
-        func text(_ value: String, _ field: String, _ label: LocalizedText, _ range: ClosedRange<Int>) {
-            let count = value.trimmingSpaces.count
-            if count == 0 {
-                errors.append(.required(field, label: label))
-            } else if !range.contains(count) {
-                refuse(field, "\(field).length", "\(label.id) harus \(range.lowerBound)–\(range.upperBound) karakter.",
-                       "\(label.en) must be \(range.lowerBound)–\(range.upperBound) characters.")
+        // Text rules (TextRules): no control characters (line breaks only in the problem), blank or
+        // invisible-only is missing, lengths in characters.
+        func text(_ value: String?, _ field: String, _ label: LocalizedText, _ range: ClosedRange<Int>,
+                  multiline: Bool = false, required: Bool = true) {
+            if case .failure(let refusal) = TextRules.text(value, field: field, label: label, length: range,
+                                                           multiline: multiline, required: required) {
+                errors.append(refusal)
             }
         }
         text(draft.title, "title", .init(id: "Judul", en: "Title"), 5...150)
-        text(draft.problem, "problem", .init(id: "Permasalahan", en: "Problem"), 10...2000)
+        text(draft.problem, "problem", .init(id: "Permasalahan", en: "Problem"), 10...2000, multiline: true)
         text(draft.activity, "activity", .init(id: "Jenis kegiatan", en: "Activity"), 5...500)
         text(draft.unit, "unit", .init(id: "Satuan", en: "Unit"), 1...30)
 
@@ -193,25 +197,30 @@ public enum ProposalRules {
         }
         if let field = Fields.field(draft.fieldCode) {
             if !field.subfields.contains(where: { $0.code == draft.subfieldCode }) {
-                refuse("subfieldCode", "subfieldCode.unknown", "Sub-bidang \(draft.subfieldCode) bukan bagian dari bidang \(field.code).",
-                       "Subfield \(draft.subfieldCode) does not belong to field \(field.code).")
+                // What was sent is echoed only in part: a refusal never carries a client's megabyte back.
+                refuse("subfieldCode", "subfieldCode.unknown", "Sub-bidang \(draft.subfieldCode.prefix(12)) bukan bagian dari bidang \(field.code).",
+                       "Subfield \(draft.subfieldCode.prefix(12)) does not belong to field \(field.code).")
             }
         } else {
-            refuse("fieldCode", "fieldCode.unknown", "Bidang \(draft.fieldCode) tidak dikenal (01–05).",
-                   "Unknown field \(draft.fieldCode) (01–05).")
+            refuse("fieldCode", "fieldCode.unknown", "Bidang \(draft.fieldCode.prefix(12)) tidak dikenal (01–05).",
+                   "Unknown field \(draft.fieldCode.prefix(12)) (01–05).")
         }
         if !(draft.volume > 0) || !draft.volume.isFinite {
             refuse("volume", "volume.positive", "Volume harus lebih dari nol.", "Volume must be more than zero.")
         }
         if draft.estimatedCost < 0 {
             refuse("estimatedCost", "estimatedCost.negative", "Perkiraan biaya tidak boleh negatif.", "The estimated cost cannot be negative.")
-        } else if draft.estimatedCost > 1_000_000_000_000 {
+        } else if draft.estimatedCost > maximumCost {
             refuse("estimatedCost", "estimatedCost.tooLarge", "Perkiraan biaya melebihi Rp 1 triliun.", "The estimated cost exceeds Rp 1 trillion.")
         }
         let b = draft.beneficiaries
         if b.total < 0 || b.women < 0 || b.poor < 0 || b.disabled < 0 {
             refuse("beneficiaries", "beneficiaries.negative", "Jumlah penerima manfaat tidak boleh negatif.",
                    "Beneficiary counts cannot be negative.")
+        } else if [b.total, b.women, b.poor, b.disabled].contains(where: { $0 > maximumBeneficiaries }) {
+            // More than any regency's people; and above 2^31 a database column could not hold it.
+            refuse("beneficiaries", "beneficiaries.tooLarge", "Jumlah penerima manfaat paling banyak 10.000.000.",
+                   "Beneficiary counts are at most 10,000,000.")
         } else if b.women > b.total || b.poor > b.total || b.disabled > b.total {
             refuse("beneficiaries", "beneficiaries.exceedTotal",
                    "Penerima manfaat perempuan, miskin, atau difabel tidak boleh melebihi jumlah total.",
@@ -229,16 +238,42 @@ public enum ProposalRules {
                    "The coordinates are outside Indonesia.")
         }
         for (value, field) in [(location.hamlet, "location.hamlet"), (location.rw, "location.rw"), (location.rt, "location.rt")] {
-            if let value, value.count > 60 {
-                refuse(field, "\(field).length", "Isian lokasi terlalu panjang (maks. 60).", "Location text is too long (max. 60).")
+            if case .failure(let refusal) = TextRules.text(value, field: field, label: .init(id: "Isian lokasi", en: "Location text"),
+                                                           length: 1...60, required: false) {
+                errors.append(refusal.code == "\(field).length"
+                    ? ValidationError(field: field, code: refusal.code,
+                                      message: .init(id: "Isian lokasi terlalu panjang (maks. 60).", en: "Location text is too long (max. 60)."))
+                    : refusal)
             }
         }
         if draft.source == .group && draft.groupKind == nil {
             refuse("groupKind", "groupKind.required", "Pilih jenis kelompok pengusul.", "Choose the proposing group's kind.")
         }
-        if let name = draft.groupName, name.count > 100 {
-            refuse("groupName", "groupName.length", "Nama kelompok maks. 100 karakter.", "Group name: at most 100 characters.")
+        if case .failure(let refusal) = TextRules.text(draft.groupName, field: "groupName", label: .init(id: "Nama kelompok", en: "Group name"),
+                                                       length: 1...100, required: false) {
+            errors.append(refusal.code == "groupName.length"
+                ? ValidationError(field: "groupName", code: refusal.code,
+                                  message: .init(id: "Nama kelompok maks. 100 karakter.", en: "Group name: at most 100 characters."))
+                : refusal)
         }
         return errors
+    }
+
+    /// The draft as it is kept: its text trimmed of spaces and invisible characters at both ends,
+    /// and optional text that shows nothing (blank, zero-width only) left out. Validate the result.
+    public static func cleaned(_ draft: ProposalDraft) -> ProposalDraft {
+        func optional(_ value: String?) -> String? {
+            value.map(TextRules.trimmed).flatMap { $0.isEmpty ? nil : $0 }
+        }
+        var draft = draft
+        draft.title = TextRules.trimmed(draft.title)
+        draft.problem = TextRules.trimmed(draft.problem)
+        draft.activity = TextRules.trimmed(draft.activity)
+        draft.unit = TextRules.trimmed(draft.unit)
+        draft.location.hamlet = optional(draft.location.hamlet)
+        draft.location.rw = optional(draft.location.rw)
+        draft.location.rt = optional(draft.location.rt)
+        draft.groupName = optional(draft.groupName)
+        return draft
     }
 }

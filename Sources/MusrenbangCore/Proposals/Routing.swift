@@ -236,6 +236,10 @@ public enum Routing {
                 return ValidationError(field: "estimatedCost", code: "estimatedCost.negative",
                     message: .init(id: "Perkiraan biaya tidak boleh negatif.", en: "The estimated cost cannot be negative."))
             }
+            if let cost = request.estimatedCost, cost > ProposalRules.maximumCost {
+                return ValidationError(field: "estimatedCost", code: "estimatedCost.tooLarge",
+                    message: .init(id: "Perkiraan biaya melebihi Rp 1 triliun.", en: "The estimated cost exceeds Rp 1 trillion."))
+            }
         }
         if request.outcome == .merged && request.mergedInto == nil {
             return ValidationError(field: "mergedInto", code: "mergedInto.required",

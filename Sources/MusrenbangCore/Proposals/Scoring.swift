@@ -47,7 +47,9 @@ public enum Scoring {
         kind == .physical ? defaultPhysical : defaultNonPhysical
     }
 
-    /// Refuses a criteria set whose weights do not add up to 1, or a criterion without five descriptions.
+    /// Refuses a criteria set whose weights do not add up to 1, or a criterion without five descriptions;
+    /// then any text out of bounds: a key of 1–40 letters, digits, `_` or `-` (it names the score in
+    /// `scores`), a name of 1–100 characters, descriptions of 1–200, at most 20 criteria.
     public static func validate(_ criteria: [Criterion]) -> ValidationError? {
         let total = criteria.reduce(0) { $0 + $1.weight }
         if criteria.isEmpty || abs(total - 1) > 0.001 || criteria.contains(where: { $0.weight <= 0 }) {
@@ -58,6 +60,25 @@ public enum Scoring {
             return ValidationError(field: "criteria", code: "criteria.shape",
                 message: .init(id: "Setiap kriteria memerlukan kunci unik dan 5 uraian skor.",
                                en: "Each criterion needs a unique key and 5 score descriptions."))
+        }
+        if criteria.count > 20 {
+            return ValidationError(field: "criteria", code: "criteria.count",
+                message: .init(id: "Paling banyak 20 kriteria.", en: "At most 20 criteria."))
+        }
+        let keyCharacters = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+        for (index, criterion) in criteria.enumerated() {
+            if !(1...40).contains(criterion.key.count) || !criterion.key.allSatisfy(keyCharacters.contains) {
+                return ValidationError(field: "criteria[\(index)].key", code: "criteria.key",
+                    message: .init(id: "Kunci kriteria: 1–40 huruf, angka, _ atau -.", en: "A criterion key: 1–40 letters, digits, _ or -."))
+            }
+            if !(1...100).contains(criterion.name.trimmingSpaces.count) {
+                return ValidationError(field: "criteria[\(index)].name", code: "criteria.name",
+                    message: .init(id: "Nama kriteria harus 1–100 karakter.", en: "A criterion name must be 1–100 characters."))
+            }
+            if let bad = criterion.descriptions.firstIndex(where: { !(1...200).contains($0.trimmingSpaces.count) }) {
+                return ValidationError(field: "criteria[\(index)].descriptions[\(bad)]", code: "criteria.description",
+                    message: .init(id: "Uraian skor harus 1–200 karakter.", en: "A score description must be 1–200 characters."))
+            }
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MusrenbangMedia
 import MusrenbangCore
 import MusrenbangStore
 
@@ -36,6 +37,11 @@ public struct AppConfiguration: Sendable {
     public var listensOnLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
+    /// Caps on the live event streams (`/live`): in all for the public, per client, and how long one lasts.
+    public var live = LiveLimits()
+    /// Caps on video connections through this server (public viewers in all and per client, and
+    /// how long a connection may wait for the browser's answer before it is dropped at Janus).
+    public var media = MediaLimits()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -51,7 +57,8 @@ public struct AppConfiguration: Sendable {
     }
 
     /// Reads `MUSRENBANG_DATA_DIR`, `DATABASE_URL`, `MUSRENBANG_SECRET`, `MUSRENBANG_BEHIND_TLS`,
-    /// `JANUS_URL`, `JANUS_ADMIN_KEY` and `MUSRENBANG_PDF_ENGINE`.
+    /// `JANUS_URL`, `JANUS_ADMIN_KEY`, `MUSRENBANG_PDF_ENGINE` and the caps (`MUSRENBANG_LIVE_*`,
+    /// `MUSRENBANG_MEDIA_*`; see docs/operations.md).
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
         let dataDirectory = URL(fileURLWithPath: environment["MUSRENBANG_DATA_DIR"] ?? "var", isDirectory: true)
         let databaseURL = try environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : try DatabaseURL($0) }
@@ -72,6 +79,17 @@ public struct AppConfiguration: Sendable {
                 return range
             }
         }
+        func count(_ name: String) throws -> Int? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            guard let value = Int(text), value > 0 else { throw StoreError.invalidConfiguration("\(name) must be a positive whole number") }
+            return value
+        }
+        if let value = try count("MUSRENBANG_LIVE_MAX") { configuration.live.maximum = value }
+        if let value = try count("MUSRENBANG_LIVE_PER_CLIENT") { configuration.live.perClient = value }
+        if let value = try count("MUSRENBANG_LIVE_MAX_SECONDS") { configuration.live.longestSeconds = value }
+        if let value = try count("MUSRENBANG_MEDIA_VIEWERS_MAX") { configuration.media.maximumViewers = value }
+        if let value = try count("MUSRENBANG_MEDIA_VIEWERS_PER_CLIENT") { configuration.media.viewersPerClient = value }
+        if let value = try count("MUSRENBANG_MEDIA_ANSWER_SECONDS") { configuration.media.answerTimeout = .seconds(value) }
         return configuration
     }
 }

@@ -20,7 +20,7 @@ public struct AppServices: Sendable {
     let csrf: CSRFGuard
     let throttle: ThrottleBox
     let passwords: PasswordHasher
-    let live = LiveHub()
+    let live: LiveHub
     /// The conferences on Janus; nil when no Janus is configured (video pages say so).
     let media: MediaDirector?
     let printer: Printer
@@ -44,11 +44,15 @@ public struct AppServices: Sendable {
         self.passwords = PasswordHasher(cost: configuration.bcryptCost)
         self.printer = try await Printer.load(configuration)
         self.rateLimits = RateLimitBox(configuration.rateLimits)
+        self.live = LiveHub(store: AssemblyStore(database), limits: configuration.live)
         if let url = configuration.janusURL {
             let secret = self.secret
             self.media = MediaDirector(
-                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey),
+                // Derived from the server's secret: the same after a restart, so rooms Janus still has stay ours.
+                client: JanusClient(transport: HTTPJanusTransport(base: url), adminKey: configuration.janusAdminKey,
+                                    roomSecret: secret.sign("rooms", purpose: "janus-secret"), roomPin: secret.sign("rooms", purpose: "janus-pin")),
                 recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
+                limits: configuration.media,
                 hubToken: { MediaService.hubToken(secret, assembly: AssemblyID(rawValue: $0)) })
         } else {
             self.media = nil
@@ -70,8 +74,16 @@ public struct AppServices: Sendable {
 /// bcrypt, off the event loops: a slow hash must not stall other requests.
 struct PasswordHasher: Sendable {
     let cost: UInt8
-    /// A hash to verify against when the account does not exist, so timing does not tell.
-    static let decoy = Bcrypt.hash("decoy-password-for-timing", cost: 4)
+    /// What a password is checked against when the account does not exist (or has no password
+    /// yet), so the answer takes as long as for one that does and timing does not tell which NIKs
+    /// have accounts. Made once at start, of a random password, at the cost real hashes are made
+    /// with: a cheaper decoy answered unknown accounts 15 times faster.
+    let decoy: String
+
+    init(cost: UInt8) {
+        self.cost = cost
+        self.decoy = Bcrypt.hash(UUID().uuidString, cost: cost)
+    }
 
     func hash(_ password: String) async throws -> String {
         try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
@@ -79,7 +91,7 @@ struct PasswordHasher: Sendable {
 
     func verify(_ password: String, hash: String?) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive {
-            let ok = Bcrypt.verify(password, hash: hash ?? Self.decoy)
+            let ok = Bcrypt.verify(password, hash: hash ?? decoy)
             return ok && hash != nil
         }
     }

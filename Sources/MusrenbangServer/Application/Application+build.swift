@@ -11,13 +11,14 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     router.add(middleware: ResponseHeadersMiddleware())
     router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware(pages: services.pages))
     router.add(middleware: FileMiddleware(publicDirectory, urlBasePath: "/static",
                                           cacheControl: .init([(MediaType(type: .any), [.maxAge(3600), .public])])))
     router.add(middleware: AuthenticationMiddleware(services: services))
     router.add(middleware: RateLimitMiddleware(box: services.rateLimits))
     router.add(middleware: AuditMiddleware(database: services.database))
+    router.add(middleware: QueryTextMiddleware())
 
     // One use case per feature, shared by its API and its pages.
     let accounts = AccountService(services: services)
@@ -42,6 +43,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     MediaAPI(media: media).register(on: api)
     let documents = DocumentService(services: services)
     OpenDataAPI(documents: documents).register(on: api)
+    APIDescriptionRoute.bundled().register(on: api)
+    ServiceWorkerRoute.bundled().register(on: router)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
     AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
     CitizenPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places).register(on: router)
@@ -53,6 +56,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     DashboardPages(dashboard: DashboardService(services: services), pages: pages, today: today).register(on: router)
     DocumentPages(documents: documents, assemblies: assemblies, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)
+    // Last: it wraps only the not-found responder, which is built with every middleware.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 
@@ -96,18 +101,16 @@ func refuseExposedDemo(_ configuration: AppConfiguration, _ database: Database) 
         """)
 }
 
-/// Clears what expires: one-time form messages nobody came back for.
+/// Clears what expires: one-time form messages nobody came back for. Its ten-minute wait ends at a
+/// graceful shutdown (it held the server's exit for up to ten minutes after SIGTERM).
 struct Housekeeping: Service {
     let database: Database
 
     func run() async throws {
-        // The sleep is cut short by shutdown: a ten-minute nap must not hold SIGTERM up.
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(600))
-                guard !Task.isCancelled else { return }
-                try? await FlashStore(self.database).purgeExpired()
-            }
+        while !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }
+            guard !Task.isShuttingDownGracefully else { return }
+            try? await FlashStore(database).purgeExpired()
         }
     }
 }

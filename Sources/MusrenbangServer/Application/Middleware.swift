@@ -6,8 +6,10 @@ import MusrenbangCore
 import MusrenbangStore
 
 /// Turns every error into an answer the client can use: JSON under `/api`, an Indonesian page
-/// elsewhere. Anything unexpected is logged with the request id and answered as a plain 500,
-/// never with its internals.
+/// elsewhere. A database that cannot answer now (down, restarting, every connection busy, SQLite's
+/// lock held too long) is 503 `database.unavailable` with `Retry-After`: the request may be sent
+/// again (with its `Idempotency-Key`). Anything unexpected is logged with the request id and
+/// answered as a plain 500, never with its internals.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let pages: PageRenderer
@@ -49,15 +51,33 @@ struct ErrorMiddleware: RouterMiddleware {
                 return AppError(error.status, code: "http\(error.status.code)",
                                 message: .init(id: error.body ?? error.status.reasonPhrase, en: error.body ?? error.status.reasonPhrase))
             }
+        case let error as IdempotencyError:
+            return error == .mismatch ? IdempotencyHeader.mismatch : IdempotencyHeader.inProgress
+        case let error as DatabaseUnavailable:
+            context.logger.warning("database unavailable", metadata: ["reason": "\(error.reason)"])
+            return unavailable
         case let error as StoreError:
             // Store errors carry no personal data: a column name and at most the start of a stored enum value.
             context.logger.error("store error", metadata: ["error": "\(error)"])
             return internalError
         default:
+            // A driver's or the pool's error that escaped the store's wrapper is still "unavailable".
+            if let reason = DatabaseUnavailable.reason(for: error) {
+                context.logger.warning("database unavailable", metadata: ["reason": "\(reason)"])
+                return unavailable
+            }
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
             return internalError
         }
     }
+
+    static let unavailable: AppError = {
+        var error = AppError(.serviceUnavailable, code: "database.unavailable",
+                             message: .init(id: "Layanan sedang tidak dapat menyimpan atau membaca data. Silakan coba lagi sebentar lagi.",
+                                            en: "The service cannot read or store data right now. Please try again in a moment."))
+        error.headers[.retryAfter] = "2"
+        return error
+    }()
 
     static let internalError = AppError(.internalServerError, code: "internal",
                                         message: .init(id: "Terjadi kesalahan di server. Silakan coba lagi.",
@@ -120,6 +140,58 @@ struct AuthenticationMiddleware: RouterMiddleware {
     }
 }
 
+/// The query's text rules, before any handler reads a parameter (BoundaryText): no control
+/// characters (NUL is `nul`; PostgreSQL can neither store nor compare it) in a name or a value,
+/// and no value over `BoundaryText.maximumQueryLength` characters (`<name>.length`; each search
+/// has its own shorter bound). A 422 naming the parameter.
+struct QueryTextMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        if let query = request.uri.query, !query.isEmpty {
+            for (name, value) in request.uri.queryParameters {
+                let name = String(name), value = String(value)
+                let shown = BoundaryText.printable(name)
+                if name.count > 100 {
+                    throw AppError.invalid("parameter", "parameter.length", id: "Nama parameter \(shown)… terlalu panjang (maks. 100).",
+                                           en: "The parameter name \(shown)… is too long (at most 100).")
+                }
+                if let refusal = BoundaryText.checkFlat(name: name, value: value) { throw AppError(refusal) }
+                if value.count > BoundaryText.maximumQueryLength {
+                    throw AppError(TextRules.lengthRefusal(field: shown, label: .init(id: "Parameter \(shown)", en: "Parameter \(shown)"),
+                                                           length: 0...BoundaryText.maximumQueryLength))
+                }
+            }
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Logs each request's method and path (Hummingbird's `LogRequestsMiddleware` logs the whole URI):
+/// never the query, where a person's search (their NIK, a name) would be kept in the log, and a
+/// run of 16 or more digits in the path is masked.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        context.logger.info("Request", metadata: [
+            "hb.request.path": .string(Self.masked(request.uri.path)),
+            "hb.request.method": .string(request.method.rawValue),
+        ])
+        return try await next(request, context)
+    }
+
+    static func masked(_ path: String) -> String {
+        var out = "", digits = ""
+        func flush() { out += digits.count >= 16 ? String(repeating: "*", count: digits.count) : digits; digits = "" }
+        for character in path {
+            if character.isASCII && character.isNumber { digits.append(character) } else { flush(); out.append(character) }
+        }
+        flush()
+        return out
+    }
+}
+
 /// Headers every response carries: the request id (to find it in the logs) and browser hardening.
 struct ResponseHeadersMiddleware: RouterMiddleware {
     typealias Context = AppContext
@@ -154,3 +226,33 @@ enum SessionCookie {
     }
 }
 
+
+/// The `Idempotency-Key` header of a write: one key per logical request, the same on every retry.
+/// A retry with the key does nothing again and answers 200 with what the first request made, even
+/// when the first one's answer was lost to a crash, a cut connection or a 503. Empty or over 200
+/// characters, blank or holding control characters: ignored.
+enum IdempotencyHeader {
+    static let name = HTTPField.Name("Idempotency-Key")!
+
+    /// A key that is blank, invisible or holds control characters is no key (as one over 200 characters).
+    static func key(_ request: Request) -> String? {
+        request.headers[name].flatMap {
+            TextRules.isBlank($0) || $0.count > 200 || TextRules.forbiddenControl(in: $0, multiline: false) != nil ? nil : $0
+        }
+    }
+
+    /// A decoded body as canonical text (keys sorted), for the key's fingerprint: the same request
+    /// gives the same text however its JSON was spaced or ordered.
+    static func canonical<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    static let mismatch = AppError(.unprocessableContent, code: "idempotency.mismatch",
+                                   message: .init(id: "Idempotency-Key ini sudah dipakai untuk permintaan lain. Gunakan kunci baru untuk permintaan baru.",
+                                                  en: "This Idempotency-Key was already used for a different request. Use a new key for a new request."),
+                                   field: "Idempotency-Key")
+    static let inProgress = AppError.conflict("idempotency.inProgress", id: "Permintaan yang sama sedang diproses.",
+                                              en: "The same request is in progress.")
+}

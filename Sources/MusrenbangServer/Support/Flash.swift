@@ -19,19 +19,22 @@ struct Flash: Codable, Sendable, Equatable {
     static func refill(_ typed: [String: String]) -> [String: String] {
         typed.filter { key, value in
             !neverKept.contains(key) && value.count <= 5000 && value.range(of: #"\d{16}"#, options: .regularExpression) == nil
+                && !(TextRules.isBlank(value) && !value.isEmpty)  // invisible text is nothing to show again
         }
     }
 
     /// The refusals a form shows again; anything else (not allowed, not found, a failure) is not
     /// the form's to show and becomes an error page.
     static func refusals(of error: any Error) -> [LocalizedText]? {
-        switch error {
+        let messages: [LocalizedText]? = switch error {
         case let errors as ValidationErrors: errors.all.map(\.message)
         case let error as ValidationError: [error.message]
         case let error as AppError where [.conflict, .unprocessableContent, .tooManyRequests, .contentTooLarge].contains(error.status):
             [error.message]
         default: nil
         }
+        // Kept for one page view; a message that quotes what was sent is kept short all the same.
+        return messages?.map { LocalizedText(id: String($0.id.prefix(500)), en: String($0.en.prefix(500))) }
     }
 }
 

@@ -15,12 +15,24 @@ struct SubmittedForm<Fields: Decodable> {
         guard csrf.isValid(typed[CSRFGuard.fieldName], nonce: request.cookies[CSRFGuard.cookieName]?.value) else {
             throw AppError.csrf
         }
-        do {
-            return SubmittedForm(fields: try URLEncodedFormDecoder().decode(Fields.self, from: text), typed: typed)
-        } catch let error as DecodingError {
-            throw Body.refusal(error).map(FormLabels.worded) ?? AppError.invalid("form", "form.invalid", id: "Isian formulir tidak terbaca.",
-                                                                                 en: "The form could not be read.")
+        // Every field's text, also those a handler reads from `typed` (BoundaryText).
+        for (name, value) in typed.sorted(by: { $0.key < $1.key }) {
+            if let refusal = BoundaryText.checkFlat(name: name, value: value) { throw AppError(refusal) }
         }
+        do {
+            return SubmittedForm(fields: try URLEncodedFormDecoder().decode(Checked<Fields>.self, from: text).value, typed: typed)
+        } catch let error as DecodingError {
+            throw Body.refusal(error).map(FormLabels.worded) ?? Self.unreadable
+        } catch let error as AppError {
+            throw error
+        } catch {
+            // The decoder's own errors (a bare "%" in a name was one: a 500 until the hostile-input test).
+            throw Self.unreadable
+        }
+    }
+
+    static var unreadable: AppError {
+        AppError.invalid("form", "form.invalid", id: "Isian formulir tidak terbaca.", en: "The form could not be read.")
     }
 
     /// The flat `name=value` pairs, for the CSRF field and for refilling the form.
@@ -41,12 +53,13 @@ struct SubmittedForm<Fields: Decodable> {
 /// A form whose only field is its CSRF token (buttons that just act).
 struct NoFields: Decodable {}
 
-/// Text a person typed; blank (after trimming) is nil, so "" never passes for a value.
+/// Text a person typed; blank (after trimming spaces and invisible characters) is nil, so ""
+/// or a zero-width space never passes for a value.
 struct TypedText: Decodable, Sendable {
     let value: String?
 
     init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = TextRules.trimmed(try decoder.singleValueContainer().decode(String.self))
         value = text.isEmpty ? nil : text
     }
 }

@@ -54,19 +54,62 @@ enum JSON {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it.
+    /// Reads a JSON body: unparseable JSON is a 400, a missing or mistyped field a 422 naming it,
+    /// and so is text that breaks the text rules (`BoundaryText`: control characters…).
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppContext) async throws -> T {
         try decode(type, from: try await Body.collect(request, context: context))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+        let data = Data(buffer: buffer)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(T.self, from: Data(buffer: buffer))
+            return try decoder.decode(Checked<T>.self, from: data).value
         } catch let error as DecodingError {
-            throw Body.refusal(error) ?? AppError.malformedJSON
+            throw Body.refusal(error) ?? numberRefusal(data) ?? AppError.malformedJSON
         }
+    }
+
+    /// The paths (`a.b[2]`) of the values and keys in a JSON document that `matches` accepts; a key
+    /// matches as its own path.
+    static func paths(in data: Data, where matches: (Any) -> Bool) -> [String] {
+        guard let root = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { return [] }
+        var found: [String] = []
+        func visit(_ value: Any, _ path: String) {
+            switch value {
+            case let object as [String: Any]:
+                for (key, member) in object.sorted(by: { $0.key < $1.key }) {
+                    let inner = path.isEmpty ? key : "\(path).\(key)"
+                    if matches(key) { found.append(inner) }
+                    visit(member, inner)
+                }
+            case let array as [Any]:
+                for (index, element) in array.enumerated() { visit(element, "\(path)[\(index)]") }
+            default:
+                if matches(value) { found.append(path) }
+            }
+        }
+        visit(root, "")
+        return found
+    }
+
+    /// Foundation's decoder reports a number that does not fit its field (`1.5` or `1e30` for a
+    /// whole number, `-1` for an unsigned one) as "not valid JSON", without a field. When the body
+    /// is valid JSON this says what is wrong instead (422 `number`), and names the field when only
+    /// one number in the body could be it: one that is fractional, negative or beyond 64 bits.
+    static func numberRefusal(_ data: Data) -> AppError? {
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else { return nil }
+        let suspects = paths(in: data) { value in
+            guard let number = value as? NSNumber, !(value is String) else { return false }  // true and false are 1 and 0: never suspects
+            let double = number.doubleValue
+            return double.rounded() != double || double < 0 || abs(double) >= 0x1p63
+        }
+        let field = suspects.count == 1 ? suspects[0] : nil
+        return AppError(.unprocessableContent, code: "number",
+                        message: .init(id: "\(field.map { "Kolom \($0)" } ?? "Sebuah kolom") memerlukan bilangan bulat dalam rentangnya.",
+                                       en: "\(field.map { "Field \($0)" } ?? "A field") needs a whole number within its range."),
+                        field: field)
     }
 }
 
@@ -80,6 +123,8 @@ enum Body {
         }
     }
 
+    /// Text with a NUL character, refused wherever it comes from (a body, a form, the query):
+    /// PostgreSQL cannot store it, and no one types it.
     /// A 422 naming the field, or nil when the body as a whole is unreadable.
     static func refusal(_ error: DecodingError) -> AppError? {
         switch error {
@@ -106,7 +151,7 @@ enum Body {
                  message: .init(id: "Kolom \(field) wajib diisi.", en: "Field \(field) is required."), field: field)
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
+    static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
             .replacingOccurrences(of: ".[", with: "[")
     }
@@ -114,7 +159,7 @@ enum Body {
     private static func typeName(_ type: Any.Type) -> String {
         switch type {
         case is String.Type: "string"
-        case is Int.Type, is Int64.Type, is Double.Type: "number"
+        case is any BinaryInteger.Type, is any BinaryFloatingPoint.Type: "number"
         case is Bool.Type: "boolean"
         default: "object"
         }

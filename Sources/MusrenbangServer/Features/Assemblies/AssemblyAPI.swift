@@ -139,7 +139,7 @@ struct AssemblyAPI {
         guard context.user != nil else { throw AppError.unauthenticated }
         let input = try await JSON.decode(AssemblyService.CheckIn.self, from: request, context: context)
         let scope = try await assemblies.session(id, input.villageCode, for: .runSession, by: context.user)
-        let (record, isNew) = try await assemblies.checkIn(scope, input)
+        let (record, isNew) = try await assemblies.checkIn(scope, input, idempotencyKey: IdempotencyHeader.key(request))
         return JSON.response(Attended(id: record.id, villageCode: record.villageCode, userId: record.userId, role: record.role.rawValue,
                                       gender: record.gender.rawValue, guest: record.isGuest, created: isNew),
                              status: isNew ? .created : .ok)
@@ -170,13 +170,33 @@ struct AssemblyAPI {
         JSON.revalidated(try await assemblies.summary(try context.id("id", as: AssemblyID.self)), request: request, lastModified: nil)
     }
 
+    /// Refused before anything is read when the caps are reached, so a crowd of refused clients
+    /// costs no database time. Staff of the assembly's regency are counted by account and not
+    /// against the public's cap: a full public page never cuts the consoles and the control room off.
     @Sendable func liveStream(_ request: Request, context: AppContext) async throws -> Response {
-        let assembly = try await assemblies.assembly(try context.id("id", as: AssemblyID.self))
-        let lastEventId = request.headers[.init("Last-Event-ID")!].flatMap { Int64($0) }
-            ?? request.uri.queryParameters.get("lastEventId", as: Int64.self) ?? 0
-        let maxSeconds = min(3600, max(1, request.uri.queryParameters.get("maxSeconds", as: Int.self) ?? 300))
-        return LiveStream.response(assembly: assembly.id, lastEventId: lastEventId, maxSeconds: maxSeconds,
-                                   store: assemblies.store, hub: live)
+        let id = try context.id("id", as: AssemblyID.self)
+        let assembly: AssemblyRecord, lease: LiveHub.Lease
+        if let user = context.user {
+            assembly = try await assemblies.assembly(id)
+            let staff = Access.allows(user, .watchStage, in: assembly.regencyCode)
+            lease = try await live.admit(staff ? .staff("\(user.id)") : .publicClient(context.clientAddress))
+        } else {
+            lease = try await live.admit(.publicClient(context.clientAddress))
+            do {
+                assembly = try await assemblies.assembly(id)
+            } catch {
+                await lease.release()
+                throw error
+            }
+        }
+        let lastEventId: Int64? = request.headers[.init("Last-Event-ID")!].flatMap { Int64($0) }
+            ?? request.uri.queryParameters.get("lastEventId", as: Int64.self)
+            ?? (request.uri.queryParameters.get("start") == "now" ? nil : 0)
+        let longest = live.limits.longestSeconds
+        var maxSeconds = min(longest, max(1, request.uri.queryParameters.get("maxSeconds", as: Int.self) ?? 300))
+        // Long streams end at slightly different times, so listeners that came together do not all reconnect together.
+        if maxSeconds >= 60 { maxSeconds = Int.random(in: maxSeconds * 4 / 5...maxSeconds) }
+        return LiveStream.response(assembly: assembly.id, lastEventId: lastEventId, maxSeconds: maxSeconds, hub: live, lease: lease)
     }
 
     @Sendable func ask(_ request: Request, context: AppContext) async throws -> Response {
@@ -184,13 +204,21 @@ struct AssemblyAPI {
         let id = try context.id("id", as: AssemblyID.self)
         guard context.user != nil else { throw AppError.unauthenticated }
         let body = try await JSON.decode(Body.self, from: request, context: context)
-        return JSON.response(Created(id: try await assemblies.ask(id, body: body.body, village: body.villageCode, by: context.user)),
-                             status: .created)
+        let asked = try await assemblies.ask(id, body: body.body, village: body.villageCode, by: context.user,
+                                             idempotencyKey: IdempotencyHeader.key(request))
+        return JSON.response(Created(id: asked.question), status: asked.isNew ? .created : .ok)
     }
 
     @Sendable func questions(_ request: Request, context: AppContext) async throws -> Response {
-        let wanted = (request.uri.queryParameters.get("status") ?? "approved,answered").split(separator: ",")
-            .compactMap { QuestionStatus(rawValue: String($0)) }
+        // Like the proposal list's filters: an unknown value is refused, never silently dropped.
+        let raw = request.uri.queryParameters.get("status").flatMap { $0.isEmpty ? nil : $0 } ?? "approved,answered"
+        let wanted = try raw.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let status = QuestionStatus(rawValue: String(part)) else {
+                throw AppError.invalid("status", "status.invalid", id: "Status pertanyaan tidak dikenal: \(part.prefix(40)).",
+                                       en: "Unknown question status: \(part.prefix(40)).")
+            }
+            return status
+        }
         let found = try await assemblies.questions(try context.id("id", as: AssemblyID.self), statuses: wanted, for: context.user)
         return JSON.response(Items(items: found.map {
             Question(id: $0.id, villageCode: $0.villageCode, body: $0.body, status: $0.status, upvotes: $0.upvotes, createdAt: $0.createdAt)

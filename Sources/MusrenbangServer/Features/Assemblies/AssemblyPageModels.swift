@@ -200,6 +200,8 @@ struct ConsolePage: Sendable {
     let groupSessions: [GroupSlot]
     let documentLinks: [DocumentLink]
     let pdfMissing: Bool
+    /// When the page was made: an offline console shows how old what it shows is.
+    var renderedAt = Date().formatted(.iso8601)
     /// The console's sections, the current stage's task first and open, the live video and the
     /// floor always open after it, the rest folded with their state in one line.
     var tasks: [ConsoleTask] = []

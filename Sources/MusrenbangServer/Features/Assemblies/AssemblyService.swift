@@ -101,7 +101,7 @@ struct AssemblyService: Sendable {
     }
 
     static func agendaRefusal(_ items: [AgendaItem], field: String) -> ValidationError? {
-        guard items.count <= 50, items.allSatisfy({ !$0.title.trimmingCharacters(in: .whitespaces).isEmpty && $0.title.count <= 200
+        guard items.count <= 50, items.allSatisfy({ !$0.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && $0.title.count <= 200
             && (1...600).contains($0.minutes) && ($0.speaker?.count ?? 0) <= 200 }) else {
             return ValidationError(field: field, code: "agenda.invalid",
                                    message: .init(id: "Setiap acara memerlukan judul dan durasi 1–600 menit (paling banyak 50 acara).",
@@ -126,8 +126,14 @@ struct AssemblyService: Sendable {
     }
 
     /// Gladi resik: the same assembly in a sandbox, wiped with `wipeRehearsal` afterwards.
+    /// A rehearsal is already a sandbox: only a real assembly is rehearsed (the pages offer no
+    /// other), so a rehearsal never has rehearsals of its own to outlive it.
     func rehearse(_ id: AssemblyID, by user: UserRecord?) async throws -> AssemblyID {
         let (assembly, user) = try await hub(id, for: .scheduleAssembly, by: user)
+        guard assembly.rehearsalOf == nil else {
+            throw AppError.conflict("assembly.rehearsal", id: "Gladi resik tidak dapat digladi lagi; gladikan musrenbang sungguhannya.",
+                                    en: "A rehearsal cannot be rehearsed; rehearse the real assembly.")
+        }
         return try await schedule(.init(title: "Gladi resik: \(assembly.title)".prefix(150).description, level: assembly.level,
                                         regencyCode: assembly.regencyCode.description, planYear: assembly.planYear, startsAt: Date(),
                                         hubVillageCode: assembly.hubVillageCode.description,
@@ -232,7 +238,7 @@ struct AssemblyService: Sendable {
 
     // MARK: attendance
 
-    struct CheckIn: Decodable, Sendable {
+    struct CheckIn: Codable, Sendable {
         var villageCode: String
         var citizenId: UserID?
         var nik: String?
@@ -246,7 +252,16 @@ struct AssemblyService: Sendable {
         var nameConsent: Bool?
     }
 
-    func checkIn(_ scope: Session, _ input: CheckIn) async throws -> (AttendanceRecord, isNew: Bool) {
+    /// With an `Idempotency-Key`, a retry answers the first request's record (not new) before any
+    /// rule is checked again, and never checks anyone in twice.
+    func checkIn(_ scope: Session, _ input: CheckIn, idempotencyKey: String? = nil) async throws -> (AttendanceRecord, isNew: Bool) {
+        let key = idempotencyKey.map {
+            IdempotencyKey(scope: "attendance:\(scope.user.id)", key: $0, request: "\(scope.id) \(IdempotencyHeader.canonical(input))")
+        }
+        if let stored = try await Idempotency.stored(services.database, key), let id = Int64(stored),
+           let record = try await store.attendance(scope.id, id) {
+            return (record, false)
+        }
         guard scope.session.stage.acceptsAttendance else {
             throw AppError.conflict("attendance.closed", id: "Registrasi peserta tidak terbuka pada tahap \(scope.session.stage.indonesianName).",
                                     en: "Check-in is not open at the \(scope.session.stage.rawValue) stage.")
@@ -255,7 +270,7 @@ struct AssemblyService: Sendable {
         let isGuest = person.regionCode != scope.village
         let result = try await store.checkIn(scope.id, village: scope.village, userId: person.id, role: input.role,
                                              gender: person.gender ?? input.gender, isGuest: isGuest,
-                                             nameConsent: input.nameConsent ?? false, by: scope.user.id)
+                                             nameConsent: input.nameConsent ?? false, by: scope.user.id, idempotencyKey: key)
         if result.isNew { await services.live.poke(scope.id) }
         return result
     }
@@ -299,7 +314,19 @@ struct AssemblyService: Sendable {
 
     /// During the dialogue, from the asker's village (an operator may send for someone at the office).
     func ask(_ id: AssemblyID, body: String, village: String?, by user: UserRecord?) async throws -> QuestionID {
+        try await ask(id, body: body, village: village, by: user, idempotencyKey: nil).question
+    }
+
+    /// With an `Idempotency-Key`, a retry answers the first question (not new) and asks nothing again.
+    func ask(_ id: AssemblyID, body: String, village: String?, by user: UserRecord?,
+             idempotencyKey: String?) async throws -> (question: QuestionID, isNew: Bool) {
         guard let user else { throw AppError.unauthenticated }
+        let key = idempotencyKey.map {
+            IdempotencyKey(scope: "question:\(user.id)", key: $0, request: "\(id) \(village ?? "-") \(body)")
+        }
+        if let stored = try await Idempotency.stored(services.database, key), let question = Int64(stored) {
+            return (QuestionID(rawValue: question), false)
+        }
         let assembly = try await assembly(id)
         // A village named but not a village code is refused, never filed under another village.
         let named = try village.map { text in
@@ -318,9 +345,9 @@ struct AssemblyService: Sendable {
         guard (5...500).contains(text.count) else {
             throw AppError.invalid("body", "body.length", id: "Pertanyaan 5–500 karakter.", en: "A question is 5–500 characters.")
         }
-        let question = try await store.ask(id, village: code, author: user.id, body: text)
-        await services.live.poke(id)
-        return question
+        let asked = try await store.ask(id, village: code, author: user.id, body: text, idempotencyKey: key)
+        if asked.isNew { await services.live.poke(id) }
+        return asked
     }
 
     /// The public sees approved and answered questions; the hub's moderators the waiting ones too.

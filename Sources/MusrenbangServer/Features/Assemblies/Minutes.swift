@@ -197,17 +197,19 @@ struct MinutesService: Sendable {
 
     /// What one person may write into the official record.
     static func refusal(_ fields: BeritaAcara.Editable) -> ValidationError? {
-        let short = [fields.venue, fields.onlineLink, fields.chair, fields.minuteTaker]
-        if short.contains(where: { ($0?.count ?? 0) > 300 }) {
-            return ValidationError(field: "venue", code: "minutes.length", message: .init(id: "Isian maks. 300 karakter.", en: "At most 300 characters."))
+        let short = [(fields.venue, "venue"), (fields.onlineLink, "onlineLink"), (fields.chair, "chair"), (fields.minuteTaker, "minuteTaker")]
+        if let (_, field) = short.first(where: { ($0.0?.count ?? 0) > 300 }) {
+            return ValidationError(field: field, code: "minutes.length", message: .init(id: "Isian maks. 300 karakter.", en: "At most 300 characters."))
         }
         if (fields.agreements?.count ?? 0) > 10_000 {
             return ValidationError(field: "agreements", code: "agreements.length",
                                    message: .init(id: "Kesepakatan maks. 10.000 karakter.", en: "Agreements: at most 10,000 characters."))
         }
-        let people = (fields.resourcePersons ?? []) + (fields.signatories ?? [])
-        if people.count > 40 || people.contains(where: { $0.count > 200 }) {
-            return ValidationError(field: "resourcePersons", code: "resourcePersons.length",
+        // At most 40 names in the two lists together: the refusal names the list at fault.
+        let persons = fields.resourcePersons ?? [], signatories = fields.signatories ?? []
+        if persons.count + signatories.count > 40 || (persons + signatories).contains(where: { $0.count > 200 }) {
+            let field = persons.count > 40 || persons.contains(where: { $0.count > 200 }) ? "resourcePersons" : "signatories"
+            return ValidationError(field: field, code: "\(field).length",
                                    message: .init(id: "Paling banyak 40 nama, masing-masing maks. 200 karakter.",
                                                   en: "At most 40 names of at most 200 characters each."))
         }

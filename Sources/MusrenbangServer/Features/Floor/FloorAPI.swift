@@ -16,16 +16,26 @@ struct FloorAPI {
         api.post("assemblies/:id/floor/hands", use: raise)
         api.delete("assemblies/:id/floor/hands/:village", use: lower)
         api.post("assemblies/:id/floor/grant") { request, context in
-            try await moderate(request, context) { try await floor.grant($0, village: $1, by: context.user) }
+            let key = IdempotencyHeader.key(request)
+            return try await moderate(request, context) { try await floor.grant($0, village: $1, by: context.user, idempotencyKey: key) }
         }
         api.post("assemblies/:id/floor/end") { request, context in
-            try await moderate(request, context, requiresModerator: false) { try await floor.end($0, village: $1, by: context.user) }
+            let key = IdempotencyHeader.key(request)
+            return try await moderate(request, context, requiresModerator: false) {
+                try await floor.end($0, village: $1, by: context.user, idempotencyKey: key)
+            }
         }
         api.post("assemblies/:id/floor/mute") { request, context in
-            try await moderate(request, context) { try await floor.mute($0, village: $1, muted: true, by: context.user) }
+            let key = IdempotencyHeader.key(request)
+            return try await moderate(request, context) {
+                try await floor.mute($0, village: $1, muted: true, by: context.user, idempotencyKey: key)
+            }
         }
         api.post("assemblies/:id/floor/unmute") { request, context in
-            try await moderate(request, context) { try await floor.mute($0, village: $1, muted: false, by: context.user) }
+            let key = IdempotencyHeader.key(request)
+            return try await moderate(request, context) {
+                try await floor.mute($0, village: $1, muted: false, by: context.user, idempotencyKey: key)
+            }
         }
         api.put("assemblies/:id/floor/rules", use: setRules)
         api.get("assemblies/:id/floor/may-publish", use: mayPublish)
@@ -46,22 +56,23 @@ struct FloorAPI {
         guard context.user != nil else { throw AppError.unauthenticated }
         let body = try await JSON.decode(Body.self, from: request, context: context)
         let scope = try await assemblies.session(id, body.villageCode, for: .runSession, by: context.user)
-        return try await answer(try await floor.raise(scope, topic: body.topic), id, status: .created)
+        let raised = try await floor.raise(scope, topic: body.topic, idempotencyKey: IdempotencyHeader.key(request))
+        return try await answer(raised.floor, id, status: raised.replayed ? .ok : .created)
     }
 
     @Sendable func lower(_ request: Request, context: AppContext) async throws -> Response {
         let scope = try await assemblies.session(try context.id("id", as: AssemblyID.self), context.parameters.get("village"),
                                                  for: .runSession, by: context.user)
-        return try await answer(try await floor.lower(scope), scope.id)
+        return try await answer(try await floor.lower(scope, idempotencyKey: IdempotencyHeader.key(request)).floor, scope.id)
     }
 
     func moderate(_ request: Request, _ context: AppContext, requiresModerator: Bool = true,
-                  _ action: (AssemblyID, RegionCode) async throws -> FloorControl) async throws -> Response {
+                  _ action: (AssemblyID, RegionCode) async throws -> (floor: FloorControl, replayed: Bool)) async throws -> Response {
         let id = try context.id("id", as: AssemblyID.self)
         if requiresModerator { _ = try await assemblies.hub(id, for: .moderateFloor, by: context.user) }
         guard context.user != nil else { throw AppError.unauthenticated }
         let body = try await JSON.decode(VillageBody.self, from: request, context: context)
-        return try await answer(try await action(id, body.villageCode), id)
+        return try await answer(try await action(id, body.villageCode).floor, id)
     }
 
     @Sendable func setRules(_ request: Request, context: AppContext) async throws -> Response {

@@ -34,62 +34,95 @@ struct FloorService: Sendable {
 
     func floor(_ id: AssemblyID) async throws -> FloorControl { try await store.floor(id) }
 
-    func change(_ assembly: AssemblyID, _ body: @escaping @Sendable (inout FloorControl) throws(FloorControl.Refusal) -> [FloorControl.Event])
-        async throws -> FloorControl {
+    /// One change of the floor in one transaction. With an idempotency key (`Idempotency-Key`), a
+    /// retry changes nothing again and answers the floor as it is now (`replayed`).
+    func change(_ assembly: AssemblyID, key: IdempotencyKey? = nil,
+                _ body: @escaping @Sendable (inout FloorControl) throws(FloorControl.Refusal) -> [FloorControl.Event])
+        async throws -> (floor: FloorControl, replayed: Bool) {
+        if let replay = try await replay(assembly, key) { return replay }
         do {
-            let (floor, events) = try await store.update(assembly) { floor in try body(&floor) }
+            let (floor, events, replayed) = try await store.update(assembly, idempotencyKey: key) { floor in try body(&floor) }
             if !events.isEmpty {
                 await services.live.poke(assembly)
                 await MediaService(services: services).follow(assembly, events)
             }
-            return floor
+            return (floor, replayed)
         } catch let refusal as FloorControl.Refusal {
             throw Self.refusal(refusal)
         }
     }
 
+    /// The floor as it is now when an earlier request with this key already made its change.
+    func replay(_ assembly: AssemblyID, _ key: IdempotencyKey?) async throws -> (floor: FloorControl, replayed: Bool)? {
+        guard try await Idempotency.stored(services.database, key) != nil else { return nil }
+        return (try await store.floor(assembly), true)
+    }
+
+    /// A key is the caller's, for one action on one village's place on the floor (and, raising a
+    /// hand, its topic): the key sent again for another action, village or topic is refused.
+    static func key(_ key: String?, _ action: String, _ user: UserID, _ assembly: AssemblyID, _ village: RegionCode,
+                    topic: String = "") -> IdempotencyKey? {
+        key.map { IdempotencyKey(scope: "floor:\(user)", key: $0, request: "\(action) \(assembly) \(village) \(topic)") }
+    }
+
     // MARK: a village's own hand
 
-    func raise(_ scope: AssemblyService.Session, topic: String) async throws -> FloorControl {
+    func raise(_ scope: AssemblyService.Session, topic: String, idempotencyKey: String? = nil) async throws -> (floor: FloorControl, replayed: Bool) {
+        let key = Self.key(idempotencyKey, "raise", scope.user.id, scope.id, scope.village, topic: topic)
+        if let replay = try await replay(scope.id, key) { return replay }
         guard Self.isOpen(scope.assembly) else {
             throw AppError.conflict("floor.closed", id: "Permintaan bicara dibuka setelah pembukaan.", en: "The floor opens after the opening.")
         }
         let now = self.now, village = scope.village
-        return try await change(scope.id) { floor throws(FloorControl.Refusal) in try floor.raise(village, topic: topic, now: now) }
+        return try await change(scope.id, key: key) { floor throws(FloorControl.Refusal) in try floor.raise(village, topic: topic, now: now) }
     }
 
-    func lower(_ scope: AssemblyService.Session) async throws -> FloorControl {
+    func lower(_ scope: AssemblyService.Session, idempotencyKey: String? = nil) async throws -> (floor: FloorControl, replayed: Bool) {
         let village = scope.village
-        return try await change(scope.id) { floor throws(FloorControl.Refusal) in try floor.lower(village) }
+        return try await change(scope.id, key: Self.key(idempotencyKey, "lower", scope.user.id, scope.id, village)) {
+            floor throws(FloorControl.Refusal) in try floor.lower(village)
+        }
     }
 
-    func endOwnTurn(_ scope: AssemblyService.Session) async throws -> FloorControl {
+    func endOwnTurn(_ scope: AssemblyService.Session, idempotencyKey: String? = nil) async throws -> (floor: FloorControl, replayed: Bool) {
         let now = self.now, village = scope.village
-        return try await change(scope.id) { floor throws(FloorControl.Refusal) in try floor.end(village, now: now, ending: .finished) }
+        return try await change(scope.id, key: Self.key(idempotencyKey, "end", scope.user.id, scope.id, village)) {
+            floor throws(FloorControl.Refusal) in try floor.end(village, now: now, ending: .finished)
+        }
     }
 
     // MARK: the host's moderation
 
-    func grant(_ id: AssemblyID, village: RegionCode, by user: UserRecord?) async throws -> FloorControl {
-        _ = try await assemblies.hub(id, for: .moderateFloor, by: user)
+    func grant(_ id: AssemblyID, village: RegionCode, by user: UserRecord?, idempotencyKey: String? = nil) async throws
+        -> (floor: FloorControl, replayed: Bool) {
+        let (_, host) = try await assemblies.hub(id, for: .moderateFloor, by: user)
         let now = self.now
-        return try await change(id) { floor throws(FloorControl.Refusal) in try floor.grant(village, now: now) }
+        return try await change(id, key: Self.key(idempotencyKey, "grant", host.id, id, village)) {
+            floor throws(FloorControl.Refusal) in try floor.grant(village, now: now)
+        }
     }
 
     /// The host or planner ends a turn; the speaking village may also end its own.
-    func end(_ id: AssemblyID, village: RegionCode, by user: UserRecord?) async throws -> FloorControl {
-        guard user != nil else { throw AppError.unauthenticated }
+    func end(_ id: AssemblyID, village: RegionCode, by user: UserRecord?, idempotencyKey: String? = nil) async throws
+        -> (floor: FloorControl, replayed: Bool) {
+        guard let user else { throw AppError.unauthenticated }
         let assembly = try await assemblies.assembly(id)
         if Access.allows(user, .moderateFloor, in: assembly.regencyCode) {
             let now = self.now
-            return try await change(id) { floor throws(FloorControl.Refusal) in try floor.end(village, now: now, ending: .revoked) }
+            return try await change(id, key: Self.key(idempotencyKey, "end", user.id, id, village)) {
+                floor throws(FloorControl.Refusal) in try floor.end(village, now: now, ending: .revoked)
+            }
         }
-        return try await endOwnTurn(try await assemblies.session(id, village.description, for: .runSession, by: user))
+        return try await endOwnTurn(try await assemblies.session(id, village.description, for: .runSession, by: user),
+                                    idempotencyKey: idempotencyKey)
     }
 
-    func mute(_ id: AssemblyID, village: RegionCode, muted: Bool, by user: UserRecord?) async throws -> FloorControl {
-        _ = try await assemblies.hub(id, for: .moderateFloor, by: user)
-        return try await change(id) { floor throws(FloorControl.Refusal) in try floor.mute(village, muted) }
+    func mute(_ id: AssemblyID, village: RegionCode, muted: Bool, by user: UserRecord?, idempotencyKey: String? = nil) async throws
+        -> (floor: FloorControl, replayed: Bool) {
+        let (_, host) = try await assemblies.hub(id, for: .moderateFloor, by: user)
+        return try await change(id, key: Self.key(idempotencyKey, muted ? "mute" : "unmute", host.id, id, village)) {
+            floor throws(FloorControl.Refusal) in try floor.mute(village, muted)
+        }
     }
 
     func setRules(_ id: AssemblyID, _ rules: FloorControl.Rules, by user: UserRecord?) async throws -> FloorControl {
@@ -102,7 +135,7 @@ struct FloorService: Sendable {
         return try await change(id) { floor throws(FloorControl.Refusal) in
             floor.rules = rules
             return []
-        }
+        }.floor
     }
 
     /// What the media side asks before letting a village publish: only while it holds the floor

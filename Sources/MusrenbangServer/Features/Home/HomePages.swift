@@ -44,7 +44,7 @@ struct HomePages {
     }
 
     @Sendable func searchPage(_ request: Request, context: AppContext) async throws -> Response {
-        let q = request.uri.queryParameters.get("q") ?? ""
+        let q = try TextRules.search(request.uri.queryParameters.get("q"), maximum: RegionService.maximumSearch).orThrow()
         let found = q.isEmpty ? [] : try await regions.search(q, within: places.regency.code)
         return pages.render("search", title: Strings.text("searchResults", context.locale), model: SearchPage(
             q: q, searched: !q.isEmpty,

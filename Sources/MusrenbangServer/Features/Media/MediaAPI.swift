@@ -23,17 +23,23 @@ struct MediaAPI {
         return room
     }
 
-    /// Whose peer connection this is: the signed-in person, or an anonymous viewer's random key.
+    /// Whose peer connection this is: the signed-in person, or the public viewer holding the key
+    /// the server gave it with the offer.
+    /// (A signed-in person watching the public page holds such a key too: the key decides.)
     static func owner(_ request: Request, _ context: AppContext) throws -> String {
-        if let user = context.user { return "user:\(user.id)" }
         let key = request.headers[.init("X-Media-Viewer")!] ?? ""
+        if key.isEmpty, let user = context.user { return "user:\(user.id)" }
         guard (16...64).contains(key.count), key.allSatisfy(\.isHexDigit) else {
             throw AppError.invalid("X-Media-Viewer", "media.viewer", id: "Kunci penonton tidak ada.", en: "The viewer key is missing.")
         }
         return "viewer:\(key)"
     }
 
-    struct Offered: Encodable { let peer: String; let offer: SessionDescription; var streams: [Conference.Slot] = [] }
+    struct Offered: Encodable {
+        let peer: String; let offer: SessionDescription; var streams: [Conference.Slot] = []
+        /// A public viewer's key, chosen by the server: sent back as `X-Media-Viewer` to answer or leave.
+        var viewer: String? = nil
+    }
     struct Answered: Encodable { let peer: String; let answer: SessionDescription }
 
     func register(on api: RouterGroup<AppContext>) {
@@ -73,8 +79,8 @@ struct MediaAPI {
         struct Body: Decodable { let mountpoint: Int }
         let id = try context.id("id", as: AssemblyID.self)
         let body = try await JSON.decode(Body.self, from: request, context: context)
-        let (peer, offer) = try await media.watch(id, mountpoint: body.mountpoint, viewer: try Self.owner(request, context))
-        return JSON.response(Offered(peer: peer, offer: offer), status: .created)
+        let (peer, offer, owner) = try await media.watch(id, mountpoint: body.mountpoint, client: context.clientAddress)
+        return JSON.response(Offered(peer: peer, offer: offer, viewer: String(owner.dropFirst("viewer:".count))), status: .created)
     }
 
     @Sendable func answer(_ request: Request, context: AppContext) async throws -> Response {

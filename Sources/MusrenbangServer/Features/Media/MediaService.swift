@@ -46,6 +46,20 @@ struct MediaService: Sendable {
         } catch MediaRefusal.feedTaken {
             throw AppError.conflict("media.feedTaken", id: "Siaran ini sudah dikirim dari perangkat lain. Hentikan di sana terlebih dahulu.",
                                     en: "This feed is already being sent from another device. Stop it there first.")
+        } catch MediaRefusal.tooManyFromClient {
+            var error = AppError(.tooManyRequests, code: "media.tooMany",
+                                 message: .init(id: "Terlalu banyak sambungan video dari alamat ini. Tutup sebagian lalu coba lagi.",
+                                                en: "Too many video connections from this address. Close some and try again."))
+            // Unanswered connections from this address are gone by then at the latest.
+            let wait = Int(services.configuration.media.answerTimeout.components.seconds)
+            error.headers[.retryAfter] = "\(max(5, wait) + Int.random(in: 0...10))"
+            throw error
+        } catch MediaRefusal.full {
+            var error = AppError(.serviceUnavailable, code: "media.full",
+                                 message: .init(id: "Penonton video sedang penuh. Halaman akan mencoba lagi dengan sendirinya.",
+                                                en: "Video is at capacity right now. The page will try again by itself."))
+            error.headers[.retryAfter] = "\(Int.random(in: 30...90))"
+            throw error
         } catch let error as JanusError {
             if case .plugin(let code, _) = error, code == 433 {
                 throw AppError(.forbidden, code: "media.refusedByJanus",
@@ -131,14 +145,15 @@ struct MediaService: Sendable {
                                                            audioOnly: audioOnly, owner: "user:\(person.id)") }
     }
 
-    /// The public program: one stage feed through its Streaming mountpoint, without login.
-    func watch(_ id: AssemblyID, mountpoint: Int, viewer: String) async throws -> (peer: String, offer: SessionDescription) {
+    /// The public program: one stage feed through its Streaming mountpoint, without login. The
+    /// connection's owner key is made here and handed back: only it can answer or close the peer.
+    func watch(_ id: AssemblyID, mountpoint: Int, client: String) async throws -> (peer: String, offer: SessionDescription, owner: String) {
         let assembly = try await assemblies.assembly(id)
         let media = try await director()
         guard await media.feeds(id.rawValue, room: .stage).contains(where: { $0.mountpoint == mountpoint }) else {
             throw AppError.conflict("media.feedGone", id: "Siaran itu sudah berakhir.", en: "That feed has ended.")
         }
-        return try await janus { try await media.watch(id.rawValue, description: assembly.title, mountpoint: mountpoint, owner: viewer) }
+        return try await janus { try await media.watch(id.rawValue, description: assembly.title, mountpoint: mountpoint, client: client) }
     }
 
     func peer(_ id: String, owner: String) async throws -> (MediaDirector, MediaDirector.Peer) {

@@ -82,8 +82,7 @@ struct ProposalAPI {
     @Sendable func submit(_ request: Request, context: AppContext) async throws -> Response {
         _ = try Access.role(context.user, .submitProposal)
         let input = try await JSON.decode(ProposalService.Input.self, from: request, context: context)
-        let key = request.headers[.init("Idempotency-Key")!].flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }
-        let created = try await proposals.submit(input, by: context.user, idempotencyKey: key)
+        let created = try await proposals.submit(input, by: context.user, idempotencyKey: IdempotencyHeader.key(request))
         return JSON.response(try await proposals.view(created.proposal, detailed: true, locale: context.locale),
                              status: created.isNew ? .created : .ok)
     }
@@ -129,7 +128,8 @@ struct ProposalAPI {
             throw AppError.invalid("village", "village.invalid", id: "Parameter village wajib berisi kode desa.",
                                    en: "village must be a village code.")
         }
-        let text = String((query.get("text") ?? "").prefix(500))
+        // The form sends its title and activity (at most 150 + 1 + 500 characters).
+        let text = try TextRules.search(query.get("text"), field: "text", maximum: 700).orThrow()
         let year = try ProposalQuery.integer(query, "year") ?? today().year + 1
         return JSON.response(Self.similar(try await proposals.similar(to: text, village: village, year: year), context.locale))
     }
@@ -143,8 +143,9 @@ struct ProposalAPI {
     }
 
     @Sendable func support(_ request: Request, context: AppContext) async throws -> Response {
-        let record = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user)
-        return JSON.response(SupportCount(supportCount: record.supportCount), status: .created)
+        let (record, replayed) = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user,
+                                                             idempotencyKey: IdempotencyHeader.key(request))
+        return JSON.response(SupportCount(supportCount: record.supportCount), status: replayed ? .ok : .created)
     }
 
     @Sendable func withdraw(_ request: Request, context: AppContext) async throws -> Response {
@@ -224,10 +225,12 @@ struct ProposalAPI {
         return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale), status: .created)
     }
 
-    /// The raw image as the request body, checked by content.
+    /// The raw image as the request body, checked by content. Who asks, the proposal's three
+    /// photos, the uploader's quota and a declared size are checked before the body is read.
     @Sendable func addPhoto(_ request: Request, context: AppContext) async throws -> Response {
         let id = try context.id("id", as: ProposalID.self)
         guard context.user != nil else { throw AppError.unauthenticated }
+        try await proposals.admitPhoto(id, size: request.headers[.contentLength].flatMap { Int($0) }, by: context.user)
         let bytes: [UInt8]
         do {
             bytes = Array(try await request.body.collect(upTo: ImageKind.maximumBytes).readableBytesView)

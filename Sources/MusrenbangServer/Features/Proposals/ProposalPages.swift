@@ -320,7 +320,10 @@ struct ProposalPages {
             guard let progress = form.progress?.value else {
                 throw AppError.invalid("progress", "progress.number", id: "Kemajuan harus berupa angka.", en: "Progress must be a number.")
             }
-            _ = try await proposals.realise(id, .init(budgetLine: form.budgetLine ?? "", amount: form.amount?.value ?? -1,
+            guard let amount = form.amount?.value else {
+                throw AppError.invalid("amount", "amount.required", id: "Jumlah wajib diisi.", en: "The amount is required.")
+            }
+            _ = try await proposals.realise(id, .init(budgetLine: form.budgetLine ?? "", amount: amount,
                                                       year: form.year?.value ?? year, progress: progress, note: form.note?.value),
                                             by: context.user)
             return .init(id: "Realisasi tercatat.", en: "Realisation recorded.")

@@ -24,12 +24,10 @@ enum ProposalQuery {
             }
             return code
         }
+        /// Free text: bounded, and blank or invisible-only is no filter (TextRules.search).
         func text(_ name: String, limit: Int) throws -> String? {
-            guard let raw = query.get(name), !raw.isEmpty else { return nil }
-            guard raw.count <= limit else {
-                throw AppError.invalid(name, "\(name).length", id: "Parameter \(name) maks. \(limit) karakter.", en: "\(name): at most \(limit) characters.")
-            }
-            return raw
+            let text = try TextRules.search(query.get(name), field: name, maximum: limit).orThrow()
+            return text.isEmpty ? nil : text
         }
         return ProposalFilter(village: try region("village", .village), district: try region("district", .district),
                               status: try parse("status", ProposalStatus.self), level: try parse("level", DecisionLevel.self),

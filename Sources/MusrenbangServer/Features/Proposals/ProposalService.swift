@@ -18,7 +18,7 @@ struct ProposalService: Sendable {
     static let commentNotFound = AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
 
     /// What a client sends; `source` and `citizenId` only matter for operators and pokir.
-    struct Input: Decodable, Sendable {
+    struct Input: Codable, Sendable {
         var villageCode: String
         var year: Int
         var title: String
@@ -71,29 +71,25 @@ struct ProposalService: Sendable {
             }
             proposer = citizen.id
         }
-        let draft = ProposalDraft(
+        let draft = ProposalRules.cleaned(ProposalDraft(
             villageCode: village, year: input.year, title: input.title, problem: input.problem, activity: input.activity,
             fieldCode: input.fieldCode, subfieldCode: input.subfieldCode, kind: input.kind, location: input.location ?? .init(),
             volume: input.volume, unit: input.unit, estimatedCost: input.estimatedCost, fundingSource: input.fundingSource,
             beneficiaries: input.beneficiaries, sdg: input.sdg, source: source, groupKind: input.groupKind, groupName: input.groupName,
-            showProposerName: input.showProposerName ?? false)
+            showProposerName: input.showProposerName ?? false))
         var refusals = Refusals()
         refusals.check(ProposalRules.validate(draft, currentYear: services.today.year))
         try refusals.throwIfAny()
-        do {
-            let created = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: user.id, enteredByRole: user.role),
-                                                     idempotencyKey: idempotencyKey.map { (scope: "proposal:\(user.id)", key: $0) })
-            if created.isNew {
-                // During an assembly's proposal stage, the proposal joins the village's session.
-                for assembly in try await AssemblyStore(services.database).attachProposal(created.proposal.id, village: village,
-                                                                                          practice: user.role.isStaff) {
-                    await services.live.poke(assembly)
-                }
-            }
-            return created
-        } catch StoreError.conflict {
-            throw AppError.conflict("idempotency.inProgress", id: "Permintaan yang sama sedang diproses.", en: "The same request is in progress.")
-        }
+        // During an assembly's proposal stage, the proposal joins the village's session, in the
+        // same transaction: a crash never leaves it stored but outside the session.
+        let created = try await proposals.create(.init(draft: draft, proposer: proposer, enteredBy: user.id, enteredByRole: user.role),
+                                                 idempotencyKey: idempotencyKey.flatMap { $0.isEmpty || $0.count > 200 ? nil : $0 }.map {
+                                                     IdempotencyKey(scope: "proposal:\(user.id)", key: $0,
+                                                                    request: IdempotencyHeader.canonical(input))
+                                                 },
+                                                 attach: true, practice: user.role.isStaff)
+        for assembly in created.attachedTo { await services.live.poke(assembly) }
+        return created
     }
 
     /// A citizen proposes as a citizen; an operator for a citizen, a group or the BPD; a council
@@ -153,6 +149,7 @@ struct ProposalService: Sendable {
 
     struct Capabilities: Sendable {
         var support = false
+        var isSupporter = false
         var withdrawSupport = false
         var comment = false
         var flag = false
@@ -170,7 +167,8 @@ struct ProposalService: Sendable {
         let scope = Self.scope(record)
         return Capabilities(
             support: supportRefusal(record, user, isSupporter: isSupporter) == nil,
-            withdrawSupport: isSupporter,
+            isSupporter: isSupporter,
+            withdrawSupport: isSupporter && Self.supportClosed(record) == nil,
             comment: Access.allows(user, .comment, in: scope),
             flag: Access.allows(user, .flagComment, in: scope),
             moderate: Access.allows(user, .moderate, in: scope),
@@ -190,10 +188,7 @@ struct ProposalService: Sendable {
                             message: .init(id: "Hanya warga desa ini yang dapat mendukung usulan ini.",
                                            en: "Only citizens of this village can support this proposal."))
         }
-        guard record.state.status == .pending || record.state.status == .accepted else {
-            return .conflict("support.closed", id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
-                             en: "This proposal has been decided; support is closed.")
-        }
+        if let closed = Self.supportClosed(record) { return closed }
         guard !isSupporter else {
             return .conflict("support.duplicate", id: "Anda sudah mendukung usulan ini.", en: "You already support this proposal.")
         }
@@ -201,16 +196,40 @@ struct ProposalService: Sendable {
     }
 
     func support(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
+        try await support(id, by: user, idempotencyKey: nil).record
+    }
+
+    /// A retry with the same `Idempotency-Key` adds nothing and answers the proposal as it is now
+    /// (`replayed`), even once support has closed.
+    func support(_ id: ProposalID, by user: UserRecord?, idempotencyKey: String?) async throws -> (record: ProposalRecord, replayed: Bool) {
         let user = try Access.role(user, .supportProposal)
+        let key = idempotencyKey.map { IdempotencyKey(scope: "support:\(user.id)", key: $0, request: "support \(id)") }
+        if let stored = try await Idempotency.stored(services.database, key), stored != "alreadySupporting" {
+            return (try await proposal(id), true)
+        }
         let record = try await proposal(id)
         if let refusal = supportRefusal(record, user, isSupporter: false) { throw refusal }
-        guard try await engagement.support(id, by: user.id) else { throw supportRefusal(record, user, isSupporter: true)! }
-        return try await proposal(id)
+        switch try await engagement.support(id, by: user.id, idempotencyKey: key) {
+        case .added: return (try await proposal(id), false)
+        case .replayed: return (try await proposal(id), true)
+        case .alreadySupporting: throw supportRefusal(record, user, isSupporter: true)!
+        }
+    }
+
+    /// Supports are counted while a proposal is pending or accepted; once it is rejected, merged or
+    /// being realised the count is part of the record and stays as it was, both ways.
+    static func supportClosed(_ record: ProposalRecord) -> AppError? {
+        guard record.state.status == .pending || record.state.status == .accepted else {
+            return .conflict("support.closed", id: "Usulan ini sudah selesai diputuskan; dukungan ditutup.",
+                             en: "This proposal has been decided; support is closed.")
+        }
+        return nil
     }
 
     func withdraw(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
         let user = try Access.role(user, .supportProposal)
-        _ = try await proposal(id)
+        let record = try await proposal(id)
+        if let closed = Self.supportClosed(record) { throw closed }
         guard try await engagement.withdraw(id, by: user.id) else {
             throw AppError(.notFound, code: "support.none",
                            message: .init(id: "Anda belum mendukung usulan ini.", en: "You do not support this proposal."))
@@ -326,6 +345,9 @@ struct ProposalService: Sendable {
         guard text.count >= 5 else {
             throw AppError.invalid("reason", "reason.required", id: "Alasan perubahan urutan wajib diisi.", en: "A reason for reordering is required.")
         }
+        guard text.count <= 500 else {
+            throw AppError.invalid("reason", "reason.length", id: "Alasan perubahan urutan maks. 500 karakter.", en: "A reason for reordering: at most 500 characters.")
+        }
         guard let order = try await planning.move(id, to: priority, reason: text, village: record.draft.villageCode,
                                                   year: record.draft.year, by: user.principal) else {
             throw AppError.invalid("priority", "priority.range", id: "Nomor prioritas di luar daftar.", en: "The priority is outside the list.")
@@ -356,13 +378,28 @@ struct ProposalService: Sendable {
         let user = try Access.role(user, .recordRealisation)
         let record = try await proposal(id)
         if let refusal = realiseRefusal(record, user) { throw refusal }
-        guard !input.budgetLine.trimmingCharacters(in: .whitespaces).isEmpty, input.budgetLine.count <= 200, input.amount >= 0 else {
-            throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi dan jumlah tidak boleh negatif.",
-                                   en: "A budget line is required and the amount cannot be negative.")
+        guard !input.budgetLine.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, input.budgetLine.count <= 200 else {
+            throw AppError.invalid("budgetLine", "realisation.invalid", id: "Mata anggaran wajib diisi (maks. 200 karakter).",
+                                   en: "A budget line is required (at most 200 characters).")
         }
+        guard input.amount >= 0 else {
+            throw AppError.invalid("amount", "amount.negative", id: "Jumlah tidak boleh negatif.", en: "The amount cannot be negative.")
+        }
+        guard (2000...2100).contains(input.year) else {
+            throw AppError.invalid("year", "year.range", id: "Tahun anggaran harus 2000–2100.", en: "The budget year must be 2000–2100.")
+        }
+        guard (input.note ?? "").count <= 2000 else {
+            throw AppError.invalid("note", "note.length", id: "Catatan maks. 2000 karakter.", en: "Note: at most 2000 characters.")
+        }
+        // The year and the note are stored as they come: bounded here (a year past 2^31 was a 500 on PostgreSQL).
+        guard (2000...2100).contains(input.year) else {
+            throw AppError.invalid("year", "year.range", id: "Tahun realisasi harus 2000–2100.", en: "The realisation year must be 2000–2100.")
+        }
+        let note = try TextRules.text(input.note, field: "note", label: .init(id: "Catatan", en: "Note"), length: 1...2000,
+                                      required: false).orThrow()
         do {
             return try await planning.recordRealisation(id, budgetLine: input.budgetLine, amount: input.amount, year: input.year,
-                                                        progress: input.progress, note: input.note, by: user.principal)
+                                                        progress: input.progress, note: note, by: user.principal)
         } catch let error as ProposalStore.DecisionError {
             throw Self.answer(error)
         }
@@ -390,12 +427,29 @@ struct ProposalService: Sendable {
 
     // MARK: photos
 
+    /// Whether a photo may be added, checked before its bytes are read: who asks (401/403), the
+    /// proposal (404), a declared size over 5 MB (413), its three photos (422), the uploader's
+    /// daily quota (429). Costs a few queries; the upload itself then checks all again.
+    func admitPhoto(_ id: ProposalID, size: Int?, by user: UserRecord?) async throws {
+        let (user, purpose) = try await photoTarget(id, by: user)
+        try await Self.photoRefusals { try await photos.admit(size: size, to: id, purpose: purpose, by: user.id) }
+    }
+
     func addPhoto(_ id: ProposalID, bytes: [UInt8], by user: UserRecord?) async throws -> String {
+        let (user, purpose) = try await photoTarget(id, by: user)
+        return try await Self.photoRefusals { try await photos.attach(bytes, to: id, purpose: purpose, by: user.id) }
+    }
+
+    private func photoTarget(_ id: ProposalID, by user: UserRecord?) async throws -> (UserRecord, String) {
         guard let user else { throw AppError.unauthenticated }
         let record = try await proposal(id)
         try Access.require(user, .addPhoto, in: Self.scope(record))
+        return (user, record.state.status == .pending ? "problem" : "realisation")
+    }
+
+    private static func photoRefusals<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await photos.attach(bytes, to: id, purpose: record.state.status == .pending ? "problem" : "realisation")
+            return try await body()
         } catch PhotoStore.PhotoError.notAnImage {
             throw AppError.invalid("photo", "photo.type", id: "Berkas bukan foto JPEG, PNG, atau WebP.",
                                    en: "The file is not a JPEG, PNG or WebP image.")
@@ -403,14 +457,40 @@ struct ProposalService: Sendable {
             throw Self.photoTooLarge
         } catch PhotoStore.PhotoError.tooMany {
             throw AppError.invalid("photo", "photo.tooMany", id: "Paling banyak 3 foto.", en: "At most 3 photos.")
+        } catch PhotoStore.PhotoError.quota {
+            var error = AppError(.tooManyRequests, code: "photo.quota",
+                                 message: .init(id: "Batas unggahan Anda hari ini tercapai (\(PhotoQuota.maximumPhotos) foto atau \(PhotoQuota.maximumBytes / 1_048_576) MB per 24 jam).",
+                                                en: "You reached today's upload limit (\(PhotoQuota.maximumPhotos) photos or \(PhotoQuota.maximumBytes / 1_048_576) MB per 24 hours)."),
+                                 field: "photo")
+            error.headers[.retryAfter] = "3600"
+            throw error
+        } catch PhotoStore.PhotoError.cleaning(let failure) {
+            throw photoUnavailable(failure)
         }
+    }
+
+    /// Metadata could not be removed, so the photo is neither stored nor served: 503.
+    static func photoUnavailable(_ failure: PhotoCleaner.Failure) -> AppError {
+        var error = AppError(.serviceUnavailable, code: "photo.unavailable",
+                             message: .init(id: "Foto tidak dapat diproses saat ini. Coba lagi sebentar lagi.",
+                                            en: "Photos cannot be processed right now. Try again shortly."), field: "photo")
+        if failure != .missing { error.headers[.retryAfter] = "10" }
+        return error
     }
 
     static let photoTooLarge = AppError(.contentTooLarge, code: "photo.tooLarge",
                                         message: .init(id: "Foto melebihi 5 MB.", en: "The photo exceeds 5 MB."), field: "photo")
 
     func photo(_ hash: String) async throws -> (data: Data, contentType: String) {
-        guard let photo = try await photos.file(hash),
+        let found: (url: URL, contentType: String)?
+        do {
+            found = try await photos.file(hash)
+        } catch PhotoStore.PhotoError.cleaning(let failure) {
+            throw Self.photoUnavailable(failure)
+        } catch PhotoStore.PhotoError.notAnImage {
+            found = nil
+        }
+        guard let photo = found,
               let data = try? await NIOThreadPool.singleton.runIfActive({ try Data(contentsOf: photo.url) }) else {
             throw AppError.notFound(.init(id: "Foto tidak ditemukan.", en: "Photo not found."))
         }

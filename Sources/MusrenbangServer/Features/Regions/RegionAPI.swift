@@ -32,7 +32,8 @@ struct RegionAPI {
 
     @Sendable func search(_ request: Request, context: AppContext) async throws -> Response {
         let query = request.uri.queryParameters
-        guard let q = query.get("q"), !TextFolding.fold(q).isEmpty else {
+        let q = try TextRules.search(query.get("q"), maximum: RegionService.maximumSearch).orThrow()
+        guard !TextFolding.fold(q).isEmpty else {
             throw AppError.invalid("q", "required", id: "Parameter q wajib diisi.", en: "Parameter q is required.")
         }
         var within: RegionCode?

@@ -7,6 +7,8 @@ struct RegionService: Sendable {
     let regions: RegionStore
 
     static let unknown = AppError.notFound(.init(id: "Kode wilayah tidak dikenal.", en: "Unknown region code."))
+    /// The longest search for a place name (the longest name in the list has 44 characters).
+    static let maximumSearch = 100
 
     struct Detail: Sendable {
         let region: RegionRecord

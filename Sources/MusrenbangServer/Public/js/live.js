@@ -1,6 +1,7 @@
-// Live figures of an assembly: an EventSource on /live (which resumes by itself after a cut,
-// with Last-Event-ID), and on each burst of events one fetch of the summary.
+// Live figures of an assembly: the page's one live stream (events.js: it resumes after a cut
+// from the last event seen), and on each burst of events one fetch of the summary.
 import { t, locale } from "./i18n.js";
+import { liveEvents } from "./events.js";
 const root = document.querySelector("[data-live]");
 const table = document.getElementById("villages");
 const tiles = document.getElementById("tiles");
@@ -82,11 +83,8 @@ async function refresh() {
 }
 
 if (id) {
-  const source = new EventSource(`/api/v1/assemblies/${id}/live`);
-  source.onmessage = source.onerror = null;
-  for (const kind of ["stage", "session", "attendance", "proposal", "question", "ranking"]) {
-    source.addEventListener(kind, () => { pending ??= setTimeout(refresh, 300); });
-  }
+  const later = () => { pending ??= setTimeout(refresh, 300); };
+  liveEvents(id).on(["stage", "session", "attendance", "proposal", "question", "ranking"], later).onOpen(later);
   // Silence is news too: re-read every 30 s so "tanpa kabar" villages show up.
   setInterval(refresh, 30000);
 }

@@ -1,22 +1,24 @@
 // Live video of an assembly. The browser never talks to the media server's API: it hands its
 // SDP to our server, which checks the floor and answers for Janus. Each view keeps itself in
-// step with /live: when feeds change, or Janus comes back after a restart, it joins again; a
+// step with the page's one live stream (events.js): when feeds change, or Janus comes back after a restart, it joins again; a
 // connection that fails rejoins with back-off. No framework, one file.
 import { t } from "./i18n.js";
+import { liveEvents } from "./events.js";
 const csrf = document.querySelector('input[name="_csrf"]')?.value;
-const viewerKey = (() => {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-})();
 
-async function call(method, path, body) {
-  const headers = { Accept: "application/json", "X-Media-Viewer": viewerKey };
+// `viewer`: the key the server gave a public viewer's connection; only it may answer or close it.
+async function call(method, path, body, viewer) {
+  const headers = { Accept: "application/json" };
+  if (viewer) headers["X-Media-Viewer"] = viewer;
   if (csrf) headers["X-CSRF-Token"] = csrf;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw Object.assign(new Error(data.error?.message ?? response.statusText), { status: response.status, code: data.error?.code });
+  if (!response.ok) {
+    throw Object.assign(new Error(data.error?.message ?? response.statusText),
+      { status: response.status, code: data.error?.code, retryAfter: Number(response.headers.get("Retry-After")) || 0 });
+  }
   return data;
 }
 
@@ -38,7 +40,7 @@ window.mbMedia = { links };
 // One peer connection set up through the server; `peer` is its id there.
 class Link {
   constructor(name) {
-    this.name = name; this.pc = new RTCPeerConnection(); this.peer = null; this.downSince = null;
+    this.name = name; this.pc = new RTCPeerConnection(); this.peer = null; this.viewer = undefined; this.downSince = null;
     links.add(this);
     this.pc.addEventListener("connectionstatechange", () => {
       this.downSince = this.pc.connectionState === "disconnected" ? (this.downSince ?? Date.now()) : null;
@@ -51,7 +53,7 @@ class Link {
   close() {
     links.delete(this);
     this.pc.close();
-    if (this.peer) call("DELETE", `/api/v1/media/peers/${this.peer}`).catch(() => {});
+    if (this.peer) call("DELETE", `/api/v1/media/peers/${this.peer}`, undefined, this.viewer).catch(() => {});
   }
 }
 
@@ -81,13 +83,14 @@ export async function receive(assembly, request, onTrack, onOffered) {
     link.pc.ontrack = (event) => onTrack(event, link);
     const path = request.mountpoint ? "watch" : "subscribe";
     const offered = await call("POST", `/api/v1/assemblies/${assembly}/media/${path}`, request);
-    const { peer, offer } = offered;
+    const { peer, offer, viewer } = offered;
     link.peer = peer;
+    link.viewer = viewer;
     onOffered?.(offered);
     await link.pc.setRemoteDescription(offer);
     await link.pc.setLocalDescription(await link.pc.createAnswer());
     await gathered(link.pc);
-    await call("POST", `/api/v1/media/peers/${peer}/answer`, { answer: local(link.pc) });
+    await call("POST", `/api/v1/media/peers/${peer}/answer`, { answer: local(link.pc) }, viewer);
     return link;
   } catch (error) { link.close(); throw error; }
 }
@@ -125,8 +128,7 @@ export function follow(assembly, onChange) {
     running = false;
     if (again) { again = false; read(); }
   };
-  const source = new EventSource(`/api/v1/assemblies/${assembly}/live`);
-  for (const kind of ["media", "floor", "stage"]) source.addEventListener(kind, () => { pending ??= setTimeout(read, 150); });
+  liveEvents(assembly).on(["media", "floor", "stage"], () => { pending ??= setTimeout(read, 150); });
   setInterval(read, 5000);
   read();
   return read;

@@ -53,9 +53,10 @@ class View {
       this.say(t("connected"));
     } catch (error) {
       this.drop();
-      this.notBefore = Date.now() + this.delay;
+      // A full server says when to come back (Retry-After); otherwise wait longer each time.
+      this.notBefore = Date.now() + Math.max(this.delay, (error.retryAfter ?? 0) * 1000);
       this.delay = Math.min(this.delay * 2, 30000);
-      this.say(error.status === 503 ? t("videoDownRetrying") : t("connectFailed", error.message));
+      this.say(error.code === "media.unavailable" ? t("videoDownRetrying") : t("connectFailed", error.message));
     }
   }
   off(text) { this.drop(); this.container.replaceChildren(); this.say(text); }

@@ -1,0 +1,239 @@
+"""The village office whose link drops: the console keeps checking people in while offline, keeps
+what was entered across a reload and a closed browser, and sends it once when the link returns —
+nothing lost, nothing counted twice, no NIK left in the browser."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import record_nik
+from helpers import DEMO_PASSWORD, assert_no_axe_violations, demo_assembly, log_in
+
+# Aliyan, Rogojampi: a village no other browser test checks people into.
+VILLAGE = "35.10.13.2001"
+OPERATOR = "operator-aliyan-luring"
+
+
+def api(base_url: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    request = urllib.request.Request(f"{base_url}{path}", method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def village_attendance(base_url: str, assembly: str) -> int:
+    summary = api(base_url, "GET", f"/api/v1/assemblies/{assembly}/summary")
+    return next(row["attendance"] for row in summary["perVillage"] if row["villageCode"] == VILLAGE)
+
+
+def nik(index: int, female: bool) -> str:
+    # Rogojampi (35.10.13), born on the 1st–28th of January 1990; women's day of birth + 40.
+    day = 1 + index % 28 + (40 if female else 0)
+    return record_nik(f"351013{day:02d}0190{7000 + index:04d}")
+
+
+def check_in(page: Page, key: str, female: bool, name: str) -> None:
+    page.fill("#key", key)
+    page.select_option("#role", "womensGroup" if female else "youth")
+    page.check(f"input[name=gender][value={'female' if female else 'male'}]")
+    if not page.locator("#name").is_visible():
+        page.locator("summary", has_text="Peserta baru").click()
+    page.fill("#name", name)
+    page.get_by_role("button", name="Catat hadir").click()
+
+
+def outbox_items(page: Page) -> str:
+    """Everything the outbox keeps in IndexedDB, as text."""
+    return page.evaluate("""() => new Promise((resolve, reject) => {
+        const opening = indexedDB.open("musrenbang-outbox", 1);
+        opening.onupgradeneeded = () => opening.result.createObjectStore("items", { keyPath: "key" });
+        opening.onsuccess = () => {
+            const read = opening.result.transaction("items").objectStore("items").getAll();
+            read.onsuccess = () => { opening.result.close(); resolve(JSON.stringify(read.result)); };
+            read.onerror = () => reject(read.error);
+        };
+        opening.onerror = () => reject(opening.error);
+    })""")
+
+
+@pytest.fixture(scope="module")
+def aliyan_operator(base_url) -> str:
+    """Aliyan's operator, made by the planner through the staff API."""
+    planner = api(base_url, "POST", "/api/v1/auth/login", {"username": "bappeda", "password": DEMO_PASSWORD})["token"]
+    api(base_url, "POST", "/api/v1/users", {"username": OPERATOR, "name": "Operator Aliyan", "password": DEMO_PASSWORD,
+                                            "role": "village_operator", "regionCode": VILLAGE}, token=planner)
+    return OPERATOR
+
+
+def test_console_works_offline_and_sends_everything_once(base_url, new_context, aliyan_operator):
+    context = new_context()
+    page = context.new_page()
+    log_in(page, base_url, OPERATOR)
+    assembly = demo_assembly(page, base_url)
+    console = f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}"
+    page.goto(console)
+    if page.locator("#key").count() == 0:
+        page.get_by_role("button", name="Ke tahap: Registrasi peserta").click()
+        expect(page.locator("#key")).to_be_visible()
+    before = village_attendance(base_url, assembly)
+
+    # The first visit installs the service worker; from the next load the console is kept.
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    manifest = page.evaluate("() => fetch(document.querySelector('link[rel=manifest]').href).then((r) => r.json())")
+    assert manifest["start_url"] and any(icon["sizes"] == "512x512" for icon in manifest["icons"])
+
+    context.set_offline(True)
+    count = page.locator("[data-outbox-count]")
+    people = [(nik(index, index % 2 == 0), index % 2 == 0, f"Warga Luring {index}") for index in range(50)]
+    for key, female, name in people[:30]:
+        check_in(page, key, female, name)
+    expect(page.locator("[data-outbox]")).to_contain_text("Luring")
+    expect(count).to_have_attribute("data-outbox-count", "30")
+    # The same person twice while offline: queued twice, counted once.
+    check_in(page, people[0][0], people[0][1], people[0][2])
+    expect(count).to_have_attribute("data-outbox-count", "31")
+    # A mistyped entry is corrected before it goes: taken back into the form, then sent right.
+    check_in(page, "3510130101900000", False, "Salah ketik")
+    expect(count).to_have_attribute("data-outbox-count", "32")
+    page.locator("[data-outbox-items] li", has_text="Salah ketik").get_by_role("button", name="Hapus").click()
+    expect(count).to_have_attribute("data-outbox-count", "31")
+
+    # A reload while offline: the page comes from the service worker, the outbox from IndexedDB.
+    page.reload()
+    expect(page.locator("h1")).to_contain_text("Aliyan")
+    expect(count).to_have_attribute("data-outbox-count", "31")
+    expect(page.locator("[data-outbox-age]")).to_contain_text("lalu")
+    for key, female, name in people[30:]:
+        check_in(page, key, female, name)
+    # One the server will refuse: a NIK of another kecamatan (Genteng) at Aliyan's desk.
+    stranger = record_nik("3510170101900001")
+    check_in(page, stranger, False, "Warga Genteng")
+    expect(count).to_have_attribute("data-outbox-count", "52")
+    assert_no_axe_violations(page)
+    assert village_attendance(base_url, assembly) == before  # nothing left the office
+
+    # The browser is closed with the outbox full, and opened again, online.
+    state = context.storage_state(indexed_db=True)
+    context.close()
+    reopened = new_context(storage_state=state)
+    page = reopened.new_page()
+    page.goto(console)
+    count = page.locator("[data-outbox-count]")
+    expect(count).to_have_attribute("data-outbox-count", "0", timeout=60_000)
+    refused = page.locator("[data-outbox-items] li[data-state=refused]")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text("Ditolak")
+    expect(refused).to_contain_text("351017******0001")
+
+    # Every person once: 50 new people, the repeat and the refused one not counted.
+    assert village_attendance(base_url, assembly) == before + 50
+    # What was sent left the browser with its NIK; only the refused entry waits for the operator.
+    kept = outbox_items(page)
+    assert all(key not in kept for key, _, _ in people)
+    refused.get_by_role("button", name="Hapus").click()
+    expect(refused).to_have_count(0)
+    assert "3510" not in outbox_items(page)
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def report(name: str, values: dict) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "offline.json"
+    known = json.loads(path.read_text()) if path.exists() else {}
+    known[name] = values
+    path.write_text(json.dumps(known, indent=2))
+
+
+def test_an_outbox_of_500_drains_once(base_url, new_context, aliyan_operator):
+    """500 check-ins waiting (put in IndexedDB as the console does) go out once the link returns:
+    how long that takes is reported; every person counts once."""
+    context = new_context()
+    page = context.new_page()
+    log_in(page, base_url, OPERATOR)
+    assembly = demo_assembly(page, base_url)
+    console = f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}"
+    page.goto(console)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now kept by the service worker, for the reload offline below
+    before = village_attendance(base_url, assembly)
+    context.set_offline(True)
+    niks = [nik(1000 + index, index % 2 == 0) for index in range(500)]
+    page.evaluate("""([assembly, village, niks]) => new Promise((resolve, reject) => {
+        const opening = indexedDB.open("musrenbang-outbox", 1);
+        opening.onupgradeneeded = () => opening.result.createObjectStore("items", { keyPath: "key" });
+        opening.onsuccess = () => {
+            const transaction = opening.result.transaction("items", "readwrite");
+            niks.forEach((nik, index) => transaction.objectStore("items").put({
+                key: crypto.randomUUID(), kind: "checkIn", assembly, village, createdAt: Date.now(), seq: index, state: "waiting",
+                url: `/api/v1/assemblies/${assembly}/attendance`, label: `Hadir: ${index}`, form: {},
+                body: { villageCode: village, nik, role: "community", gender: index % 2 ? "male" : "female", name: `Warga Antre ${index}` },
+            }));
+            transaction.oncomplete = () => { opening.result.close(); resolve(); };
+            transaction.onerror = () => reject(transaction.error);
+        };
+    })""", [assembly, VILLAGE, niks])
+    page.reload()
+    count = page.locator("[data-outbox-count]")
+    expect(count).to_have_attribute("data-outbox-count", "500")
+    started = time.monotonic()
+    context.set_offline(False)
+    expect(count).to_have_attribute("data-outbox-count", "0", timeout=300_000)
+    seconds = time.monotonic() - started
+    assert village_attendance(base_url, assembly) == before + 500
+    assert "3510" not in outbox_items(page)
+    report("drain500", {"items": 500, "seconds": round(seconds, 1), "perSecond": round(500 / seconds, 1)})
+
+
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+
+
+def weigh(page: Page, url: str) -> dict:
+    """First contentful paint and bytes transferred before images, on a fresh cache."""
+    page.goto(url, wait_until="load")
+    return page.evaluate("""() => new Promise((resolve) => {
+        const done = (paint) => {
+            const navigation = performance.getEntriesByType("navigation")[0];
+            const resources = performance.getEntriesByType("resource").filter((entry) => entry.initiatorType !== "img");
+            resolve({ firstPaintMs: Math.round(paint), bytes: navigation.transferSize + resources.reduce((sum, entry) => sum + entry.transferSize, 0) });
+        };
+        new PerformanceObserver((list) => {
+            const paint = list.getEntriesByName("first-contentful-paint")[0];
+            if (paint) done(paint.startTime);
+        }).observe({ type: "paint", buffered: true });
+        setTimeout(() => done(-1), 10000);
+    })""")
+
+
+def test_pages_fit_a_slow_3g_link(base_url, new_context, aliyan_operator):
+    """Slow 3G (400 kbps, 400 ms round trip): the console and the citizens' pages paint within
+    3 s and send under 100 KB before images."""
+    measured = {}
+    for name, path, who in [("console", None, OPERATOR), ("home", "/", None), ("proposals", "/usulan", None), ("assembly", None, None)]:
+        context = new_context()
+        page = context.new_page()
+        if who:
+            log_in(page, base_url, who)
+        assembly = demo_assembly(page, base_url)
+        url = f"{base_url}{path}" if path else f"{base_url}/musrenbang/{assembly}" + (f"/desa/{VILLAGE}" if who else "")
+        fresh = context.new_page()  # a page with an empty memory cache, the disk cache cleared below
+        cdp = context.new_cdp_session(fresh)
+        cdp.send("Network.enable")
+        cdp.send("Network.clearBrowserCache")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+        measured[name] = weigh(fresh, url)
+        context.close()
+    report("slow3g", measured)
+    for name, values in measured.items():
+        assert 0 < values["firstPaintMs"] < 3000, f"{name}: first paint {values['firstPaintMs']} ms on slow 3G"
+        assert values["bytes"] < 100_000, f"{name}: {values['bytes']} bytes before images"
