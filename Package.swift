@@ -43,6 +43,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Backups are one ZIP archive (the logical dump, the data directory's files, a manifest).
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 // ExifTool, run to remove photos' metadata (PhotoCleaner).
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -112,6 +114,7 @@ let package = Package(
                 "MusrenbangServer",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

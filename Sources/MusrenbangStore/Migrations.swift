@@ -77,9 +77,12 @@ public enum Migrator {
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
 
-    /// Applies every migration not yet applied, each in its own transaction, and returns how many ran.
+    /// Applies every migration not yet applied (up to `target`, the latest by default), each in its
+    /// own transaction, and returns how many ran. Refuses a database newer than this binary before
+    /// touching it (`SchemaCheck`): migrations only move forward.
     @discardableResult
-    public static func migrate(_ database: Database, logger: Logger) async throws -> Int {
+    public static func migrate(_ database: Database, upTo target: Int? = nil, logger: Logger) async throws -> Int {
+        try await SchemaCheck.refuseNewer(database)
         try await database.sql.raw(SQLQueryString(spell("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY,
@@ -90,7 +93,7 @@ public enum Migrator {
         let applied = Set(try await database.sql.raw("SELECT version FROM schema_migrations")
             .all().map { try $0.decode(column: "version", as: Int.self) })
         var count = 0
-        for migration in all where !applied.contains(migration.version) {
+        for migration in all where !applied.contains(migration.version) && migration.version <= (target ?? latestVersion) {
             let started = Date()
             let flavour = database.flavour
             // A migration may load a whole data set (the regions): longer than a request's transaction.
@@ -112,6 +115,16 @@ public enum Migrator {
         }
         return count
     }
+
+    /// What `migrate` would apply, in order, without changing anything (`musrenbang migrate --dry-run`).
+    public static func pending(_ database: Database) async throws -> [(version: Int, name: String)] {
+        try await SchemaCheck.refuseNewer(database)
+        let applied = Set(try await SchemaCheck.appliedVersions(database))
+        return all.filter { !applied.contains($0.version) }.map { ($0.version, $0.name) }
+    }
+
+    /// Every migration's version and name, oldest first (a backup's manifest records them).
+    public static var known: [(version: Int, name: String)] { all.map { ($0.version, $0.name) } }
 
     public static func currentVersion(_ database: Database) async throws -> Int {
         let row = try await database.sql.raw("SELECT MAX(version) AS v FROM schema_migrations").first()

@@ -10,7 +10,8 @@ struct Musrenbang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "musrenbang",
         abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, Demo.self, BenchData.self, Simulate.self, Export.self]
+        subcommands: [Serve.self, Migrate.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, Demo.self, BenchData.self,
+                      Simulate.self, Export.self]
     )
 }
 
@@ -96,17 +97,40 @@ struct Serve: AsyncParsableCommand {
 }
 
 struct Migrate: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Apply database migrations (and load the regions on first run).")
+    static let configuration = CommandConfiguration(
+        abstract: "Apply database migrations (and load the regions on first run).",
+        discussion: "Migrations only move forward, each in its own transaction; a database newer than this binary is refused.")
     @OptionGroup var common: CommonOptions
+    @Flag(help: "List the migrations that would run, and change nothing.") var dryRun = false
 
     func run() async throws {
         let configuration = try common.configuration()
         let logger = common.logger("musrenbang.migrate")
         let database = try await Database.open(configuration.databaseURL, logger: logger)
+        if dryRun {
+            do {
+                let pending = try await Migrator.pending(database)
+                let current = try await SchemaCheck.appliedVersions(database).max() ?? 0
+                try await database.close()
+                print("schema version \(current); this musrenbang knows up to \(Migrator.latestVersion)")
+                print(pending.isEmpty ? "nothing to apply" : "would apply \(pending.count):")
+                for migration in pending { print("  \(migration.version) \(migration.name)") }
+            } catch {
+                try? await database.close()
+                throw error
+            }
+            return
+        }
         let started = Date()
-        let applied = try await Migrator.migrate(database, logger: logger)
-        let version = try await Migrator.currentVersion(database)
-        try await database.close()
+        let applied: Int, version: Int
+        do {
+            applied = try await Migrator.migrate(database, logger: logger)
+            version = try await Migrator.currentVersion(database)
+            try await database.close()
+        } catch {
+            try? await database.close()
+            throw error
+        }
         print("migrations applied: \(applied); schema version \(version) (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
     }
 }

@@ -211,8 +211,9 @@ struct AssemblyAPITests {
     func liveStream(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in
             let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            // Long enough for the three writes below on a machine busy with the whole suite.
             let listening = Task {
-                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=2").text
+                try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=6").text
             }
             try await Task.sleep(for: .milliseconds(300))
             _ = try await world.hub("checkIn")

@@ -11,6 +11,11 @@ if [ "$want" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
   [ -x /usr/lib/chromium/chromium ] || packages+=(chromium)
   fc-list 2>/dev/null | grep -qi dejavu || packages+=(fonts-dejavu-core)
+  # The deployment's own checks: `nginx -t` on deploy/nginx (and a real nginx in front of a
+  # server), `systemd-analyze verify` on deploy/systemd, a certificate made with openssl.
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || packages+=(nginx)
+  command -v systemd-analyze >/dev/null || packages+=(systemd)
+  command -v openssl >/dev/null || packages+=(openssl)
   python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
 fi
 # Papers: WeasyPrint renders the print templates to PDF; Liberation Sans (Arial's metrics) and

@@ -74,8 +74,9 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     if case .sqlite(let path) = configuration.databaseURL { serveLock = try ServeLock.acquire(beside: path) } else { serveLock = nil }
     let database = try await Database.open(configuration.databaseURL, logger: logger,
                                            connectionsPerLoop: configuration.connectionsPerLoop)
-    try await Migrator.migrate(database, logger: logger)
     do {
+        // A database newer than this binary is refused here, with the versions named.
+        try await Migrator.migrate(database, logger: logger)
         try await refuseExposedDemo(configuration, database)
     } catch {
         try? await database.close()

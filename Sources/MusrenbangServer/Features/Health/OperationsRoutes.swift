@@ -39,14 +39,31 @@ struct OperationsRoutes {
                             body: .init(byteBuffer: ByteBuffer(string: ok ? "ready\n" : "database unreachable\n")))
         }
 
+        // The last good backup (`musrenbang backup` records it in the database when the archive
+        // has been written and read back): its age, +Inf when there has never been one, so one
+        // alert rule (`musrenbang_backup_age_seconds > 93600`) covers "too old" and "never".
+        let backupAge = Gauge(label: "musrenbang_backup_age_seconds")
+        let backupTime = Gauge(label: "musrenbang_backup_last_success_timestamp_seconds")
+        let backupBytes = Gauge(label: "musrenbang_backup_last_size_bytes")
+        let ledger = BackupLedger(database)
+
         router.get("metrics") { _, _ in
             let started = DispatchTime.now().uptimeNanoseconds
             reachable.record(await database.isReachable() ? 1 : 0)
             pingSeconds.recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - started))
+            if let last = try? await ledger.last() {
+                backupAge.record(max(0, Date().timeIntervalSince(last.at)))
+                backupTime.record(last.at.timeIntervalSince1970)
+                backupBytes.record(Double(last.bytes))
+            } else {
+                backupAge.record(Double.infinity)
+            }
             var buffer: [UInt8] = []
             AppMetrics.registry.emit(into: &buffer)
+            // swift-prometheus prints infinity as Swift does ("inf"); the exposition format spells it "+Inf".
+            let text = String(decoding: buffer, as: UTF8.self).replacingOccurrences(of: " inf\n", with: " +Inf\n")
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+                            body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
 }
