@@ -60,6 +60,7 @@ let package = Package(
         .target(
             name: "MusrenbangDocuments",
             dependencies: [
+                "MusrenbangCore",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Mustache", package: "swift-mustache"),

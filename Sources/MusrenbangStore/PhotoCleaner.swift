@@ -1,4 +1,5 @@
 import Foundation
+import MusrenbangCore
 import Subprocess
 #if canImport(System)
 import System
@@ -27,11 +28,8 @@ public actor PhotoCleaner {
     public static let shared = PhotoCleaner()
 
     let executable: String
-    let maxRunning: Int
-    let maxWaiting: Int
+    let gate: AdmissionGate
     let timeout: Duration
-    private var running = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     /// Delete every tag, except the ICC profile; then copy the orientation back from the source.
     /// `-m` lets minor EXIF faults of phone cameras through; `-o -` writes the result to stdout.
@@ -40,20 +38,16 @@ public actor PhotoCleaner {
 
     public init(executable: String = "exiftool", maxRunning: Int = 2, maxWaiting: Int = 16, timeout: Duration = .seconds(30)) {
         self.executable = executable
-        self.maxRunning = maxRunning
-        self.maxWaiting = maxWaiting
+        self.gate = AdmissionGate(maxRunning: maxRunning, maxWaiting: maxWaiting)
         self.timeout = timeout
     }
 
     /// The photo without its metadata, of the same kind as the input.
     public func clean(_ bytes: [UInt8]) async throws(Failure) -> [UInt8] {
-        try await enter()
-        defer { leave() }
         let executable = self.executable
-        let timeout = self.timeout
         let limit = bytes.count + 64 * 1024
-        let outcome: Result<[UInt8], Failure> = await withTaskGroup(of: Result<[UInt8], Failure>?.self) { group in
-            group.addTask {
+        let outcome = await gate.admit { [timeout] in
+            await withDeadline(timeout, late: Result<[UInt8], Failure>.failure(.timedOut)) {
                 do {
                     let result = try await Subprocess.run(.name(executable), arguments: Arguments(Self.arguments),
                                                           input: .array(bytes), output: .bytes(limit: limit),
@@ -66,41 +60,13 @@ public actor PhotoCleaner {
                     return .failure(Self.isInstalled(executable) ? .notAnImage : .missing)
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(.timedOut)
-            }
-            for await answer in group {
-                if let answer {
-                    group.cancelAll()
-                    return answer
-                }
-            }
-            return .failure(.timedOut)
         }
-        return try outcome.get()
+        return try (outcome ?? .failure(.busy)).get()
     }
 
     static func isInstalled(_ executable: String) -> Bool {
         if executable.contains("/") { return FileManager.default.isExecutableFile(atPath: executable) }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(executable)") }
-    }
-
-    private func enter() async throws(Failure) {
-        if running < maxRunning {
-            running += 1
-            return
-        }
-        guard waiting.count < maxWaiting else { throw .busy }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    private func leave() {
-        if waiting.isEmpty {
-            running -= 1
-        } else {
-            waiting.removeFirst().resume()
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MusrenbangCore
 import Subprocess
 #if canImport(System)
 import System
@@ -25,11 +26,8 @@ public actor PDFRenderer {
     let executable: String
     let stylesheet: String
     let baseDirectory: String
-    let maxRunning: Int
-    let maxWaiting: Int
+    let gate: AdmissionGate
     let timeout: Duration
-    private var running = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
     private var probed: (version: String?, at: ContinuousClock.Instant)?
 
     public init(executable: String = "weasyprint", templates: PrintTemplates, maxRunning: Int = 2, maxWaiting: Int = 16,
@@ -37,8 +35,7 @@ public actor PDFRenderer {
         self.executable = executable
         self.stylesheet = templates.directory.appendingPathComponent("print.css").path
         self.baseDirectory = templates.directory.path
-        self.maxRunning = maxRunning
-        self.maxWaiting = maxWaiting
+        self.gate = AdmissionGate(maxRunning: maxRunning, maxWaiting: maxWaiting)
         self.timeout = timeout
     }
 
@@ -62,14 +59,11 @@ public actor PDFRenderer {
     /// The PDF of a whole HTML document.
     public func pdf(html: String) async throws(Failure) -> Data {
         guard await version() != nil else { throw .missing }
-        try await enter()
-        defer { leave() }
         let arguments = ["--encoding", "utf-8", "--stylesheet", stylesheet, "--base-url", baseDirectory, "-", "-"]
         let executable = self.executable
-        let timeout = self.timeout
         let bytes = Array(html.utf8)
-        let outcome: Result<Data, Failure> = await withTaskGroup(of: Result<Data, Failure>?.self) { group in
-            group.addTask {
+        let outcome = await gate.admit { [timeout] in
+            await withDeadline(timeout, late: Result<Data, Failure>.failure(.timedOut)) {
                 do {
                     let result = try await Subprocess.run(.name(executable), arguments: Arguments(arguments),
                                                           input: .array(bytes), output: .bytes(limit: 256 * 1024 * 1024),
@@ -83,37 +77,7 @@ public actor PDFRenderer {
                     return Task.isCancelled ? nil : .failure(.failed("\(error)"))
                 }
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return Task.isCancelled ? nil : .failure(.timedOut)
-            }
-            // The first answer wins; cancelling the other tears the subprocess down.
-            for await answer in group {
-                if let answer {
-                    group.cancelAll()
-                    return answer
-                }
-            }
-            return .failure(.timedOut)
         }
-        return try outcome.get()
-    }
-
-    private func enter() async throws(Failure) {
-        if running < maxRunning {
-            running += 1
-            return
-        }
-        guard waiting.count < maxWaiting else { throw .busy }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    /// A finished render hands its place straight to the first in the queue.
-    private func leave() {
-        if waiting.isEmpty {
-            running -= 1
-        } else {
-            waiting.removeFirst().resume()
-        }
+        return try (outcome ?? .failure(.busy)).get()
     }
 }
