@@ -85,22 +85,28 @@ def aliyan_operator(base_url) -> str:
     return OPERATOR
 
 
-def test_console_works_offline_and_sends_everything_once(base_url, new_context, aliyan_operator):
+def open_console(new_context, base_url: str):
+    """Aliyan's operator on the console, once the service worker keeps it (a first visit installs
+    it; the reload is then served through it). Returns the context, the page, the assembly and
+    the console's address."""
     context = new_context()
     page = context.new_page()
     log_in(page, base_url, OPERATOR)
     assembly = demo_assembly(page, base_url)
     console = f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}"
     page.goto(console)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    return context, page, assembly, console
+
+
+def test_console_works_offline_and_sends_everything_once(base_url, new_context, aliyan_operator):
+    context, page, assembly, console = open_console(new_context, base_url)
     if page.locator("#key").count() == 0:
         page.get_by_role("button", name="Ke tahap: Registrasi peserta").click()
         expect(page.locator("#key")).to_be_visible()
     before = village_attendance(base_url, assembly)
-
-    # The first visit installs the service worker; from the next load the console is kept.
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()
-    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
     # The proposal desk, opened once from the console while online, is kept too.
     page.locator("details[data-task=usulan]").evaluate("d => { d.open = true; }")
     page.get_by_role("link", name="Catat usulan warga").click()
@@ -189,14 +195,7 @@ def report(name: str, values: dict) -> None:
 def test_an_outbox_of_500_drains_once(base_url, new_context, aliyan_operator):
     """500 check-ins waiting (put in IndexedDB as the console does) go out once the link returns:
     how long that takes is reported; every person counts once."""
-    context = new_context()
-    page = context.new_page()
-    log_in(page, base_url, OPERATOR)
-    assembly = demo_assembly(page, base_url)
-    console = f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}"
-    page.goto(console)
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now kept by the service worker, for the reload offline below
+    context, page, assembly, _ = open_console(new_context, base_url)
     before = village_attendance(base_url, assembly)
     context.set_offline(True)
     niks = [nik(1000 + index, index % 2 == 0) for index in range(500)]
