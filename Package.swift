@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -92,6 +93,8 @@ let package = Package(
                 "MusrenbangStore",
                 "MusrenbangCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `simulate`'s client: event-loop HTTP, so the load generator costs the machine little.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Fresh databases per test, on SQLite and (when MUSRENBANG_TEST_POSTGRES_URL is set) PostgreSQL.

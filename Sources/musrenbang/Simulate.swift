@@ -1,8 +1,11 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+#if canImport(Glibc)
+import Glibc
 #endif
+import NIOCore
+import NIOHTTP1
 
 /// `musrenbang simulate`: a whole simultaneous assembly played against a running server through
 /// its public API only — the rehearsal a regency runs before the day, and the load benchmark.
@@ -31,17 +34,23 @@ struct Simulate: AsyncParsableCommand {
 
     func run() async throws {
         let client = SimulationClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, concurrency: concurrency)
-        let run = SimulationRun(client: client, options: self)
-        let (report, errors) = try await run.play()
+        let started = (wall: Date(), cpu: SimulationClient.cpuSeconds())
+        let played: Result<(String, Int), any Error>
+        do { played = .success(try await SimulationRun(client: client, options: self).play()) } catch { played = .failure(error) }
+        try await client.http.shutdown()
+        let (report, errors) = try played.get()
         print(report)
+        // What the load generator itself cost, to read the server's figures against.
+        let wall = Date().timeIntervalSince(started.wall), cpu = SimulationClient.cpuSeconds() - started.cpu
+        print(String(format: "client CPU: %.1f s over %.1f s (%.2f of a core)", cpu, wall, wall > 0 ? cpu / wall : 0))
         if errors > 0 { throw ExitCode.failure }
     }
 }
 
-/// JSON over HTTP with latency bookkeeping.
+/// JSON over HTTP with latency bookkeeping, on AsyncHTTPClient (event loops, no thread per request).
 final class SimulationClient: @unchecked Sendable {
     let base: String
-    let session: URLSession
+    let http: HTTPClient
     private let lock = NSLock()
     private var latencies: [String: [Double]] = [:]
     private var failures: [String: Int] = [:]
@@ -49,10 +58,17 @@ final class SimulationClient: @unchecked Sendable {
 
     init(base: String, concurrency: Int) {
         self.base = base
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = concurrency
-        configuration.timeoutIntervalForRequest = 60
-        session = URLSession(configuration: configuration)
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// User and system CPU time of this process so far.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1_000_000 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     struct Answer {
@@ -64,17 +80,18 @@ final class SimulationClient: @unchecked Sendable {
     @discardableResult
     func call(_ operation: String, _ method: String, _ path: String, json: [String: Any]? = nil, token: String? = nil,
               key: String? = nil, expect: Set<Int> = [200, 201, 204]) async -> Answer? {
-        var request = URLRequest(url: URL(string: base + path)!)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        if let key { request.setValue(key, forHTTPHeaderField: "Idempotency-Key") }
-        if let json { request.httpBody = try? JSONSerialization.data(withJSONObject: json) }
+        var request = HTTPClientRequest(url: base + path)
+        request.method = HTTPMethod(rawValue: method)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let key { request.headers.add(name: "Idempotency-Key", value: key) }
+        if let json, let data = try? JSONSerialization.data(withJSONObject: json) { request.body = .bytes(ByteBuffer(bytes: data)) }
         let started = DispatchTime.now().uptimeNanoseconds
         do {
-            let (data, response) = try await session.data(for: request)
+            let response = try await http.execute(request, timeout: .seconds(60))
+            let data = Data(buffer: try await response.body.collect(upTo: 64 * 1024 * 1024))
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            let status = Int(response.status.code)
             let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
             record(operation, elapsed, ok: expect.contains(status), sample: "\(operation) \(method) \(path) → \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
             return Answer(status: status, body: body)
@@ -112,36 +129,35 @@ final class SimulationClient: @unchecked Sendable {
     }
 }
 
-/// Counts the events a live listener receives, over a streaming URLSession.
-final class LiveListener: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// Counts the events a live listener receives, reading the stream as it comes.
+final class LiveListener: @unchecked Sendable {
     private let lock = NSLock()
-    private var buffer = ""
-    private(set) var events = 0
-    private var session: URLSession?
+    private var events = 0
+    private var reading: Task<Void, Never>?
 
-    func start(_ url: URL) {
-        let session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
-        self.session = session
-        session.dataTask(with: url).resume()
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        buffer += String(decoding: data, as: UTF8.self)
-        while let range = buffer.range(of: "\n") {
-            if buffer[..<range.lowerBound].hasPrefix("id: ") { events += 1 }
-            buffer.removeSubrange(..<range.upperBound)
+    func start(_ url: String, on http: HTTPClient) {
+        reading = Task {
+            do {
+                let response = try await http.execute(HTTPClientRequest(url: url), timeout: .hours(2))
+                var buffer = ""
+                for try await chunk in response.body {
+                    buffer += String(buffer: chunk)
+                    var heard = 0
+                    while let range = buffer.range(of: "\n") {
+                        if buffer[..<range.lowerBound].hasPrefix("id: ") { heard += 1 }
+                        buffer.removeSubrange(..<range.upperBound)
+                    }
+                    lock.withLock { events += heard }
+                }
+            } catch {
+                // Stopped, or the stream ended: what was heard is counted.
+            }
         }
     }
 
-    var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return events
-    }
+    var count: Int { lock.withLock { events } }
 
-    func stop() { session?.invalidateAndCancel() }
+    func stop() { reading?.cancel() }
 }
 
 struct SimulationRun {
@@ -215,7 +231,7 @@ struct SimulationRun {
               let assembly = created.body["id"] as? Int else { throw ValidationError("could not schedule the assembly") }
 
         let listeners = (0..<options.listeners).map { _ in LiveListener() }
-        for listener in listeners { listener.start(URL(string: "\(client.base)/api/v1/assemblies/\(assembly)/live?maxSeconds=3600")!) }
+        for listener in listeners { listener.start("\(client.base)/api/v1/assemblies/\(assembly)/live?maxSeconds=900", on: client.http) }
 
         func hub(_ stage: String) async { await client.call("stage", "POST", "/api/v1/assemblies/\(assembly)/stage", json: ["stage": stage], token: token) }
         func sessions(_ stage: String) async {
