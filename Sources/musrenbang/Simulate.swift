@@ -246,12 +246,15 @@ struct SimulationRun {
 
         // Supporters register themselves with a password; everyone else is a walk-in.
         let sent = Locked(Sent())
+        // Other people in every run (the serial starts at a place of the run's own): a rehearsal is
+        // played again on the same server, and a NIK that has an account already cannot register anew.
+        let serialStart = Int(runId, radix: 16).map { $0 % 10_000 } ?? 0
         let people: [(village: String, nik: String, woman: Bool)] = (0..<options.citizens).map { index in
             let village = villageCodes[index % villageCodes.count]
             let woman = index % 20 < 9
             let prefix = village.prefix(8).replacingOccurrences(of: ".", with: "")
             let day = 1 + (index / 7) % 28 + (woman ? 40 : 0)
-            let nik = prefix + String(format: "%02d%02d%02d%04d", day, 1 + index % 12, 60 + index % 40, index % 10_000)
+            let nik = prefix + String(format: "%02d%02d%02d%04d", day, 1 + index % 12, 60 + index % 40, (serialStart + index) % 10_000)
             return (village, nik, woman)
         }
         let supporterTokens = Locked<[String: [String]]>([:])
