@@ -20,6 +20,13 @@ struct AssemblyService: Sendable {
     }
 
     /// An assembly, with the person allowed to take `action` at its regency.
+    /// The assemblies of `planYear` with a session at `place` whose papers `user` may read (drafts
+    /// included): none when they may not.
+    func papersAt(_ place: RegionCode, planYear: Int, for user: UserRecord?) async throws -> [AssemblyRecord] {
+        guard Access.allows(user, .readMinutesDraft, in: place) else { return [] }
+        return try await store.assemblies(withSessionAt: place, planYear: planYear)
+    }
+
     func hub(_ id: AssemblyID, for action: Action, by user: UserRecord?) async throws -> (AssemblyRecord, UserRecord) {
         guard user != nil else { throw AppError.unauthenticated }
         let assembly = try await assembly(id)

@@ -121,8 +121,8 @@ struct DocumentPages {
         sections.append(.init(title: places.regency.name, links: DocumentLinks.regency(year: year, locale: locale)))
         // Papers of sessions, for those who may read them.
         var sessionLinks: [DocumentLink] = []
-        for place in lookups where Access.allows(context.user, .readMinutesDraft, in: place) {
-            for assembly in try await assemblies.store.assemblies(withSessionAt: place, planYear: year) {
+        for place in lookups {
+            for assembly in try await assemblies.papersAt(place, planYear: year, for: context.user) {
                 for link in DocumentLinks.session(assembly.id, place: place, locale: locale) {
                     sessionLinks.append(.init(title: "\(link.title) — \(assembly.title) (\(places.name(place)))", formats: link.formats,
                                               isPrivate: true))
