@@ -73,6 +73,7 @@ public enum Migrator {
         photoHygiene,
         idempotency,
         eventNotices,
+        catalog,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -22,7 +22,7 @@ public struct ProposalRecord: Sendable, Equatable {
         "beneficiaries_total", "beneficiaries_women", "beneficiaries_poor", "beneficiaries_disabled", "sdg", "source",
         "group_kind", "group_name", "proposer_id", "entered_by", "show_proposer_name", "level", "status", "agency_code",
         "current_volume", "current_cost", "merged_into", "progress", "support_count", "score", "priority",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "catalog_item_id", "unit_price", "catalog_agency_code",
     ]
 
     static func decode(_ row: any SQLRow) throws -> ProposalRecord {
@@ -49,7 +49,11 @@ public struct ProposalRecord: Sendable, Equatable {
             source: try row.decode("source", as: ProposalSource.self),
             groupKind: try row.decode("group_kind", as: GroupKind?.self),
             groupName: try optionalText("group_name"),
-            showProposerName: try row.decode(column: "show_proposer_name", as: Bool.self)
+            showProposerName: try row.decode(column: "show_proposer_name", as: Bool.self),
+            catalog: try optionalText("catalog_item_id").map {
+                CatalogChoice(itemId: $0, unitPrice: try row.decode(column: "unit_price", as: Int64?.self) ?? 0,
+                              agencyCode: try optionalText("catalog_agency_code") ?? "")
+            }
         )
         let state = ProposalState(
             level: try row.decode("level", as: DecisionLevel.self),

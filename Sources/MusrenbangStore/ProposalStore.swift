@@ -68,7 +68,7 @@ public struct ProposalStore: Sendable {
                      "beneficiaries_total", "beneficiaries_women", "beneficiaries_poor", "beneficiaries_disabled", "sdg",
                      "source", "group_kind", "group_name", "proposer_id", "entered_by", "show_proposer_name", "level",
                      "status", "agency_code", "current_volume", "current_cost", "progress", "support_count",
-                     "search_folded", "created_at", "updated_at")
+                     "search_folded", "created_at", "updated_at", "catalog_item_id", "unit_price", "catalog_agency_code")
         for new in proposals {
             let draft = new.draft
             let state = ProposalState.initial(for: draft)
@@ -86,7 +86,8 @@ public struct ProposalStore: Sendable {
                 SQLBind(new.proposer?.rawValue), SQLBind(new.enteredBy.rawValue), SQLBind(draft.showProposerName),
                 SQLBind(state.level.rawValue), SQLBind(state.status.rawValue), SQLBind(state.agencyCode),
                 SQLBind(state.volume), SQLBind(state.estimatedCost), SQLBind(0), SQLBind(0),
-                SQLBind(TextFolding.fold("\(draft.title) \(draft.activity)")), SQLBind(now), SQLBind(now))
+                SQLBind(TextFolding.fold("\(draft.title) \(draft.activity)")), SQLBind(now), SQLBind(now),
+                SQLBind(draft.catalog?.itemId), SQLBind(draft.catalog?.unitPrice), SQLBind(draft.catalog?.agencyCode))
         }
         // Rows come back in insertion order on both databases (a single multi-row INSERT … RETURNING).
         let ids = try await insert.returning("id").all().map { try $0.decodeID("id", as: ProposalID.self) }
@@ -173,7 +174,7 @@ public struct ProposalStore: Sendable {
         try await database.transaction { connection in
             guard let current = try await Self.lockedProposal(connection, id, flavour: flavour) else { throw DecisionError.notFound }
             let context = ProposalContext(village: current.draft.villageCode, fundingSource: current.draft.fundingSource,
-                                          subfieldCode: current.draft.subfieldCode)
+                                          subfieldCode: current.draft.subfieldCode, catalogAgency: current.draft.catalog?.agencyCode)
             let next: ProposalState
             switch Routing.decide(request, on: current.state, context: context, by: principal) {
             case .success(let state): next = state

@@ -11,7 +11,7 @@ struct Musrenbang: AsyncParsableCommand {
         commandName: "musrenbang",
         abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
         subcommands: [Serve.self, Migrate.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, Demo.self, BenchData.self,
-                      Simulate.self, Export.self]
+                      Simulate.self, Export.self, CatalogCommand.self]
     )
 }
 
@@ -227,4 +227,37 @@ struct Export: AsyncParsableCommand {
             print("\(written.file.path) (\(written.bytes) bytes)")
         }
     }
+}
+
+struct CatalogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "catalog", abstract: "The regency's activity dictionary (kamus usulan).",
+                                                    subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a dictionary CSV in SIPD's columns; all of it, or nothing when any row is refused.",
+            discussion: "Columns: \(CatalogCSV.columns.joined(separator: ", ")) (optional: \(CatalogCSV.optionalColumns.joined(separator: ", "))). Items already there are updated by id_kamus.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            let started = Date()
+            let report = try await common.withServices { services in
+                try await CatalogService(services: services).importFile(URL(fileURLWithPath: file))
+            }
+            guard let imported = report.imported else {
+                for refusal in report.refusals {
+                    let reasons = refusal.reasons.map(\.en).joined(separator: " ")
+                    printError("line \(refusal.line)\(refusal.id.map { " (id_kamus \($0))" } ?? ""): \(reasons)")
+                }
+                printError("\(report.refusals.count) rows refused of \(report.rows); nothing imported")
+                throw ExitCode(2)
+            }
+            print("imported \(report.rows) rows: \(imported.added) added, \(imported.updated) updated in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        }
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

@@ -46,7 +46,8 @@ struct LocaleTests {
             // Files, not pages: health, the service worker, photos, recordings and the documents (DocumentTests reads those).
             let skipped: Set<String> = ["/healthz", "/readyz", "/metrics", "/sw.js", "/bahasa/{lang}", "/foto/{hash}", "/musrenbang/{id}/rekaman/{file}",
                                         "/dokumen/desa/{code}/{file}", "/dokumen/kecamatan/{code}/{file}", "/dokumen/kabupaten/{file}",
-                                        "/dokumen/musrenbang/{id}/{place}/{file}", "/dokumen/usulan/{id}/{file}"]
+                                        "/dokumen/musrenbang/{id}/{place}/{file}", "/dokumen/usulan/{id}/{file}",
+                                        "/kamus/unduh/{file}"]
             let uncovered = Set(routes).subtracting(skipped).subtracting(pages.map(\.route))
             #expect(uncovered.isEmpty, "pages no locale test opens: \(uncovered.sorted())")
             var problems: [String] = []
@@ -160,6 +161,7 @@ struct LocaleTests {
                 Page(route: "/dokumen", path: "/dokumen", caller: "anonymous"),
                 Page(route: "/dokumen", path: "/dokumen?wilayah=\(bubuk)&tahun=2027", caller: "planner"),
                 Page(route: "/dasbor", path: "/dasbor?tahun=2027", caller: "anonymous"),
+                Page(route: "/kamus", path: "/kamus?q=jalan", caller: "planner"),
                 Page(route: "/dasbor", path: "/dasbor?tahun=2028", caller: "planner"),
                 Page(route: "/perencanaan/program", path: "/perencanaan/program", caller: "planner"),
                 Page(route: "/admin/warga", path: "/admin/warga", caller: "villageOperator"),

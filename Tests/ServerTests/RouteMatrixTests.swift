@@ -433,6 +433,14 @@ struct RouteMatrixTests {
             "GET /dasbor": open { _, _ in form(.get, "/dasbor?tahun=2027") },
             "GET /perencanaan/program": atRegency(.configurePlanning) { _, _ in form(.get, "/perencanaan/program") },
             "POST /perencanaan/program": atRegency(.configurePlanning) { _, _ in form(.post, "/perencanaan/program", ["program-02.03": "Program jalan"]) },
+            "GET /kamus": open { _, _ in form(.get, "/kamus?q=jalan") },
+            "GET /kamus/unduh/{file}": open { _, _ in form(.get, "/kamus/unduh/kamus-usulan.csv") },
+            "POST /kamus/{id}/kunci": atRegency(.configurePlanning) { _, _ in form(.post, "/kamus/M-1/kunci", ["locked": "1"]) },
+            "GET /api/v1/catalog": open { _, _ in api(.get, "/api/v1/catalog?q=jalan&year=2027") },
+            "GET /api/v1/catalog/{id}": spec(nil, placed: false, exists: { _ in false }) { _, _ in api(.get, "/api/v1/catalog/M-404") },
+            "POST /api/v1/catalog/import": atRegency(.configurePlanning) { _, _ in
+                api(.post, "/api/v1/catalog/import", "\(catalogColumns)\nM-1,Rabat beton jalan,m2,150000,PUPR,,02,02.03,,0\n")
+            },
             "GET /api/v1/decisions": open { _, _ in api(.get, "/api/v1/decisions?limit=5") },
             "GET /api/v1/program-mappings": open { _, _ in api(.get, "/api/v1/program-mappings") },
             "PUT /api/v1/program-mappings/{subfield}": atRegency(.configurePlanning) { _, _ in

@@ -266,15 +266,24 @@ S["ProposalInput"] = obj({
     "year": d(INT, "Plan year: from last year to two years ahead of today (else 422 `year.range`)."),
     "title": {"type": "string", "minLength": 5, "maxLength": 150, "description": "5–150 characters after trimming."},
     "problem": {"type": "string", "minLength": 10, "maxLength": 2000},
-    "activity": {"type": "string", "minLength": 5, "maxLength": 500},
-    "fieldCode": {"type": "string", "enum": FIELD_CODES, "description": "Decoded as a string; unknown is 422 `fieldCode.unknown`."},
+    "activity": {"type": "string", "minLength": 5, "maxLength": 500,
+                 "description": "Required for a free proposal; with `catalogItemId`, blank takes the item's text."},
+    "fieldCode": {"type": "string", "enum": FIELD_CODES, "description": "Decoded as a string; unknown is 422 `fieldCode.unknown`. "
+                  "Without it, the first two characters of `subfieldCode`. Ignored with `catalogItemId`."},
     "subfieldCode": {"type": "string", "enum": SUBFIELD_CODES,
                      "description": "Must belong to `fieldCode` (else 422 `subfieldCode.unknown`)."},
     "kind": ref("ProposalKind"),
     "location": ref("ProposalLocationInput"),
     "volume": {"type": "number", "exclusiveMinimum": 0},
-    "unit": {"type": "string", "minLength": 1, "maxLength": 30},
-    "estimatedCost": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 1000000000000, "description": "Rupiah."},
+    "unit": {"type": "string", "minLength": 1, "maxLength": 30, "description": "Required for a free proposal; ignored with `catalogItemId`."},
+    "estimatedCost": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 1000000000000,
+                      "description": "Rupiah. Required for a free proposal (422 `required`); ignored with `catalogItemId`: "
+                                     "the server prices it volume × the item's unit price."},
+    "catalogItemId": {"type": "string", "maxLength": 40,
+                      "description": "The dictionary item (`id_kamus`) the proposal follows (usulan sesuai kamus): its unit, "
+                                     "sub-bidang, agency and unit price are taken, the cost computed. Unknown: 422 "
+                                     "`catalogItemId.unknown`; locked: `catalogItemId.locked`; not valid in `year`: "
+                                     "`catalogItemId.retired`; volume × price over Rp 1 trillion: `volume.tooLarge`."},
     "fundingSource": ref("FundingSource"),
     "beneficiaries": ref("BeneficiariesInput"),
     "sdg": {"type": "integer", "minimum": 1, "maximum": 18, "description": "SDGs Desa goal."},
@@ -285,9 +294,9 @@ S["ProposalInput"] = obj({
     "groupName": {"type": "string", "maxLength": 100},
     "citizenId": d(ref("UserID"), "For staff entering a proposal for a citizen (422 `citizenId.unknown` if not a citizen)."),
     "showProposerName": BOOL,
-}, ["villageCode", "year", "title", "problem", "activity", "fieldCode", "subfieldCode", "kind", "volume", "unit",
-    "estimatedCost", "fundingSource", "beneficiaries"],
-    description="`ProposalService.Input`.")
+}, ["villageCode", "year", "title", "problem", "kind", "volume", "fundingSource", "beneficiaries"],
+    description="`ProposalService.Input`. A free proposal (usulan langsung) needs `activity`, `subfieldCode`, `unit` and "
+                "`estimatedCost`; one with `catalogItemId` takes them from the dictionary.")
 S["ProposalLocation"] = obj({"hamlet": STR, "rw": STR, "rt": STR, "lat": NUM, "lng": NUM}, strict=True,
                             description="`ProposalLocation` as stored: members without a value are omitted.")
 S["Beneficiaries"] = obj({"total": INT, "women": INT, "poor": INT, "disabled": INT}, ["total", "women", "poor", "disabled"], strict=True)
@@ -301,6 +310,8 @@ PROPOSAL_VIEW_PROPS = {
     "id": ref("ProposalID"), "villageCode": ref("VillageCode"), "districtCode": ref("DistrictCode"), "year": INT,
     "title": STR, "problem": STR, "activity": STR, "fieldCode": STR, "subfieldCode": STR, "kind": ref("ProposalKind"),
     "location": ref("ProposalLocation"), "volume": NUM, "unit": STR, "estimatedCost": INT64,
+    "catalogItemId": d(STR, "The dictionary item followed (`id_kamus`); absent for a free proposal."),
+    "unitPrice": d(INT64, "The item's unit price when the proposal was made (a later price never changes it)."),
     "fundingSource": ref("FundingSource"), "beneficiaries": ref("Beneficiaries"), "sdg": INT, "source": ref("ProposalSource"),
     "groupKind": ref("GroupKind"), "groupName": STR,
     "proposer": d(STR, "The proposer's name only if they allowed it, else e.g. `Warga Desa Bubuk`."),
@@ -725,7 +736,7 @@ RATE_LIMITED = {("post", "/api/v1/citizens"), ("post", "/api/v1/citizens/activat
                 ("post", "/api/v1/assemblies/{id}/questions"), ("post", "/api/v1/assemblies/{id}/questions/{question}/upvote"),
                 ("post", "/api/v1/proposals/{id}/supports"), ("post", "/api/v1/proposals/{id}/photos"),
                 ("post", "/api/v1/assemblies/{id}/media/watch"), ("post", "/api/v1/assemblies/{id}/media/subscribe"),
-                ("post", "/api/v1/assemblies/{id}/media/publish")}
+                ("post", "/api/v1/assemblies/{id}/media/publish"), ("get", "/api/v1/catalog"), ("get", "/api/v1/similar")}
 
 OPS: dict[str, dict] = {}  # path -> method -> operation
 ORDER: list[tuple[str, str]] = []
@@ -817,6 +828,48 @@ op("get", f"{A}/regions", "searchRegions", "Search regions by name.", "Regions",
            query("within", {"type": "string", "pattern": r"^(\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?)?$"},
                  "Only descendants of this region (empty: no limit); not a code: 422 `within.invalid`.")],
    success=[ok("RegionList", "At most 50 regions, by code.")], errors={422: None})
+
+# ---------------------------------------------------------------------------------------------
+# Catalog (CatalogAPI.swift, CatalogService.swift)
+
+S["CatalogItem"] = obj({
+    "id": d(STR, "SIPD's `id_kamus`."), "text": d(STR, "`giat_teks`."), "unit": d(STR, "`satuan`."),
+    "unitPrice": d(INT64, "`anggaran`: rupiah per unit."), "agencyCode": d(STR, "`kode_skpd`."),
+    "fieldCode": d(STR, "`bidang` (Permendagri 20/2018 village field)."), "subfieldCode": d(STR, "`sub_bidang`."),
+    "outputText": d(STR, "`output_teks`."), "group": d(STR, "`kelompok`."),
+    "locked": d(BOOL, "`is_locked`: shown, but a proposal naming it is 422 `catalogItemId.locked`."),
+    "firstYear": d(INT, "First plan year the item holds for (absent: open)."), "lastYear": d(INT, "Last plan year (absent: open)."),
+}, ["id", "text", "unit", "unitPrice", "agencyCode", "fieldCode", "subfieldCode", "outputText", "group", "locked"], strict=True)
+S["CatalogList"] = obj({"items": arr(ref("CatalogItem"), maxItems=20)}, ["items"], strict=True)
+S["CatalogRefusedRow"] = obj({"line": d(INT, "Line of the file (the header is 1; 0 for the file as a whole)."),
+                              "id": d(STR, "The row's `id_kamus`, when it has one."),
+                              "reasons": arr(STR)}, ["line", "reasons"], strict=True)
+S["CatalogImportReport"] = obj({
+    "rows": d(INT, "Rows read (without the header)."), "added": INT, "updated": INT,
+    "refused": arr(ref("CatalogRefusedRow")),
+    "error": obj({"code": STR, "message": STR, "field": STR}, ["code", "message"]),
+}, ["rows", "refused"], strict=True)
+
+op("get", f"{A}/catalog", "searchCatalog", "Search the activity dictionary while typing.", "Catalog", auth="public",
+   params=[query("q", {"type": "string", "maxLength": 100}, "Words (folded, stemmed: `diperbaiki` finds `perbaikan`); each must "
+                 "begin a word of the item or its stem. Empty: the first items by id. Longer than 100: 422 `q.length`."),
+           query("year", or_empty(INT), "Only items valid in this plan year; not a whole number: 422 `year.invalid`; outside "
+                 "2000–2100: 422 `year.range`.")],
+   success=[ok("CatalogList", "At most 20 items: choosable first, then the shortest texts.")], errors={422: None})
+op("get", f"{A}/catalog/{{id}}", "getCatalogItem", "One dictionary item.", "Catalog", auth="public",
+   params=[path_param("id", {"type": "string"}, "The `id_kamus`.")], success=[ok("CatalogItem", "The item.")],
+   errors={404: "No such item (`notFound`)."})
+op("post", f"{A}/catalog/import", "importCatalog", "Import a dictionary CSV (planners).", "Catalog", auth="required",
+   body={"text/csv": {"schema": {"type": "string"}}},
+   description="Columns (any order; other columns ignored): `id_kamus, giat_teks, satuan, anggaran, kode_skpd, kelompok, bidang, "
+               "sub_bidang, output_teks, is_locked`, optional `tahun_awal, tahun_akhir`. Items already there are updated by "
+               "`id_kamus`. All rows or none: any refused row refuses the file, and every refused row is named.",
+   success=[ok("CatalogImportReport", "Imported: counts of added and updated items.")],
+   errors={403: "Not a planner or admin.", 413: "Over 32 MB (`tooLarge`).",
+           422: "Rows refused (`catalog.refused`): the body is a `CatalogImportReport` listing every refused row."})
+# The refusal of rows answers the whole report (with its `error`), not the bare error shape.
+OPS[f"{A}/catalog/import"]["post"]["responses"]["422"]["content"]["application/json"]["schema"] = {
+    "oneOf": [ref("CatalogImportReport"), ref("Error")]}
 
 # ---------------------------------------------------------------------------------------------
 # Accounts (AccountAPI.swift, AccountService.swift)
@@ -1285,6 +1338,7 @@ TAGS = [
     ("Minutes", "The berita acara of a village session."),
     ("Floor", "Floor control: who speaks to the whole regency."),
     ("Media", "Video signalling through the server (Janus is never exposed)."),
+    ("Catalog", "The regency's activity dictionary (kamus usulan) in SIPD's shapes: unit prices from SSH/HSPK/ASB."),
     ("Open data", "Decisions and the program mapping, for harvesters (the whole set as CSV files on the page /dokumen)."),
     ("API description", "This document."),
 ]

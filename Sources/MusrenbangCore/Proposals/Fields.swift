@@ -58,6 +58,12 @@ public enum Fields {
         all.lazy.flatMap(\.subfields).first { $0.code == code }
     }
 
+    /// Who takes a proposal at the agency forum unless a planner reassigns it: the agency of the
+    /// dictionary item it follows, else the sub-bidang's usual agency.
+    public static func responsibleAgency(subfield: String, catalogAgency: String?) -> String {
+        catalogAgency ?? defaultAgency(forSubfield: subfield)
+    }
+
     /// The agency (OPD) a field goes to by default at regency level; the planner may reassign.
     public static func defaultAgency(forSubfield code: String) -> String {
         switch code {

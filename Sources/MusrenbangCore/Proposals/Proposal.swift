@@ -134,12 +134,15 @@ public struct ProposalDraft: Sendable, Hashable, Codable {
     public var groupName: String?
     /// Whether public pages may show the proposer's name; otherwise "Warga Desa X".
     public var showProposerName: Bool
+    /// The dictionary item the proposal follows ("usulan sesuai kamus"); nil for a free proposal
+    /// ("usulan langsung"), which the agency verifies before it is priced.
+    public var catalog: CatalogChoice?
 
     public init(villageCode: RegionCode, year: Int, title: String, problem: String, activity: String, fieldCode: String,
                 subfieldCode: String, kind: ProposalKind, location: ProposalLocation = .init(), volume: Double,
                 unit: String, estimatedCost: Int64, fundingSource: FundingSource, beneficiaries: Beneficiaries,
                 sdg: Int? = nil, source: ProposalSource = .citizen, groupKind: GroupKind? = nil, groupName: String? = nil,
-                showProposerName: Bool = false) {
+                showProposerName: Bool = false, catalog: CatalogChoice? = nil) {
         self.villageCode = villageCode
         self.year = year
         self.title = title
@@ -159,7 +162,13 @@ public struct ProposalDraft: Sendable, Hashable, Codable {
         self.groupKind = groupKind
         self.groupName = groupName
         self.showProposerName = showProposerName
+        self.catalog = catalog
     }
+}
+
+extension ProposalDraft {
+    /// The dictionary item's agency, or the sub-bidang's usual one for a free proposal.
+    public var responsibleAgency: String { Fields.responsibleAgency(subfield: subfieldCode, catalogAgency: catalog?.agencyCode) }
 }
 
 /// The rules a proposal must meet at the boundary. Returns every refusal, each naming its field.

@@ -94,7 +94,7 @@ public struct ProposalState: Sendable, Hashable, Codable {
     /// assigned to the agency of their subfield.
     public static func initial(for draft: ProposalDraft) -> ProposalState {
         let level = draft.source.startLevel
-        return ProposalState(level: level, agencyCode: level == .agency ? Fields.defaultAgency(forSubfield: draft.subfieldCode) : nil,
+        return ProposalState(level: level, agencyCode: level == .agency ? draft.responsibleAgency : nil,
                              volume: draft.volume, estimatedCost: draft.estimatedCost)
     }
 }
@@ -112,12 +112,18 @@ public struct ProposalContext: Sendable {
     public var village: RegionCode
     public var fundingSource: FundingSource
     public var subfieldCode: String
+    /// The agency of the dictionary item the proposal follows, if it follows one.
+    public var catalogAgency: String?
 
-    public init(village: RegionCode, fundingSource: FundingSource, subfieldCode: String) {
+    public init(village: RegionCode, fundingSource: FundingSource, subfieldCode: String, catalogAgency: String? = nil) {
         self.village = village
         self.fundingSource = fundingSource
         self.subfieldCode = subfieldCode
+        self.catalogAgency = catalogAgency
     }
+
+    /// Who takes the proposal at the agency forum unless a planner says otherwise.
+    public var responsibleAgency: String { Fields.responsibleAgency(subfield: subfieldCode, catalogAgency: catalogAgency) }
 }
 
 /// The decision state machine. Every transition a forum can make, and every refusal.
@@ -170,7 +176,7 @@ public enum Routing {
                 next.status = .accepted
             case (.district, _):
                 next.level = .agency
-                next.agencyCode = request.agencyCode ?? state.agencyCode ?? Fields.defaultAgency(forSubfield: context.subfieldCode)
+                next.agencyCode = request.agencyCode ?? state.agencyCode ?? context.responsibleAgency
             case (.agency, _):
                 next.level = .regency
             case (.regency, .forwarded):

@@ -43,6 +43,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     MediaAPI(media: media).register(on: api)
     let documents = DocumentService(services: services)
     OpenDataAPI(documents: documents).register(on: api)
+    let catalog = CatalogService(services: services)
+    CatalogAPI(catalog: catalog).register(on: api)
     APIDescriptionRoute.bundled().register(on: api)
     ServiceWorkerRoute.bundled().register(on: router)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
@@ -56,6 +58,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     DashboardPages(dashboard: DashboardService(services: services), pages: pages, today: today).register(on: router)
     DocumentPages(documents: documents, assemblies: assemblies, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)
+    CatalogPages(catalog: catalog, pages: pages, outcome: outcome, csrf: csrf, places: places).register(on: router)
     // Last: it wraps only the not-found responder, which is built with every middleware.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router

@@ -6,7 +6,7 @@ import MusrenbangCore
 /// address for someone not signed in, per account for someone signed in (a village office puts
 /// many people behind one address, so staff are counted by account, not by address).
 enum Limited: String, CaseIterable, Sendable {
-    case register, activate, login, proposal, comment, flag, question, upvote, support, photo, mediaPeer, paper, export
+    case register, activate, login, proposal, comment, flag, question, upvote, support, photo, mediaPeer, paper, export, search
 }
 
 /// How often each limited action may be done. Defaults suit the day of a simultaneous assembly;
@@ -19,11 +19,12 @@ public struct RateLimits: Sendable {
     public static let defaults = RateLimits(
         perAddress: [.register: RateRule(5, per: 600), .activate: RateRule(10, per: 600), .login: RateRule(30, per: 60),
                      .mediaPeer: RateRule(30, per: 60), .paper: RateRule(20, per: 600), .export: RateRule(60, per: 600),
-                     .flag: RateRule(20, per: 600)],
+                     .flag: RateRule(20, per: 600), .search: RateRule(300, per: 60)],
         perAccount: [.register: RateRule(600, per: 3600), .proposal: RateRule(120, per: 3600), .comment: RateRule(30, per: 600),
                      .flag: RateRule(30, per: 600), .question: RateRule(10, per: 600), .upvote: RateRule(60, per: 600),
                      .support: RateRule(60, per: 600), .photo: RateRule(20, per: 3600), .mediaPeer: RateRule(120, per: 60),
-                     .paper: RateRule(60, per: 600), .export: RateRule(300, per: 600)])
+                     .paper: RateRule(60, per: 600), .export: RateRule(300, per: 600),
+                     .search: RateRule(600, per: 60)])
 
     public static let off = RateLimits(perAddress: [:], perAccount: [:])
 
@@ -97,6 +98,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         "GET /dokumen/musrenbang/{id}/{place}/{file}": .paper, "GET /dokumen/usulan/{id}/{file}": .paper,
         "GET /dokumen/desa/{code}/{file}": .export, "GET /dokumen/kecamatan/{code}/{file}": .export,
         "GET /dokumen/kabupaten/{file}": .export,
+        "GET /api/v1/catalog": .search, "GET /api/v1/similar": .search, "GET /kamus/unduh/{file}": .export,
     ]
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {

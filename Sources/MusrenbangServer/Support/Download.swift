@@ -53,3 +53,13 @@ enum Download {
         init(_ handle: FileHandle) { self.handle = handle }
     }
 }
+
+extension DocumentService.Document {
+    /// The document as a download: its bytes, or its temporary file streamed and removed.
+    func download() throws -> Response {
+        switch content {
+        case .data(let data): Download.data(data, name: name, format: format)
+        case .file(let url): try Download.file(url, name: name, format: format)
+        }
+    }
+}

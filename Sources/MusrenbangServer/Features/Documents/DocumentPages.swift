@@ -39,10 +39,7 @@ struct DocumentPages {
     }
 
     func respond(_ document: DocumentService.Document) throws -> Response {
-        switch document.content {
-        case .data(let data): Download.data(data, name: document.name, format: document.format)
-        case .file(let url): try Download.file(url, name: document.name, format: document.format)
-        }
+        try document.download()
     }
 
     @Sendable func villageDocument(_ request: Request, context: AppContext) async throws -> Response {

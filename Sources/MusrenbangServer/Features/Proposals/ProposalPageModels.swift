@@ -87,6 +87,8 @@ struct ProposalPage: Sendable {
     let changed: Bool
     let originalVolume: String
     let originalCost: String
+    /// "Sesuai kamus 1.2.3 · Rp 150.000 per m" or "Usulan langsung (harga diverifikasi perangkat daerah)".
+    let costBasis: String
     let funding: String
     let sdg: Int?
     let beneficiaries: Int

@@ -133,6 +133,7 @@ struct ProposalPages {
         let villageCode: String?; let year: TypedInteger?; let title: String?; let problem: String?; let activity: String?
         let subfieldCode: String?; let kind: String?; let hamlet: TypedText?; let rw: TypedText?; let rt: TypedText?
         let lat: TypedDecimal?; let lng: TypedDecimal?; let volume: TypedDecimal?; let unit: String?; let estimatedCost: TypedRupiah?
+        let catalogItemId: TypedText?
         let fundingSource: String?; let beneficiariesTotal: TypedInteger?; let beneficiariesWomen: TypedInteger?
         let beneficiariesPoor: TypedInteger?; let beneficiariesDisabled: TypedInteger?; let sdg: TypedInteger?; let source: String?
         let groupKind: String?; let groupName: TypedText?; let showProposerName: Checkbox?; let idempotencyKey: String?
@@ -144,7 +145,10 @@ struct ProposalPages {
                 return value
             }
             let volume = required(volume?.value, "volume", .init(id: "Volume", en: "Volume"))
-            let cost = required(estimatedCost?.value, "estimatedCost", .init(id: "Perkiraan biaya", en: "Estimated cost"))
+            // A dictionary item prices the proposal; only a free one needs the cost typed.
+            let item = catalogItemId?.value
+            let cost = item == nil ? required(estimatedCost?.value, "estimatedCost", .init(id: "Perkiraan biaya", en: "Estimated cost"))
+                                   : estimatedCost?.value
             let kind = ProposalKind(rawValue: kind ?? "") ?? .physical
             let funding = required(FundingSource(rawValue: fundingSource ?? ""), "fundingSource", .init(id: "Sumber dana", en: "Funding source"))
             let subfield = subfieldCode ?? ""
@@ -153,7 +157,7 @@ struct ProposalPages {
                 villageCode: villageCode ?? "", year: year?.value ?? defaultYear, title: title ?? "", problem: problem ?? "",
                 activity: activity ?? "", fieldCode: String(subfield.prefix(2)), subfieldCode: subfield, kind: kind,
                 location: ProposalLocation(hamlet: hamlet?.value, rw: rw?.value, rt: rt?.value, lat: lat?.value, lng: lng?.value),
-                volume: volume ?? 0, unit: unit ?? "", estimatedCost: cost ?? 0, fundingSource: funding ?? .villageFund,
+                volume: volume ?? 0, unit: unit ?? "", estimatedCost: cost, catalogItemId: item, fundingSource: funding ?? .villageFund,
                 beneficiaries: Beneficiaries(total: beneficiariesTotal?.value ?? 0, women: beneficiariesWomen?.value ?? 0,
                                              poor: beneficiariesPoor?.value ?? 0, disabled: beneficiariesDisabled?.value ?? 0),
                 sdg: sdg?.value, source: source.flatMap(ProposalSource.init(rawValue:)), groupKind: groupKind.flatMap(GroupKind.init(rawValue:)),
@@ -202,6 +206,11 @@ struct ProposalPages {
             volume: Format.number(state.volume, locale), unit: draft.unit, cost: Format.rupiah(state.estimatedCost),
             changed: state.volume != draft.volume || state.estimatedCost != draft.estimatedCost,
             originalVolume: Format.number(draft.volume, locale), originalCost: Format.rupiah(draft.estimatedCost),
+            costBasis: (draft.catalog.map {
+                LocalizedText(id: "Sesuai kamus usulan \($0.itemId): \(Format.rupiah($0.unitPrice)) per \(draft.unit)",
+                              en: "Follows dictionary item \($0.itemId): \(Format.rupiah($0.unitPrice)) per \(draft.unit)")
+            } ?? LocalizedText(id: "Usulan langsung: biaya perkiraan pengusul, diverifikasi perangkat daerah",
+                               en: "Free proposal: the proposer's estimate, verified by the agency")).text(locale),
             funding: Names.funding(draft.fundingSource).text(locale), sdg: draft.sdg,
             beneficiaries: draft.beneficiaries.total, women: draft.beneficiaries.women, poor: draft.beneficiaries.poor,
             disabled: draft.beneficiaries.disabled, proposer: try await proposals.proposerLabel(record).text(locale),

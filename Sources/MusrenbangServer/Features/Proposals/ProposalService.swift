@@ -17,20 +17,23 @@ struct ProposalService: Sendable {
     static let notFound = AppError.notFound(.init(id: "Usulan tidak ditemukan.", en: "Proposal not found."))
     static let commentNotFound = AppError.notFound(.init(id: "Komentar tidak ditemukan.", en: "Comment not found."))
 
-    /// What a client sends; `source` and `citizenId` only matter for operators and pokir.
+    /// What a client sends; `source` and `citizenId` only matter for operators and pokir. With a
+    /// `catalogItemId` the item fixes the unit, field, agency and cost (volume × unit price):
+    /// those the client sends are ignored. Without one (a free proposal) they are required.
     struct Input: Codable, Sendable {
         var villageCode: String
         var year: Int
         var title: String
         var problem: String
-        var activity: String
-        var fieldCode: String
-        var subfieldCode: String
+        var activity: String?
+        var fieldCode: String?
+        var subfieldCode: String?
         var kind: ProposalKind
         var location: ProposalLocation?
         var volume: Double
-        var unit: String
-        var estimatedCost: Int64
+        var unit: String?
+        var estimatedCost: Int64?
+        var catalogItemId: String?
         var fundingSource: FundingSource
         var beneficiaries: Beneficiaries
         var sdg: Int?
@@ -71,13 +74,20 @@ struct ProposalService: Sendable {
             }
             proposer = citizen.id
         }
-        let draft = ProposalRules.cleaned(ProposalDraft(
-            villageCode: village, year: input.year, title: input.title, problem: input.problem, activity: input.activity,
-            fieldCode: input.fieldCode, subfieldCode: input.subfieldCode, kind: input.kind, location: input.location ?? .init(),
-            volume: input.volume, unit: input.unit, estimatedCost: input.estimatedCost, fundingSource: input.fundingSource,
-            beneficiaries: input.beneficiaries, sdg: input.sdg, source: source, groupKind: input.groupKind, groupName: input.groupName,
-            showProposerName: input.showProposerName ?? false))
+        var draft = ProposalDraft(
+            villageCode: village, year: input.year, title: input.title, problem: input.problem, activity: input.activity ?? "",
+            fieldCode: input.fieldCode ?? String((input.subfieldCode ?? "").prefix(2)), subfieldCode: input.subfieldCode ?? "",
+            kind: input.kind, location: input.location ?? .init(), volume: input.volume, unit: input.unit ?? "",
+            estimatedCost: input.estimatedCost ?? 0, fundingSource: input.fundingSource, beneficiaries: input.beneficiaries,
+            sdg: input.sdg, source: source, groupKind: input.groupKind, groupName: input.groupName,
+            showProposerName: input.showProposerName ?? false)
         var refusals = Refusals()
+        if let itemId = input.catalogItemId.map(TextRules.trimmed), !itemId.isEmpty {
+            draft = try await CatalogService(services: services).price(draft, itemId: itemId)
+        } else if input.estimatedCost == nil {
+            refusals.all.append(.required("estimatedCost", label: .init(id: "Perkiraan biaya", en: "Estimated cost")))
+        }
+        draft = ProposalRules.cleaned(draft)
         refusals.check(ProposalRules.validate(draft, currentYear: services.today.year))
         try refusals.throwIfAny()
         // During an assembly's proposal stage, the proposal joins the village's session, in the

@@ -36,6 +36,9 @@ struct ProposalView: Encodable {
     let volume: Double
     let unit: String
     let estimatedCost: Int64
+    /// The dictionary item the proposal follows and its unit price when proposed; nil for a free proposal.
+    let catalogItemId: String?
+    let unitPrice: Int64?
     let fundingSource: String
     let beneficiaries: Beneficiaries
     let sdg: Int?
@@ -73,6 +76,8 @@ struct ProposalView: Encodable {
         volume = draft.volume
         unit = draft.unit
         estimatedCost = draft.estimatedCost
+        catalogItemId = draft.catalog?.itemId
+        unitPrice = draft.catalog?.unitPrice
         fundingSource = draft.fundingSource.rawValue
         beneficiaries = draft.beneficiaries
         sdg = draft.sdg
