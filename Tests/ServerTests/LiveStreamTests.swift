@@ -363,6 +363,69 @@ struct TwoNodeTests {
         }
     }
 
+    @Test("the leader's death hands the timer to the other node")
+    func leaderDeathHandsOverTimer() async throws {
+        guard TestFlavour.enabled.contains(.postgres) else { return }
+        try await withTestApp(.postgres) { nodeA in
+            let world = try await AssemblyWorld.make(nodeA, villages: [bubuk])
+            for stage in ["checkIn", "opening"] { _ = try await world.hub(stage) }
+            let floorURI = "/api/v1/assemblies/\(world.id)/floor"
+            _ = try await nodeA.send(.put, "\(floorURI)/rules", json: #"{"maximumOnStage":1,"speakingLimit":60,"warningBefore":10}"#, token: world.host)
+            _ = try await nodeA.send(.post, "\(floorURI)/hands", json: #"{"villageCode":"\#(bubuk)","topic":"Air bersih"}"#, token: world.bubukOperator)
+            #expect(try await nodeA.send(.post, "\(floorURI)/grant", json: #"{"villageCode":"\#(bubuk)"}"#, token: world.host).status == .ok)
+            let url = DatabaseURL.postgres(url: try await TestDatabases.url(of: nodeA.services.database))
+            try await nodeA.withSecondNode { nodeB in
+                var logger = Logger(label: "test.leader")
+                logger.logLevel = .critical
+                let leadA = Leadership(url, logger: logger), leadB = Leadership(url, logger: logger)
+                @Sendable func onStage() async throws -> Int? { try await (nodeB.send(.get, floorURI).json()["stage"] as? [Any])?.count }
+                // Each node runs what `serve` runs: the election and the floor timer. Node B's clock
+                // runs two minutes ahead: any tick of its timer ends the 60 s turn at once.
+                let electionA = Task { try await LeaderElection(leadership: leadA, logger: logger).run() }
+                var running = [electionA]
+                func stop(_ tasks: [Task<Void, any Error>]) async {
+                    for task in tasks { task.cancel() }
+                    for task in tasks { _ = await task.result }
+                }
+                do {
+                    try await waitUntil(.seconds(5)) { await leadA.leads }
+                    let timerA = Task { try await FloorTimer(services: nodeA.services, leadership: leadA).run() }
+                    let electionB = Task { try await LeaderElection(leadership: leadB, logger: logger).run() }
+                    let timerB = Task {
+                        try await FloorTimer(services: nodeB.services, leadership: leadB, now: { Date().timeIntervalSince1970 + 120 }).run()
+                    }
+                    running += [timerA, electionB, timerB]
+                    // Three of node B's attempts and timer seconds: as a follower it must not tick.
+                    try await Task.sleep(for: .seconds(3))
+                    #expect(try await onStage() == 1, "node B follows: its timer, two minutes ahead, has not ended the turn")
+                    #expect(await leadA.leads)
+                    #expect(await !leadB.leads)
+
+                    // Node A dies: its timer stops, its session ends without unlocking (as the
+                    // kernel closes a dead process's socket), the lock goes with the session.
+                    await stop([timerA, electionA])
+                    let died = ContinuousClock.now
+                    try await waitUntil(.seconds(10)) { (try? await onStage()) == 0 }
+                    let takeover = ContinuousClock.now - died
+                    #expect(await leadB.leads, "node B leads after \(takeover)")
+                    let floor = try await nodeB.send(.get, floorURI).json()
+                    let turns = try #require(floor["turns"] as? [[String: Any]])
+                    #expect(turns.count == 1)
+                    #expect(turns.first?["ending"] as? String == "timeUp")
+                    // Seconds after the grant, not 60: only node B's clock, two minutes ahead, could end it.
+                    #expect(turns.first?["seconds"] as? Int == 60)
+                    let events = try await nodeB.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=1").text
+                    #expect(events.components(separatedBy: "timeUp").count - 1 == 1, "one turn ended, one event")
+                    #expect(try await nodeB.send(.get, "/metrics").text.contains("musrenbang_leader 1"))
+                    await stop(running)
+                } catch {
+                    await stop(running)
+                    throw error
+                }
+            }
+        }
+    }
+
     @Test("a second process on the same SQLite file is refused at start, and the lock goes with the first")
     func sqliteServesOneProcess() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mb-lock-\(UUID().uuidString).sqlite").path

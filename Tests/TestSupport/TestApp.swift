@@ -92,10 +92,7 @@ extension TestApp {
     /// and router, and its listener for the other processes' events (`LiveNotices`), as a second
     /// `musrenbang serve` behind the same proxy would have.
     public func withSecondNode<T: Sendable>(_ body: @escaping @Sendable (TestApp) async throws -> T) async throws -> T {
-        let name = try await services.database.sql.raw("SELECT current_database() AS name").first()
-            .map { try $0.decode(column: "name", as: String.self) }
-        guard let name else { throw TestFailure("no current database") }
-        let url = TestDatabases.url(database: name)
+        let url = try await TestDatabases.url(of: services.database)
         var logger = Logger(label: "test.node-b")
         logger.logLevel = .warning
         let database = try await Database.open(.postgres(url: url), logger: logger, connectionsPerLoop: 1)

@@ -112,6 +112,14 @@ public actor TestDatabases {
 
     static var serverURL: String { ProcessInfo.processInfo.environment["MUSRENBANG_TEST_POSTGRES_URL"] ?? "" }
 
+    /// The URL of a test's PostgreSQL database, for connections of a second process on it.
+    public static func url(of database: Database) async throws -> String {
+        let name = try await database.sql.raw("SELECT current_database() AS name").first()
+            .map { try $0.decode(column: "name", as: String.self) }
+        guard let name else { throw TestFailure("no current database") }
+        return url(database: name)
+    }
+
     /// The server URL with another database name.
     static func url(database: String) -> String {
         guard var components = URLComponents(string: serverURL) else { return serverURL }

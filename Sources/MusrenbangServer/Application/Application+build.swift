@@ -91,7 +91,10 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "musrenbang"),
         logger: logger
     )
-    app.addServices(FloorTimer(services: services), MediaWatchdog(services: services), Housekeeping(database: database),
+    // Services stop in reverse order: the lead is given up after the timer has stopped.
+    let leadership = Leadership(configuration.databaseURL, logger: logger)
+    app.addServices(LeaderElection(leadership: leadership, logger: logger), FloorTimer(services: services, leadership: leadership),
+                    MediaWatchdog(services: services), Housekeeping(database: database),
                     DatabaseCloser(database: database, serveLock: serveLock))
     if case .postgres(let url) = configuration.databaseURL {
         app.addServices(LiveNotices(url: url, services: services, logger: logger))

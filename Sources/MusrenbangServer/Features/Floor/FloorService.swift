@@ -199,15 +199,23 @@ struct FloorService: Sendable {
     }
 }
 
-/// The speaking timer, once a second, for as long as the server runs.
+/// The speaking timer, once a second, for as long as the server runs; of several processes on one
+/// PostgreSQL, only the leader's ticks (`Leadership`, kept by `LeaderElection`). A tick goes
+/// through `FloorStore.update`'s transaction, so even two leaders for a moment (the old one not yet
+/// aware it lost the lead) end a turn once; the lead only spares the other processes the work.
 struct FloorTimer: Service {
     let services: AppServices
+    let leadership: Leadership
+    /// The time a tick ends turns by (a test moves one node's clock).
+    var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
     func run() async throws {
         let floor = FloorService(services: services)
-        while !Task.isShuttingDownGracefully {
+        // Cancellation too: outside a service group (a test's node) nothing shuts down gracefully.
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
-            try? await floor.tick(now: Date().timeIntervalSince1970)
+            guard await leadership.leads else { continue }
+            try? await floor.tick(now: now())
         }
     }
 }

@@ -273,6 +273,11 @@ struct MediaService: Sendable {
 
 /// Keeps Janus's session alive, notices when Janus goes and comes back (then rooms are rebuilt
 /// and pages told), and builds the conferences of assemblies under way at start.
+///
+/// It runs in every process, leader or not (unlike `FloorTimer`): each process has its own
+/// session on Janus, its own peers to expire and its own conferences in memory (with the tokens
+/// it re-admits after a Janus restart), which `prepare` fills from the stored floor. None of it
+/// writes the shared database but the "media" event announced when this process's Janus changed.
 struct MediaWatchdog: Service {
     let services: AppServices
 
