@@ -190,4 +190,31 @@ public struct PlanningStore: Sendable {
             return true
         }
     }
+
+    /// Records a field verification while the proposal waits at the kecamatan or agency forum:
+    /// the proposal's columns and a history line in one transaction. False when it no longer waits there.
+    public func verify(_ proposalId: ProposalID, _ verification: FieldVerification, by principal: Principal) async throws -> Bool {
+        let flavour = database.flavour
+        return try await database.transaction { connection in
+            guard let current = try await ProposalStore.lockedProposal(connection, proposalId, flavour: flavour),
+                  VerificationRules.mayVerify(at: current.state.level, status: current.state.status) else { return false }
+            try await connection.update("proposals")
+                .set("verification_status", to: verification.status.rawValue)
+                .set("verification_reason", to: verification.reason)
+                .set("verification_notes", to: verification.notes)
+                .set("verified_on", to: verification.surveyedOn?.description)
+                .set("verification_lat", to: verification.lat)
+                .set("verification_lng", to: verification.lng)
+                .set("verified_by", to: principal.userId.rawValue)
+                .set("updated_at", to: Date())
+                .where("id", .equal, proposalId.rawValue).run()
+            var changes = ["status": verification.status.rawValue]
+            changes["surveyedOn"] = verification.surveyedOn?.description
+            if let lat = verification.lat, let lng = verification.lng { changes["location"] = "\(lat),\(lng)" }
+            try await ProposalStore.appendHistory(connection, proposal: proposalId, event: .verified, level: current.state.level,
+                                                  outcome: nil, reason: verification.reason, changes: changes,
+                                                  actor: principal.userId, role: principal.role)
+            return true
+        }
+    }
 }

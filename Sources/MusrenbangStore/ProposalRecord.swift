@@ -13,6 +13,8 @@ public struct ProposalRecord: Sendable, Equatable {
     public let supportCount: Int
     public let score: Double?
     public let priority: Int?
+    /// The latest field verification (not surveyed until an agency records one).
+    public let verification: FieldVerification
     public let createdAt: Date
     public let updatedAt: Date
 
@@ -23,6 +25,7 @@ public struct ProposalRecord: Sendable, Equatable {
         "group_kind", "group_name", "proposer_id", "entered_by", "show_proposer_name", "level", "status", "agency_code",
         "current_volume", "current_cost", "merged_into", "progress", "support_count", "score", "priority",
         "created_at", "updated_at", "catalog_item_id", "unit_price", "catalog_agency_code",
+        "verification_status", "verification_reason", "verification_notes", "verified_on", "verification_lat", "verification_lng",
     ]
 
     static func decode(_ row: any SQLRow) throws -> ProposalRecord {
@@ -73,6 +76,13 @@ public struct ProposalRecord: Sendable, Equatable {
             supportCount: try row.decode(column: "support_count", as: Int.self),
             score: try row.decode(column: "score", as: Double?.self),
             priority: try row.decode(column: "priority", as: Int?.self),
+            verification: FieldVerification(
+                status: try row.decode("verification_status", as: VerificationStatus.self),
+                reason: try optionalText("verification_reason"),
+                surveyedOn: try optionalText("verified_on").flatMap { CalendarDate(iso: $0) },
+                notes: try optionalText("verification_notes"),
+                lat: try row.decode(column: "verification_lat", as: Double?.self),
+                lng: try row.decode(column: "verification_lng", as: Double?.self)),
             createdAt: try row.decode(column: "created_at", as: Date.self),
             updatedAt: try row.decode(column: "updated_at", as: Date.self)
         )
@@ -82,7 +92,7 @@ public struct ProposalRecord: Sendable, Equatable {
 /// One line of a proposal's append-only history.
 public struct HistoryEntry: Sendable, Equatable, Codable {
     public enum Event: String, Sendable, Codable {
-        case submitted, decision, priority, realisation, agencyAssigned, mergedIn
+        case submitted, decision, priority, realisation, agencyAssigned, mergedIn, verified
     }
 
     public let id: Int64

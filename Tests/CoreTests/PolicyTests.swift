@@ -67,6 +67,7 @@ struct PolicyTests {
         .decideAtDistrict: rows(districtOperator: district2),
         // The assigned agency decides; a bare place names no agency (see `agencyBoundActions`).
         .decideAtAgency: planning,
+        .verifyInField: planning,
         .decideAtRegency: hub,
         // The agency and the village act on what is theirs (see `realisationFollowsTheProposal`).
         .recordRealisation: planning,
@@ -124,10 +125,17 @@ struct PolicyTests {
         #expect(!Policy.allows(unbound, .manageStaff, in: Self.village))
     }
 
+    @Test("the agency that would take a proposal verifies it and may add its photos; no other agency does")
+    func surveyorsPhotos() {
+        let pupr = Self.principal(.agency)
+        #expect(Policy.allows(pupr, .addPhoto, in: Scope(Self.village, agencyCode: "PUPR", level: .district)))
+        #expect(!Policy.allows(pupr, .addPhoto, in: Scope(Self.village, agencyCode: "DINKES", level: .district)))
+    }
+
     @Test("the agency a proposal is assigned to decides and records it; no other agency does")
     func agencyBoundActions() {
         let pupr = Self.principal(.agency)
-        for action in [Action.decideAtAgency, .recordRealisation] {
+        for action in [Action.decideAtAgency, .recordRealisation, .verifyInField] {
             #expect(Policy.allows(pupr, action, in: Scope(Self.village, agencyCode: "PUPR", level: .agency)), "\(action)")
             #expect(!Policy.allows(pupr, action, in: Scope(Self.village, agencyCode: "DINKES", level: .agency)), "\(action)")
             #expect(!Policy.allows(pupr, action, in: Scope(Self.otherRegency, agencyCode: "PUPR", level: .agency)), "\(action)")

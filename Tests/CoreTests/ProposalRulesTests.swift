@@ -337,3 +337,39 @@ struct SimilarityTests {
         #expect(Similarity.score("di desa", "untuk desa") == 0)
     }
 }
+
+@Suite("Field verification rules")
+struct VerificationRulesTests {
+    let today = CalendarDate(year: 2027, month: 2, day: 5)!
+
+    func codes(_ verification: FieldVerification) -> [String] {
+        VerificationRules.validate(VerificationRules.cleaned(verification), today: today).map(\.code)
+    }
+
+    @Test func findingsNeedWhatMakesThemChecked() {
+        #expect(codes(.init(status: .feasible, surveyedOn: today)).isEmpty)
+        #expect(codes(.init(status: .notSurveyed)).isEmpty)
+        #expect(codes(.init(status: .feasible)) == ["required"])
+        #expect(codes(.init(status: .notFeasible, reason: "  ", surveyedOn: today)) == ["required"])
+        #expect(codes(.init(status: .notFeasible, reason: "Sudah dibangun provinsi", surveyedOn: today)).isEmpty)
+        #expect(codes(.init(status: .feasible, surveyedOn: CalendarDate(year: 2027, month: 2, day: 6)!)) == ["surveyedOn.range"])
+        #expect(codes(.init(status: .feasible, surveyedOn: CalendarDate(year: 2025, month: 12, day: 31)!)) == ["surveyedOn.range"])
+        #expect(codes(.init(status: .feasible, surveyedOn: today, lat: -8.2)) == ["location.pair"])
+        #expect(codes(.init(status: .feasible, surveyedOn: today, lat: 48.8, lng: 2.3)) == ["location.outsideIndonesia"])
+        #expect(codes(.init(status: .feasible, surveyedOn: today, notes: String(repeating: "a", count: 1001))) == ["notes.length"])
+    }
+
+    @Test func onlyWhileWaitingAtTheKecamatanOrAgencyForum() {
+        #expect(VerificationRules.mayVerify(at: .district, status: .pending))
+        #expect(VerificationRules.mayVerify(at: .agency, status: .pending))
+        #expect(!VerificationRules.mayVerify(at: .village, status: .pending))
+        #expect(!VerificationRules.mayVerify(at: .agency, status: .accepted))
+    }
+
+    @Test func isoDates() {
+        #expect(CalendarDate(iso: "2027-02-05") == today)
+        for bad in ["2027-2-5", "2027-02-30", "05-02-2027", "2027-02-05T00", "", "２０２７-02-05"] {
+            #expect(CalendarDate(iso: bad) == nil, "\(bad)")
+        }
+    }
+}

@@ -267,6 +267,9 @@ struct RouteMatrixTests {
             "POST /api/v1/proposals/{id}/agency": spec(.assignAgency, scope: proposalScope) { w, p in
                 api(.post, proposal(w, p) + "/agency", #"{"agencyCode":"PUPR"}"#)
             },
+            "POST /api/v1/proposals/{id}/verification": spec(.verifyInField, scope: proposalScope) { w, p in
+                api(.post, proposal(w, p) + "/verification", #"{"status":"feasible","surveyedOn":"2026-01-05"}"#)
+            },
             "POST /api/v1/proposals/{id}/realisations": spec(.recordRealisation, scope: proposalScope) { w, p in
                 api(.post, proposal(w, p) + "/realisations", #"{"budgetLine":"1.03","amount":1000,"year":2027,"progress":10}"#)
             },
@@ -302,6 +305,9 @@ struct RouteMatrixTests {
             "POST /usulan/{id}/prioritas": spec(.rankProposals) { w, p in form(.post, page(w, p) + "/prioritas", ["priority": "1", "reason": "Mendesak"]) },
             "POST /usulan/{id}/realisasi": spec(.recordRealisation, scope: proposalScope) { w, p in
                 form(.post, page(w, p) + "/realisasi", ["budgetLine": "1.03", "amount": "1000", "progress": "10"])
+            },
+            "POST /usulan/{id}/verifikasi": spec(.verifyInField, scope: proposalScope) { w, p in
+                form(.post, page(w, p) + "/verifikasi", ["status": "feasible", "surveyedOn": "2026-01-05"])
             },
             "POST /usulan/{id}/opd": spec(.assignAgency, scope: proposalScope) { w, p in form(.post, page(w, p) + "/opd", ["agencyCode": "PUPR"]) },
             "POST /komentar/{id}/tandai": spec(.flagComment) { w, p in form(.post, "/komentar/\(w.comment(p))/tandai") },

@@ -312,6 +312,7 @@ PROPOSAL_VIEW_PROPS = {
     "location": ref("ProposalLocation"), "volume": NUM, "unit": STR, "estimatedCost": INT64,
     "catalogItemId": d(STR, "The dictionary item followed (`id_kamus`); absent for a free proposal."),
     "unitPrice": d(INT64, "The item's unit price when the proposal was made (a later price never changes it)."),
+    "verification": ref("Verification"),
     "fundingSource": ref("FundingSource"), "beneficiaries": ref("Beneficiaries"), "sdg": INT, "source": ref("ProposalSource"),
     "groupKind": ref("GroupKind"), "groupName": STR,
     "proposer": d(STR, "The proposer's name only if they allowed it, else e.g. `Warga Desa Bubuk`."),
@@ -324,8 +325,20 @@ PROPOSAL_VIEW_PROPS = {
 S["ProposalView"] = obj(PROPOSAL_VIEW_PROPS, [
     "id", "villageCode", "districtCode", "year", "title", "problem", "activity", "fieldCode", "subfieldCode", "kind",
     "location", "volume", "unit", "estimatedCost", "fundingSource", "beneficiaries", "source", "proposer", "level", "status",
-    "current", "progress", "supportCount", "createdAt", "updatedAt"], strict=True,
+    "current", "progress", "supportCount", "createdAt", "updatedAt", "verification"], strict=True,
     description="`ProposalView`: a proposal as the public sees it (lists leave out `history` and `photos`).")
+VERIFICATION_STATUS = {"type": "string", "enum": ["notSurveyed", "feasible", "notFeasible"]}
+S["Verification"] = obj({
+    "status": VERIFICATION_STATUS, "reason": STR, "surveyedOn": d(STR, "`YYYY-MM-DD`."), "notes": STR, "lat": NUM, "lng": NUM,
+}, ["status"], strict=True, description="The latest field verification by an agency (verifikasi lapangan).")
+S["VerificationInput"] = obj({
+    "status": VERIFICATION_STATUS,
+    "reason": {"type": "string", "maxLength": 500, "description": "5–500 characters; required for `notFeasible` (422 `required`)."},
+    "surveyedOn": {"type": "string", "description": "`YYYY-MM-DD`, required unless `notSurveyed`; not a date: 422 `surveyedOn.invalid`; "
+                                                     "after today or more than a year back: 422 `surveyedOn.range`."},
+    "notes": {"type": "string", "maxLength": 1000},
+    "lat": NUM, "lng": NUM,
+}, ["status"], description="`lat` and `lng` together (422 `location.pair`), inside Indonesia (422 `location.outsideIndonesia`).")
 S["ProposalDetail"] = {"allOf": [ref("ProposalView"), {"required": ["history", "photos"]}],
                        "description": "A `ProposalView` with its `history` and `photos`."}
 S["ProposalPage"] = obj({"items": arr(ref("ProposalView")), "total": INT, "page": {"type": "integer", "minimum": 1},
@@ -1031,6 +1044,14 @@ op("post", f"{A}/proposals/{{id}}/agency", "assignAgency", "Send a proposal at t
    success=[ok("ProposalDetail", "Reassigned: the proposal.")],
    errors=merge(JSON_ERRS, {403: None, 404: None, 409: "Not waiting at the agency forum (`agency.notWaiting`).",
                             422: "`agencyCode.unknown` or a missing field."}))
+op("post", f"{A}/proposals/{{id}}/verification", "verifyProposal", "Record a field verification (the agency that would take it).",
+   "Planning", auth="required", params=[pref("ProposalId")], body=json_body("VerificationInput"),
+   description="While the proposal waits at the kecamatan or agency forum. Site photos go to `POST /proposals/{id}/photos` "
+               "(their EXIF, GPS included, is removed from what is stored and served).",
+   success=[ok("ProposalDetail", "Recorded: the proposal with its verification and a history line.")],
+   errors=merge(JSON_ERRS, {403: "Not the agency that would take it (nor a planner or admin).", 404: None,
+                            409: "Not waiting at the kecamatan or agency forum (`verification.notWaiting`).",
+                            422: "`required`, `surveyedOn.invalid`, `surveyedOn.range`, `reason.length`, `notes.length`, `location.*`."}))
 op("post", f"{A}/proposals/{{id}}/realisations", "recordRealisation", "Record realisation progress of an accepted proposal.",
    "Planning", auth="required", params=[pref("ProposalId")], body=json_body("RealisationInput"),
    success=[ok("ProposalDetail", "Recorded: the proposal (100 % completes it).", 201)],

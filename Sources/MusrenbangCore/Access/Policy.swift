@@ -76,6 +76,8 @@ public enum Action: String, Sendable, CaseIterable {
     case manageCitizens
     /// Protect one's own staff account with a second factor (TOTP).
     case useSecondFactor
+    /// Record a field verification of a proposal (the agency that would take it).
+    case verifyInField
 }
 
 /// What an action is about: the place, and where it matters the agency it is assigned to, the
@@ -112,10 +114,12 @@ public enum Policy {
         switch action {
         case .addPhoto:
             return scope.owners.contains(principal.userId) || allows(principal, .recordRealisation, in: scope)
+                || allows(principal, .verifyInField, in: scope)
         case .agreeRanking where scope.region?.level == .district:
             // A district's own session: its ranking is agreed by the district, not by a village team.
             return [Role.admin, .planner, .districtOperator].contains(principal.role) && reaches(principal, scope.region!)
-        case .decideAtAgency where principal.role == .agency, .recordRealisation where principal.role == .agency:
+        case .decideAtAgency where principal.role == .agency, .recordRealisation where principal.role == .agency,
+             .verifyInField where principal.role == .agency:
             guard principal.agencyCode != nil, principal.agencyCode == scope.agencyCode else { return false }
         case .recordRealisation where principal.role == .villageOperator:
             // A village records what its own plan (RKPDes) does; beyond it the agencies do.
@@ -152,7 +156,7 @@ public enum Policy {
         case .supportProposal: [.citizen]
         case .rankProposals, .decideAtVillage, .agreeRanking: [.admin, .planner, .villageOperator]
         case .decideAtDistrict: [.admin, .planner, .districtOperator]
-        case .decideAtAgency: [.admin, .planner, .agency]
+        case .decideAtAgency, .verifyInField: [.admin, .planner, .agency]
         case .decideAtRegency: hub
         case .recordRealisation: [.admin, .planner, .agency, .villageOperator]
         // Whoever proposed or entered a proposal, of any role, may add its photos.

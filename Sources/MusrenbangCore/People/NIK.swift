@@ -36,6 +36,15 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
+
+    /// `2027-02-05` (what a date field of a form or the API sends), or nil.
+    public init?(iso text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
 }
 
 /// The 16-digit Nomor Induk Kependudukan, checked by its structure: PPKKCC (the district of

@@ -104,6 +104,14 @@ enum Names {
         return .init(id: outcome.indonesianName, en: en)
     }
 
+    static func verification(_ status: VerificationStatus) -> LocalizedText {
+        switch status {
+        case .notSurveyed: .init(id: "Belum disurvei", en: "Not yet surveyed")
+        case .feasible: .init(id: "Layak", en: "Feasible")
+        case .notFeasible: .init(id: "Tidak layak", en: "Not feasible")
+        }
+    }
+
     static func forum(_ level: DecisionLevel) -> LocalizedText {
         let en = switch level {
         case .village: "village forum"

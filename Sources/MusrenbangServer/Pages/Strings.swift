@@ -551,5 +551,18 @@ enum Strings {
         "catalogDownloadCSV": ("Unduh CSV", "Download CSV"),
         "catalogDownloadXLSX": ("Unduh Excel", "Download Excel"),
         "catalogIdColumn": ("id_kamus", "id_kamus"),
+        "fieldVerification": ("Verifikasi lapangan", "Field verification"),
+        "js.located": ("Lokasi terisi (ketelitian ± {0} m).", "Location filled in (accuracy ± {0} m)."),
+        "js.locating": ("Mencari lokasi…", "Finding the location…"),
+        "js.locationUnavailable": ("Lokasi tidak tersedia; isi secara manual.", "Location unavailable; type it in."),
+        "latitude": ("Lintang", "Latitude"),
+        "longitude": ("Bujur", "Longitude"),
+        "notes": ("Catatan", "Notes"),
+        "saveVerification": ("Simpan verifikasi", "Save verification"),
+        "surveyDate": ("Tanggal survei", "Survey date"),
+        "useMyLocation": ("Gunakan lokasi saya", "Use my location"),
+        "verificationFinding": ("Hasil survei", "Finding"),
+        "verificationPhotoHelp": ("Foto lokasi diunggah di bagian foto di atas; data lokasi (EXIF) dihapus dari foto yang ditampilkan.", "Upload site photos in the photo section above; location data (EXIF) is removed from the photos shown."),
+        "verificationReason": ("Alasan (wajib bila tidak layak)", "Reason (required if not feasible)"),
     ]
 }

@@ -25,6 +25,11 @@ enum Format {
         return .init(id: "\(day) \(monthsID[month]) \(year)", en: "\(day) \(monthsEN[month]) \(year)")
     }
 
+    /// A calendar day (no time, no zone): "5 Feb 2027".
+    static func date(_ day: CalendarDate) -> LocalizedText {
+        .init(id: "\(day.day) \(monthsID[day.month - 1]) \(day.year)", en: "\(day.day) \(monthsEN[day.month - 1]) \(day.year)")
+    }
+
     static let monthNamesID = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
                                "November", "Desember"]
     static let dayNamesID = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]

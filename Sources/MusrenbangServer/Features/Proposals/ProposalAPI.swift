@@ -61,6 +61,7 @@ struct ProposalAPI {
         api.post("proposals/:id/scores", use: score)
         api.post("proposals/:id/priority", use: move)
         api.post("proposals/:id/agency", use: assignAgency)
+        api.post("proposals/:id/verification", use: verify)
         api.post("proposals/:id/realisations", use: realise)
         api.post("proposals/:id/photos", use: addPhoto)
         api.get("villages/:code/ranking", use: ranking)
@@ -214,6 +215,14 @@ struct ProposalAPI {
         _ = try Access.role(context.user, .assignAgency)
         let body = try await JSON.decode(Body.self, from: request, context: context)
         let record = try await proposals.assignAgency(id, to: body.agencyCode, by: context.user)
+        return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale))
+    }
+
+    @Sendable func verify(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.id("id", as: ProposalID.self)
+        _ = try Access.role(context.user, .verifyInField)
+        let body = try await JSON.decode(ProposalService.VerificationInput.self, from: request, context: context)
+        let record = try await proposals.verify(id, body, by: context.user)
         return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale))
     }
 

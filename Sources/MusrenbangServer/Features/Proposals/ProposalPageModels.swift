@@ -17,6 +17,8 @@ struct ProposalRow: Sendable {
     let field: String
     /// The priority number, on a ranking.
     let rank: Int?
+    /// "Verifikasi lapangan: Tidak layak — jalan sudah dibangun provinsi", where verification matters.
+    let verification: String?
 }
 
 struct ProposalListPage: Sendable {
@@ -107,6 +109,19 @@ struct ProposalPage: Sendable {
     let progress: Int
     let timeline: [String]
     let photos: [String]
+    let verification: Verification
+    struct Verification: Sendable {
+        let status: String
+        let statusClass: String
+        let surveyedOn: String?
+        let reason: String?
+        let notes: String?
+        let coordinates: String?
+        /// Shown once there is something to say, or where an agency may verify.
+        let shown: Bool
+        let statuses: [Choice]
+        let today: String
+    }
     /// What the visitor may do here, from the use case.
     let may: ProposalService.Capabilities
     let loggedIn: Bool

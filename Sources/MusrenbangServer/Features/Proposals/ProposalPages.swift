@@ -32,6 +32,7 @@ struct ProposalPages {
         router.post("usulan/:id/prioritas", use: move)
         router.post("usulan/:id/realisasi", use: realise)
         router.post("usulan/:id/opd", use: assignAgency)
+        router.post("usulan/:id/verifikasi", use: verify)
         router.post("komentar/:id/tandai", use: flag)
         router.post("komentar/:id/sembunyikan", use: hide)
         router.get("desa/:code/peringkat", use: rankingPage)
@@ -87,6 +88,14 @@ struct ProposalPages {
             }), flash: try await pages.flash(context), context: context)
     }
 
+    /// The field verification in one line, for lists at and beyond the kecamatan forum.
+    static func verificationLine(_ record: ProposalRecord, _ locale: LocalizedText.Locale) -> String? {
+        let verification = record.verification
+        guard verification.status != .notSurveyed || VerificationRules.mayVerify(at: record.state.level, status: record.state.status) else { return nil }
+        let line = LocalizedText(id: "Verifikasi lapangan: ", en: "Field verification: ").text(locale) + Names.verification(verification.status).text(locale)
+        return verification.reason.map { "\(line) — \($0)" } ?? line
+    }
+
     func rows(_ records: [ProposalRecord], _ locale: LocalizedText.Locale, ranked: Bool = false) -> [ProposalRow] {
         records.enumerated().map { index, record in
             ProposalRow(id: record.id.rawValue, title: record.draft.title,
@@ -94,7 +103,8 @@ struct ProposalPages {
                         year: record.draft.year, status: Names.standing(record.state).text(locale), statusClass: record.state.status.rawValue,
                         supportCount: record.supportCount, cost: Format.rupiah(record.state.estimatedCost),
                         score: record.score.map { String(format: "%.2f", $0) } ?? "—", isPokir: record.draft.source == .council,
-                        field: Names.field(record.draft.fieldCode).text(locale), rank: ranked ? index + 1 : nil)
+                        field: Names.field(record.draft.fieldCode).text(locale), rank: ranked ? index + 1 : nil,
+                        verification: Self.verificationLine(record, locale))
         }
     }
 
@@ -218,7 +228,17 @@ struct ProposalPages {
             supportCount: record.supportCount, priority: record.priority, score: record.score.map { String(format: "%.2f", $0) },
             agency: state.agencyCode.map { Names.agency($0).text(locale) }, mergedInto: state.mergedInto?.rawValue, progress: state.progress,
             timeline: try await proposals.history(id).map { Timeline.sentence($0).text(locale) },
-            photos: try await proposals.photoLinks(id), may: may, loggedIn: user != nil,
+            photos: try await proposals.photoLinks(id),
+            verification: .init(status: Names.verification(record.verification.status).text(locale), statusClass: record.verification.status.rawValue,
+                                surveyedOn: record.verification.surveyedOn.map { Format.date($0).text(locale) },
+                                reason: record.verification.reason, notes: record.verification.notes,
+                                coordinates: record.verification.lat.map { String(format: "%.5f, %.5f", $0, record.verification.lng ?? 0) },
+                                shown: record.verification.status != .notSurveyed || may.verify,
+                                statuses: VerificationStatus.allCases.map {
+                                    Choice(value: $0.rawValue, name: Names.verification($0).text(locale), selected: $0 == record.verification.status)
+                                },
+                                today: proposals.services.today.description),
+            may: may, loggedIn: user != nil,
             comments: comments.filter { $0.parentId == nil }.map { top in
                 var entry = comment(top)
                 entry.replies = comments.filter { $0.parentId == top.id }.map(comment)
@@ -336,6 +356,21 @@ struct ProposalPages {
                                                       year: form.year?.value ?? year, progress: progress, note: form.note?.value),
                                             by: context.user)
             return .init(id: "Realisasi tercatat.", en: "Realisation recorded.")
+        }
+    }
+
+    struct VerificationForm: Decodable, Sendable {
+        let status: String?; let reason: TypedText?; let surveyedOn: TypedText?; let notes: TypedText?; let lat: TypedDecimal?; let lng: TypedDecimal?
+    }
+
+    @Sendable func verify(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "verifikasi", VerificationForm.self) { id, form in
+            guard let status = form.status.flatMap(VerificationStatus.init(rawValue:)) else {
+                throw AppError.invalid("status", "status.invalid", id: "Pilih hasil verifikasi.", en: "Choose the verification's finding.")
+            }
+            _ = try await proposals.verify(id, .init(status: status, reason: form.reason?.value, surveyedOn: form.surveyedOn?.value,
+                                                     notes: form.notes?.value, lat: form.lat?.value, lng: form.lng?.value), by: context.user)
+            return .init(id: "Verifikasi lapangan tercatat.", en: "Field verification recorded.")
         }
     }
 

@@ -50,8 +50,11 @@ struct ProposalService: Sendable {
     }
 
     /// Who may act on a proposal and where: its village, the agency it is assigned to, its forum, its owners.
+    /// While it waits at the kecamatan forum, the agency is the one that would take it (it verifies in the field).
     static func scope(_ record: ProposalRecord) -> Scope {
-        Scope(record.draft.villageCode, agencyCode: record.state.agencyCode, level: record.state.level,
+        let waiting = VerificationRules.mayVerify(at: record.state.level, status: record.state.status)
+        return Scope(record.draft.villageCode, agencyCode: record.state.agencyCode ?? (waiting ? record.draft.responsibleAgency : nil),
+              level: record.state.level,
               owners: Set([record.enteredBy] + (record.proposerId.map { [$0] } ?? [])))
     }
 
@@ -169,6 +172,7 @@ struct ProposalService: Sendable {
         var realise = false
         var addPhoto = false
         var assignAgency = false
+        var verify = false
     }
 
     func capabilities(of record: ProposalRecord, for user: UserRecord?) async throws -> Capabilities {
@@ -186,7 +190,48 @@ struct ProposalService: Sendable {
             rank: rankRefusal(record, user) == nil,
             realise: realiseRefusal(record, user) == nil,
             addPhoto: Access.allows(user, .addPhoto, in: scope),
-            assignAgency: assignRefusal(record, user) == nil)
+            assignAgency: assignRefusal(record, user) == nil,
+            verify: verifyRefusal(record, user) == nil)
+    }
+
+    // MARK: field verification
+
+    /// What a surveyor sends: the finding, the day, and (when the browser allowed it) where.
+    struct VerificationInput: Codable, Sendable {
+        var status: VerificationStatus
+        var reason: String?
+        var surveyedOn: String?
+        var notes: String?
+        var lat: Double?
+        var lng: Double?
+    }
+
+    func verifyRefusal(_ record: ProposalRecord, _ user: UserRecord?) -> AppError? {
+        guard Access.allows(user, .verifyInField, in: Self.scope(record)) else { return user == nil ? .unauthenticated : .forbidden }
+        guard VerificationRules.mayVerify(at: record.state.level, status: record.state.status) else {
+            return .conflict("verification.notWaiting", id: "Verifikasi lapangan hanya untuk usulan yang menunggu di Musrenbang Kecamatan atau Forum Perangkat Daerah.",
+                             en: "Field verification is only for proposals waiting at the district or agency forum.")
+        }
+        return nil
+    }
+
+    func verify(_ id: ProposalID, _ input: VerificationInput, by user: UserRecord?) async throws -> ProposalRecord {
+        let record = try await proposal(id)
+        if let refusal = verifyRefusal(record, user) { throw refusal }
+        let user = user!
+        var refusals = Refusals()
+        var day: CalendarDate?
+        if let raw = input.surveyedOn.map(TextRules.trimmed), !raw.isEmpty {
+            day = refusals.take(CalendarDate(iso: raw).map { .success($0) } ?? .failure(ValidationError(
+                field: "surveyedOn", code: "surveyedOn.invalid", message: .init(id: "Tanggal survei harus berbentuk TTTT-BB-HH.",
+                                                                                en: "The survey date must be YYYY-MM-DD."))))
+        }
+        let verification = VerificationRules.cleaned(FieldVerification(status: input.status, reason: input.reason, surveyedOn: day,
+                                                                       notes: input.notes, lat: input.lat, lng: input.lng))
+        if refusals.all.isEmpty { refusals.check(VerificationRules.validate(verification, today: services.today)) }
+        try refusals.throwIfAny()
+        guard try await planning.verify(id, verification, by: user.principal) else { throw verifyRefusal(try await proposal(id), user)! }
+        return try await proposal(id)
     }
 
     // MARK: supports
@@ -454,6 +499,7 @@ struct ProposalService: Sendable {
         guard let user else { throw AppError.unauthenticated }
         let record = try await proposal(id)
         try Access.require(user, .addPhoto, in: Self.scope(record))
+        if verifyRefusal(record, user) == nil { return (user, "verification") }
         return (user, record.state.status == .pending ? "problem" : "realisation")
     }
 

@@ -39,6 +39,18 @@ struct ProposalView: Encodable {
     /// The dictionary item the proposal follows and its unit price when proposed; nil for a free proposal.
     let catalogItemId: String?
     let unitPrice: Int64?
+    struct Verification: Encodable {
+        let status: String
+        let reason: String?
+        /// `2027-02-05`.
+        let surveyedOn: String?
+        let notes: String?
+        let lat: Double?
+        let lng: Double?
+    }
+
+    /// The latest field verification; `status` is `notSurveyed` until an agency records one.
+    let verification: Verification
     let fundingSource: String
     let beneficiaries: Beneficiaries
     let sdg: Int?
@@ -78,6 +90,9 @@ struct ProposalView: Encodable {
         estimatedCost = draft.estimatedCost
         catalogItemId = draft.catalog?.itemId
         unitPrice = draft.catalog?.unitPrice
+        let found = record.verification
+        verification = Verification(status: found.status.rawValue, reason: found.reason, surveyedOn: found.surveyedOn?.description,
+                                    notes: found.notes, lat: found.lat, lng: found.lng)
         fundingSource = draft.fundingSource.rawValue
         beneficiaries = draft.beneficiaries
         sdg = draft.sdg
@@ -152,6 +167,10 @@ enum Timeline {
             let progress = entry.changes?["progress"] ?? "?"
             let line = entry.changes?["budgetLine"] ?? ""
             return .init(id: "Realisasi \(progress) % (\(line))", en: "Realisation \(progress) % (\(line))")
+        case .verified:
+            let status = Names.verification(entry.changes?["status"].flatMap(VerificationStatus.init(rawValue:)) ?? .notSurveyed)
+            let day = entry.changes?["surveyedOn"].map { " \($0)" } ?? ""
+            return .init(id: "Verifikasi lapangan\(day): \(status.id)", en: "Field verification\(day): \(status.en)")
         case .agencyAssigned:
             let agency = Names.agency(entry.changes?["agencyCode"] ?? "")
             return .init(id: "Ditugaskan ke \(agency.id)", en: "Assigned to the \(agency.en)")
