@@ -74,6 +74,7 @@ public enum Migrator {
         idempotency,
         eventNotices,
         catalog,
+        sipd,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

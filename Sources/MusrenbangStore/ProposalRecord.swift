@@ -83,6 +83,8 @@ public struct ProposalRecord: Sendable, Equatable {
 public struct HistoryEntry: Sendable, Equatable, Codable {
     public enum Event: String, Sendable, Codable {
         case submitted, decision, priority, realisation, agencyAssigned, mergedIn
+        /// SIPD gave the accepted proposal its budget line and amount.
+        case budgeted
     }
 
     public let id: Int64
