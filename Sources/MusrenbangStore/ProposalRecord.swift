@@ -93,6 +93,8 @@ public struct ProposalRecord: Sendable, Equatable {
 public struct HistoryEntry: Sendable, Equatable, Codable {
     public enum Event: String, Sendable, Codable {
         case submitted, decision, priority, realisation, agencyAssigned, mergedIn, verified
+        /// SIPD gave the accepted proposal its budget line and amount.
+        case budgeted
     }
 
     public let id: Int64

@@ -11,7 +11,7 @@ struct Musrenbang: AsyncParsableCommand {
         commandName: "musrenbang",
         abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
         subcommands: [Serve.self, Migrate.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, Demo.self, BenchData.self,
-                      Simulate.self, Export.self, CatalogCommand.self]
+                      Simulate.self, Export.self, CatalogCommand.self, SipdCommand.self]
     )
 }
 
@@ -254,6 +254,56 @@ struct CatalogCommand: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             print("imported \(report.rows) rows: \(imported.added) added, \(imported.updated) updated in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")
+        }
+    }
+}
+
+struct SipdCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "sipd", abstract: "The bridge to SIPD: proposals out, SIPD's decisions back.",
+                                                    subcommands: [Export.self, Import.self])
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the year's proposals at the agency and regency forums (pokir included) in SIPD's columns.",
+            discussion: "Columns: \(SipdBridge.exportHeader.joined(separator: ", ")). FILE ending in .xlsx is a workbook, anything else CSV.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Plan year.") var year: Int
+        @Argument(help: "The file to write.") var file: String
+
+        func run() async throws {
+            let bytes = try await common.withServices { services in
+                try await SipdService(services: services).exportFile(year: year, to: URL(fileURLWithPath: file))
+            }
+            print("\(file) (\(bytes) bytes)")
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply a CSV of SIPD's decisions, row by row, and print the reconciliation.",
+            discussion: """
+                Columns: id_usulan, status (diterima/ditolak), kode_rekening, pagu, alasan (for ditolak). Each row is applied \
+                on its own, as the account given with --as (a planner or admin). Exit status: 0 when every row matched, 3 when \
+                any row was unmatched or conflicting (they changed nothing and are listed), 2 when the file could not be read. \
+                Importing the same file again changes nothing.
+                """)
+        @OptionGroup var common: CommonOptions
+        @Option(name: .customLong("as"), help: "Username of the planner or admin applying the decisions.") var username: String
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() async throws {
+            let report = try await common.withServices { services in
+                try await SipdService(services: services).importFile(URL(fileURLWithPath: file), as: username)
+            }
+            if let refusal = report.refusal {
+                printError("\(file): \(refusal.en) Nothing applied.")
+                throw ExitCode(2)
+            }
+            for problem in report.problems {
+                printError("line \(problem.line) (id_usulan \(problem.id.isEmpty ? "—" : problem.id)) \(problem.kind.rawValue): \(problem.reasons.map(\.en).joined(separator: " "))")
+            }
+            print("\(report.rows) rows: \(report.matched) matched (\(report.applied) applied, \(report.unchanged) unchanged), \(report.unmatched) unmatched, \(report.conflicting) conflicting")
+            if !report.isClean { throw ExitCode(3) }
         }
     }
 }

@@ -53,6 +53,7 @@ struct PolicyTests {
         .upvoteQuestion: everyone,
         .manageStaff: planning,
         .configurePlanning: planning,
+        .exchangeSipd: planning,
         .assignAgency: planning,
         .scheduleAssembly: planning,
         .registerCitizen: sessionTeam,

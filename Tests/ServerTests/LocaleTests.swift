@@ -164,6 +164,7 @@ struct LocaleTests {
                 Page(route: "/kamus", path: "/kamus?q=jalan", caller: "planner"),
                 Page(route: "/dasbor", path: "/dasbor?tahun=2028", caller: "planner"),
                 Page(route: "/perencanaan/program", path: "/perencanaan/program", caller: "planner"),
+                Page(route: "/perencanaan/sipd", path: "/perencanaan/sipd?tahun=2027", caller: "planner"),
                 Page(route: "/admin/warga", path: "/admin/warga", caller: "villageOperator"),
                 Page(route: "/admin/audit", path: "/admin/audit", caller: "planner"),
                 Page(route: "/tidak-ada", path: "/tidak-ada", caller: "anonymous"),

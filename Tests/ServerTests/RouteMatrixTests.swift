@@ -439,6 +439,10 @@ struct RouteMatrixTests {
             "GET /dasbor": open { _, _ in form(.get, "/dasbor?tahun=2027") },
             "GET /perencanaan/program": atRegency(.configurePlanning) { _, _ in form(.get, "/perencanaan/program") },
             "POST /perencanaan/program": atRegency(.configurePlanning) { _, _ in form(.post, "/perencanaan/program", ["program-02.03": "Program jalan"]) },
+            "GET /perencanaan/sipd": atRegency(.exchangeSipd) { _, _ in form(.get, "/perencanaan/sipd?tahun=2027") },
+            "POST /api/v1/sipd/decisions": atRegency(.exchangeSipd) { _, _ in
+                api(.post, "/api/v1/sipd/decisions", "id_usulan,status,kode_rekening,pagu,alasan\n999999,diterima,1.03,5,\n")
+            },
             "GET /kamus": open { _, _ in form(.get, "/kamus?q=jalan") },
             "GET /kamus/unduh/{file}": open { _, _ in form(.get, "/kamus/unduh/kamus-usulan.csv") },
             "POST /kamus/{id}/kunci": atRegency(.configurePlanning) { _, _ in form(.post, "/kamus/M-1/kunci", ["locked": "1"]) },

@@ -150,7 +150,7 @@ ENUMS = {
                       "selfHelp", "regencyBudget", "provincialBudget", "nationalBudget"],
     "ProposalSource": ["citizen", "onBehalf", "group", "bpd", "council", "agency"],
     "GroupKind": ["rt", "rw", "hamlet", "pkk", "youth", "farmers", "women", "disabled", "religious", "other"],
-    "HistoryEvent": ["submitted", "decision", "priority", "realisation", "agencyAssigned", "mergedIn"],
+    "HistoryEvent": ["submitted", "decision", "priority", "realisation", "agencyAssigned", "mergedIn", "budgeted"],
     "TurnEnding": ["revoked", "timeUp", "finished"],
     "CriterionDirection": ["benefit", "cost"],
     "MediaRoom": ["stage", "wall"],
@@ -885,6 +885,33 @@ OPS[f"{A}/catalog/import"]["post"]["responses"]["422"]["content"]["application/j
     "oneOf": [ref("CatalogImportReport"), ref("Error")]}
 
 # ---------------------------------------------------------------------------------------------
+# SIPD (SipdAPI.swift, SipdService.swift; columns in Core's SipdBridge)
+
+S["SipdProblemRow"] = obj({
+    "line": d(INT, "Record of the file (the header is 1)."), "id": d(STR, "The row's `id_usulan` as written (may be empty)."),
+    "kind": {"type": "string", "enum": ["unmatched", "conflicting"],
+             "description": "`unmatched`: no such proposal. `conflicting`: nothing of the row was applied (unreadable status, "
+                            "budget line, amount or reason; decided otherwise already; not at the regency forum)."},
+    "reasons": arr(STR)}, ["line", "id", "kind", "reasons"], strict=True)
+S["SipdReport"] = obj({
+    "rows": d(INT, "Rows read (without the header and blank rows)."),
+    "matched": d(INT, "`applied` + `unchanged`."), "applied": d(INT, "Rows whose decision was recorded now."),
+    "unchanged": d(INT, "Rows whose decision the proposal already carried (a re-import)."),
+    "unmatched": INT, "conflicting": INT, "problems": arr(ref("SipdProblemRow")),
+}, ["rows", "matched", "applied", "unchanged", "unmatched", "conflicting", "problems"], strict=True)
+op("post", f"{A}/sipd/decisions", "importSipdDecisions", "Apply SIPD's decisions and reconcile (planners).", "SIPD",
+   auth="required", body={"text/csv": {"schema": {"type": "string"}}},
+   description="Columns (any order; others ignored, so the export `/dokumen/kabupaten/sipd-usulan-{year}.csv` with its decision "
+               "columns filled in will do): `id_usulan`, `status` (`diterima` or `ditolak`), `kode_rekening` and `pagu` (whole "
+               "rupiah; required for `diterima`), `alasan` (required for `ditolak`). Each row is applied on its own, in one "
+               "transaction: `diterima` of a proposal waiting at the regency forum accepts it there and records the budget line "
+               "and amount (one the forum accepted already gets the budget only); `ditolak` rejects it with the reason. Rows are "
+               "read as the body arrives. Sending the same file again changes nothing: rows already applied count as `unchanged`.",
+   success=[ok("SipdReport", "The reconciliation: counts, and every unmatched and conflicting row with its reasons.")],
+   errors={403: "Not a planner or admin.", 413: "Over 16 MB (`tooLarge`); rows before the limit were applied.",
+           422: "The file cannot be read: required columns missing or no header (`sipd.unreadable`); nothing applied."})
+
+# ---------------------------------------------------------------------------------------------
 # Accounts (AccountAPI.swift, AccountService.swift)
 
 op("post", f"{A}/auth/login", "logIn", "Log in and get a bearer token.", "Accounts", auth="public",
@@ -1359,6 +1386,7 @@ TAGS = [
     ("Minutes", "The berita acara of a village session."),
     ("Floor", "Floor control: who speaks to the whole regency."),
     ("Media", "Video signalling through the server (Janus is never exposed)."),
+    ("SIPD", "The bridge to SIPD: proposals out in SIPD's columns, SIPD's decisions back with a reconciliation report."),
     ("Catalog", "The regency's activity dictionary (kamus usulan) in SIPD's shapes: unit prices from SSH/HSPK/ASB."),
     ("Open data", "Decisions and the program mapping, for harvesters (the whole set as CSV files on the page /dokumen)."),
     ("API description", "This document."),

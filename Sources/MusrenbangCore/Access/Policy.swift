@@ -42,6 +42,8 @@ public enum Action: String, Sendable, CaseIterable {
     case addPhoto
     /// Set indicative ceilings and scoring criteria.
     case configurePlanning
+    /// Apply SIPD's decisions to the regency's proposals (the import; the export is public).
+    case exchangeSipd
 
     // MARK: assemblies
     /// Schedule an assembly, set its agenda, hold and wipe its rehearsal.
@@ -149,7 +151,7 @@ public enum Policy {
         return switch action {
         case .viewPublic, .manageOwnAccount, .comment, .flagComment, .upvoteQuestion: Set(Role.allCases)
         case .registerSelf: []
-        case .manageStaff, .configurePlanning, .assignAgency, .scheduleAssembly, .readAudit: [.admin, .planner]
+        case .manageStaff, .configurePlanning, .assignAgency, .scheduleAssembly, .readAudit, .exchangeSipd: [.admin, .planner]
         case .manageCitizens: [.admin, .planner, .villageOperator]
         case .registerCitizen, .moderate, .runSession, .readMinutesDraft: sessionTeam
         case .submitProposal: [.admin, .planner, .villageOperator, .council, .agency, .citizen]

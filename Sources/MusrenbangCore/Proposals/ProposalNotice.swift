@@ -2,7 +2,7 @@
 /// realisation progressed. Kept as facts, so each reader sees it in their own language (and an
 /// SMS sender words it its own way).
 public struct ProposalNotice: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case decision, realisation }
+    public enum Kind: String, Sendable, Codable { case decision, realisation, budgeted }
 
     public let kind: Kind
     public let proposalTitle: String
@@ -11,9 +11,15 @@ public struct ProposalNotice: Sendable, Codable, Equatable {
     public var reason: String?
     public var progress: Int?
     public var budgetLine: String?
+    public var amount: Int64?
 
     public static func decision(_ title: String, _ outcome: DecisionOutcome, at level: DecisionLevel, reason: String?) -> ProposalNotice {
         ProposalNotice(kind: .decision, proposalTitle: title, outcome: outcome, level: level, reason: reason)
+    }
+
+    /// SIPD put the proposal in the budget: its budget line and amount.
+    public static func budgeted(_ title: String, budgetLine: String, amount: Int64) -> ProposalNotice {
+        ProposalNotice(kind: .budgeted, proposalTitle: title, budgetLine: budgetLine, amount: amount)
     }
 
     public static func realisation(_ title: String, progress: Int, budgetLine: String) -> ProposalNotice {

@@ -45,6 +45,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     OpenDataAPI(documents: documents).register(on: api)
     let catalog = CatalogService(services: services)
     CatalogAPI(catalog: catalog).register(on: api)
+    let sipd = SipdService(services: services)
+    SipdAPI(sipd: sipd).register(on: api)
     APIDescriptionRoute.bundled().register(on: api)
     ServiceWorkerRoute.bundled().register(on: router)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)
@@ -59,6 +61,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     DocumentPages(documents: documents, assemblies: assemblies, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)
     CatalogPages(catalog: catalog, pages: pages, outcome: outcome, csrf: csrf, places: places).register(on: router)
+    SipdPages(sipd: sipd, pages: pages, places: places, today: today).register(on: router)
     // Last: it wraps only the not-found responder, which is built with every middleware.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router

@@ -40,6 +40,7 @@ public enum DocumentExport {
         case .notAccommodated: document = try await documents.notAccommodated(place, year: try need(year, "--year"), format: format)
         case .proposals: document = try await documents.proposalTable(place, year: try need(year, "--year"), format: format)
         case .recap: document = try await documents.regencyRecap(year: try need(year, "--year"), format: format)
+        case .sipd: document = try await SipdService(services: services).export(year: try need(year, "--year"), format: format)
         case .proposalSheet: document = try await documents.proposalSheet(ProposalID(rawValue: try need(proposal, "--proposal")))
         case .minutes, .attendance:
             let user = try await services.accounts.user(username: try need(username, "--as USERNAME"))

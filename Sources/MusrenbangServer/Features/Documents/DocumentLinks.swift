@@ -24,6 +24,7 @@ enum DocumentLinks {
         case minutes = "berita-acara"
         case attendance = "daftar-hadir"
         case proposalSheet = "lembar-pelacakan"
+        case sipd = "sipd-usulan"
 
         var formats: [DocumentFormat] {
             switch self {
@@ -59,7 +60,7 @@ enum DocumentLinks {
     }
 
     static func regency(year: Int, locale: LocalizedText.Locale) -> [DocumentLink] {
-        [Kind.recap, .notAccommodated, .proposals].map { link($0, base: "/dokumen/kabupaten", year: year, locale: locale) }
+        [Kind.recap, .notAccommodated, .proposals, .sipd].map { link($0, base: "/dokumen/kabupaten", year: year, locale: locale) }
     }
 
     /// A session's papers: its berita acara and its attendance list, for the session team.

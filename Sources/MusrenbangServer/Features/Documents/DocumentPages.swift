@@ -65,11 +65,12 @@ struct DocumentPages {
     }
 
     @Sendable func regencyDocument(_ request: Request, context: AppContext) async throws -> Response {
-        let (kind, year, format) = try requested(context, offered: [.recap, .notAccommodated, .proposals])
+        let (kind, year, format) = try requested(context, offered: [.recap, .notAccommodated, .proposals, .sipd])
         let regency = places.regency.code
         let document = switch kind {
         case .recap: try await documents.regencyRecap(year: year!, format: format)
         case .notAccommodated: try await documents.notAccommodated(regency, year: year!, format: format)
+        case .sipd: try await SipdService(services: documents.services).export(year: year!, format: format)
         default: try await documents.proposalTable(regency, year: year!, format: format)
         }
         return try respond(document)
@@ -130,7 +131,8 @@ struct DocumentPages {
         return pages.render("documents", title: Strings.text("documentsTitle", locale), model: DocumentsPage(
             year: year, regions: regionChoices(chosen, locale: locale), sections: sections,
             pdfMissing: !(await documents.services.printer.isAvailable()),
-            mayMapPrograms: Access.allows(context.user, .configurePlanning, in: places.regency.code)), context: context)
+            mayMapPrograms: Access.allows(context.user, .configurePlanning, in: places.regency.code),
+            mayExchangeSipd: Access.allows(context.user, .exchangeSipd, in: places.regency.code)), context: context)
     }
 
     func regionChoices(_ chosen: RegionCode, locale: LocalizedText.Locale) -> [DocumentsPage.RegionGroup] {
@@ -200,6 +202,7 @@ struct DocumentsPage: Sendable {
     let sections: [Section]
     let pdfMissing: Bool
     let mayMapPrograms: Bool
+    let mayExchangeSipd: Bool
 }
 
 struct MappingPage: Sendable {

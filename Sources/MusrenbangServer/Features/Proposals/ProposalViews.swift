@@ -159,7 +159,16 @@ enum Timeline {
                 id += ", perangkat daerah: \(Names.agency(agency).id)"
                 en += ", agency: \(Names.agency(agency).en)"
             }
+            if entry.changes?["source"] == "SIPD" {
+                id += " (keputusan SIPD)"
+                en += " (SIPD's decision)"
+            }
             return .init(id: id, en: en)
+        case .budgeted:
+            let line = entry.changes?["budgetLine"] ?? ""
+            let amount = entry.changes?["amount"].flatMap { Int64($0) }.map(Format.rupiah) ?? ""
+            return .init(id: "Masuk anggaran (SIPD): kode rekening \(line), pagu \(amount)",
+                         en: "Budgeted (SIPD): budget line \(line), amount \(amount)")
         case .priority:
             let priority = entry.changes?["priority"] ?? "?"
             return .init(id: "Urutan prioritas desa diubah menjadi \(priority)", en: "Village priority changed to \(priority)")
@@ -192,6 +201,11 @@ enum Timeline {
             let forum = notice.level.map(Names.forum) ?? .init(id: "musrenbang", en: "assembly")
             return .init(id: "Usulan \"\(notice.proposalTitle)\": \(outcome.id) di \(forum.id)\(notice.reason.map { " — alasan: \($0)" } ?? "")",
                          en: "Proposal \"\(notice.proposalTitle)\": \(outcome.en) at the \(forum.en)\(notice.reason.map { " — reason: \($0)" } ?? "")")
+        case .budgeted:
+            let line = notice.budgetLine ?? ""
+            let amount = notice.amount.map(Format.rupiah) ?? ""
+            return .init(id: "Usulan \"\(notice.proposalTitle)\": masuk anggaran (SIPD), kode rekening \(line), pagu \(amount)",
+                         en: "Proposal \"\(notice.proposalTitle)\": budgeted (SIPD), budget line \(line), amount \(amount)")
         case .realisation:
             let progress = notice.progress ?? 0
             let line = notice.budgetLine ?? ""
