@@ -105,7 +105,18 @@ public struct AccountStore: Sendable {
     /// Creates a citizen account; `nil` when the NIK already has one (a single atomic insert, so
     /// two registrations racing with one NIK cannot both win).
     public func createCitizen(_ citizen: NewCitizen) async throws -> UserID? {
-        try await database.sql.insert(into: "users")
+        try await database.transaction { connection in
+            let id = try await Self.insertCitizen(connection, citizen)
+            // Registered by staff at the office: the citizen's log says who.
+            if let id, let registrar = citizen.createdBy {
+                try await AssistedLog.append(connection, citizen: id, staff: registrar, village: citizen.village, kind: .registration, subject: nil)
+            }
+            return id
+        }
+    }
+
+    static func insertCitizen(_ connection: any SQLDatabase, _ citizen: NewCitizen) async throws -> UserID? {
+        try await connection.insert(into: "users")
             .columns("name", "role", "region_code", "password_hash", "nik_hash", "nik_masked", "gender", "phone",
                      "disabled", "created_at", "created_by", "activation_hash", "activation_expires_at")
             .values(SQLBind(citizen.name), SQLBind(Role.citizen.rawValue), SQLBind(citizen.village.description),

@@ -381,6 +381,10 @@ public struct AssemblyStore: Sendable {
                     .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
                 _ = try await Self.appendEvent(connection, id, kind: "attendance",
                                                payload: ["village": village.description, "gender": gender.rawValue, "role": role.rawValue])
+                if actor != userId {
+                    try await AssistedLog.append(connection, citizen: userId, staff: actor, village: village, kind: .checkIn,
+                                                 subject: "\(id)")
+                }
                 let record = AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: village, userId: userId,
                                               role: role, gender: gender, isGuest: isGuest, createdAt: now)
                 try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")

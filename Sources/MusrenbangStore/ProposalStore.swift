@@ -100,6 +100,11 @@ public struct ProposalStore: Sendable {
                                      SQLBind(new.enteredBy.rawValue), SQLBind(new.enteredByRole.rawValue), SQLBind(now))
         }
         try await history.run()
+        // Entered by staff in a citizen's name: the citizen's log says so.
+        for (id, new) in zip(ids, proposals) where new.proposer.map({ $0 != new.enteredBy }) == true {
+            try await AssistedLog.append(connection, citizen: new.proposer!, staff: new.enteredBy, village: new.draft.villageCode,
+                                         kind: .proposal, subject: "\(id)")
+        }
         return ids
     }
 

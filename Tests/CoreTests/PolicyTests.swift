@@ -78,6 +78,7 @@ struct PolicyTests {
         .watchWall: hub,
         .monitorStations: hub,
         .readAudit: planning,
+        .readAssistedLog: planning,
         .manageCitizens: villageTeam,
         .useSecondFactor: rows(planner: all4, host: all4, agency: all4, council: all4, districtOperator: all4, villageOperator: all4),
         .answerQuestions: hub,

@@ -162,6 +162,7 @@ struct LocaleTests {
                 Page(route: "/dokumen", path: "/dokumen?wilayah=\(bubuk)&tahun=2027", caller: "planner"),
                 Page(route: "/dasbor", path: "/dasbor?tahun=2027", caller: "anonymous"),
                 Page(route: "/kamus", path: "/kamus?q=jalan", caller: "planner"),
+                Page(route: "/admin/pendampingan", path: "/admin/pendampingan?desa=35.10.13.2007", caller: "planner"),
                 Page(route: "/dasbor", path: "/dasbor?tahun=2028", caller: "planner"),
                 Page(route: "/perencanaan/program", path: "/perencanaan/program", caller: "planner"),
                 Page(route: "/perencanaan/sipd", path: "/perencanaan/sipd?tahun=2027", caller: "planner"),

@@ -443,6 +443,9 @@ struct RouteMatrixTests {
             "POST /api/v1/sipd/decisions": atRegency(.exchangeSipd) { _, _ in
                 api(.post, "/api/v1/sipd/decisions", "id_usulan,status,kode_rekening,pagu,alasan\n999999,diterima,1.03,5,\n")
             },
+            "GET /api/v1/me/assisted-entries": spec(.manageOwnAccount, placed: false) { _, _ in api(.get, "/api/v1/me/assisted-entries") },
+            "GET /api/v1/villages/{code}/assisted-entries": spec(.readAssistedLog) { _, p in api(.get, "/api/v1/villages/\(village(p))/assisted-entries") },
+            "GET /admin/pendampingan": spec(.readAssistedLog) { _, p in form(.get, "/admin/pendampingan?desa=\(village(p))") },
             "GET /kamus": open { _, _ in form(.get, "/kamus?q=jalan") },
             "GET /kamus/unduh/{file}": open { _, _ in form(.get, "/kamus/unduh/kamus-usulan.csv") },
             "POST /kamus/{id}/kunci": atRegency(.configurePlanning) { _, _ in form(.post, "/kamus/M-1/kunci", ["locked": "1"]) },

@@ -1121,6 +1121,20 @@ op("put", f"{A}/criteria/{{kind}}", "setCriteria", "Replace the scoring criteria
                                  "`criteria.description` (the field names the criterion: `criteria[2].name`), or a missing field."}))
 op("get", f"{A}/me/notifications", "listNotifications", "The caller's notices about proposals.", "Accounts", auth="required",
    success=[ok("NoticeList", "Notices, in the request's language.")], errors={})
+S["AssistedEntry"] = obj({
+    "id": INT64, "at": DATE, "kind": {"type": "string", "enum": ["registration", "checkIn", "proposal"]},
+    "subject": d(STR, "The proposal's id (`proposal`) or the assembly's (`checkIn`)."), "villageCode": ref("VillageCode"),
+    "staffId": ref("UserID"), "staffName": STR, "staffRole": ref("Role"), "citizenId": ref("UserID"),
+    "text": d(STR, "The line as people read it, in the request's language."),
+}, ["id", "at", "kind", "villageCode", "staffId", "staffName", "staffRole", "citizenId", "text"], strict=True)
+S["AssistedEntryList"] = obj({"items": arr(ref("AssistedEntry")), "total": INT, "page": INT, "pageSize": INT}, ["items"], strict=True)
+op("get", f"{A}/me/assisted-entries", "listMyAssistedEntries", "What staff recorded in the caller's name (newest first).",
+   "Accounts", auth="required", success=[ok("AssistedEntryList", "At most 200 lines; staff have none.")], errors={})
+op("get", f"{A}/villages/{{code}}/assisted-entries", "listVillageAssistedEntries",
+   "What staff recorded for the village's citizens (planners; append-only).", "Accounts", auth="required",
+   params=[pref("VillageCodePath"), pref("Page"), page_size(100)],
+   success=[ok("AssistedEntryList", "One page, newest first, with the total.")],
+   errors={403: "Not a planner or admin of the regency.", 404: None, 422: "`page`/`pageSize` (`field` names it)."})
 op("get", f"{A}/me/proposals", "listMyProposals", "What the caller proposed or entered for others.", "Proposals",
    auth="required", params=[pref("Page"), page_size(200)], success=[ok("ProposalPage", "One page.")],
    errors={422: "`page`/`pageSize` (`field` names it)."})

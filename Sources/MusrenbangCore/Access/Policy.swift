@@ -80,6 +80,8 @@ public enum Action: String, Sendable, CaseIterable {
     case useSecondFactor
     /// Record a field verification of a proposal (the agency that would take it).
     case verifyInField
+    /// Read what staff did for citizens of a village (the assisted-entry log).
+    case readAssistedLog
 }
 
 /// What an action is about: the place, and where it matters the agency it is assigned to, the
@@ -151,7 +153,7 @@ public enum Policy {
         return switch action {
         case .viewPublic, .manageOwnAccount, .comment, .flagComment, .upvoteQuestion: Set(Role.allCases)
         case .registerSelf: []
-        case .manageStaff, .configurePlanning, .assignAgency, .scheduleAssembly, .readAudit, .exchangeSipd: [.admin, .planner]
+        case .manageStaff, .configurePlanning, .assignAgency, .scheduleAssembly, .readAudit, .exchangeSipd, .readAssistedLog: [.admin, .planner]
         case .manageCitizens: [.admin, .planner, .villageOperator]
         case .registerCitizen, .moderate, .runSession, .readMinutesDraft: sessionTeam
         case .submitProposal: [.admin, .planner, .villageOperator, .council, .agency, .citizen]

@@ -53,6 +53,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     AccountPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places, behindTLS: tls).register(on: router)
     CitizenPages(accounts: accounts, pages: pages, outcome: outcome, csrf: csrf, places: places).register(on: router)
     AuditRoutes(audit: AuditService(database: services.database), pages: pages).register(api: api, pages: router)
+    AssistedEntryRoutes(entries: AssistedEntryService(services: services), pages: pages, places: places).register(api: api, pages: router)
     ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
         .register(on: router)
     AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, pages: pages, outcome: outcome, csrf: csrf,

@@ -579,5 +579,14 @@ enum Strings {
         "js.sipdUnmatched": ("Tidak ditemukan", "Unmatched"),
         "js.sipdConflicting": ("Bertentangan", "Conflicting"),
         "js.sipdProblemRow": ("Baris {0} (id_usulan {1}): {2}", "Line {0} (id_usulan {1}): {2}"),
+        "assistedCount": ("Jumlah catatan", "Entries"),
+        "assistedIntro": ("Semua yang dicatat petugas atas nama warga — pendaftaran akun, kehadiran, usulan — tercatat di sini dan tidak dapat diubah atau dihapus. Warga melihat catatannya sendiri di halaman akunnya.", "Everything staff recorded in a citizen's name — account registration, attendance, proposals — is listed here and cannot be changed or removed. Citizens see their own lines on their account page."),
+        "assistedMine": ("Dicatat petugas atas nama Anda", "Recorded by staff in your name"),
+        "assistedMineHelp": ("Bila ada yang tidak Anda kenali, hubungi kantor desa atau kecamatan.", "If you do not recognise something, contact the village or district office."),
+        "assistedNav": ("Pendampingan", "Assisted entries"),
+        "assistedNone": ("Belum ada pendampingan di desa ini.", "No assisted entries in this village yet."),
+        "assistedNoneMine": ("Belum ada.", "Nothing yet."),
+        "assistedTitle": ("Pendampingan warga", "Assisted entries"),
+        "showList": ("Tampilkan", "Show"),
     ]
 }

@@ -132,6 +132,9 @@ struct AccountPages {
                 .init(title: assembly.title, code: code,
                       qr: QRCode(code)?.svg(title: "\(Strings.text("checkInQR", locale)) \(code)") ?? "")
             },
+            assisted: try await AssistedEntryService(services: accounts.services).mine(context.user).map {
+                .init(at: Format.dateTime($0.at).text(locale), text: AssistedEntryService.sentence($0, forCitizen: true).text(locale))
+            },
             isStaff: user.role != .citizen, totpOn: user.totpEnabled, totpPending: accounts.pendingTOTP(for: user).map { setup in
                 // Groups of four, as authenticator apps show a seed to be typed.
                 .init(secret: stride(from: 0, to: setup.secret.count, by: 4).map { String(setup.secret.dropFirst($0).prefix(4)) }
@@ -247,6 +250,8 @@ struct AccountPage: Sendable {
     let nikMasked: String?
     let agencyCode: String?
     let checkInCodes: [CheckIn]
+    /// What staff did in this citizen's name.
+    let assisted: [AssistedPage.Line]
     struct Pending: Sendable { let secret: String; let uri: String }
     let isStaff: Bool
     let totpOn: Bool
