@@ -61,6 +61,21 @@ struct BeritaAcara: Codable, Sendable {
         let seconds: Int
     }
 
+    /// A poll of the assembly closed during it: the question, the final counts, and what this
+    /// office answered (office polls).
+    struct PollOutcome: Codable, Sendable {
+        struct Option: Codable, Sendable { let label: String; let count: Int; let percent: Int }
+        let question: String
+        /// Who answered, as the paper says it ("kantor desa", "warga yang hadir").
+        let audience: String
+        let closedAt: String
+        let options: [Option]
+        let total: Int
+        let officesAnswered: Int
+        let officesPresent: Int
+        let villageAnswer: String?
+    }
+
     struct Counts: Codable, Sendable {
         var total = 0, women = 0, men = 0
         var byRole: [String: Int] = [:]
@@ -86,6 +101,8 @@ struct BeritaAcara: Codable, Sendable {
     var recordings: [MediaService.RecordingLink]?
     /// A kecamatan session's results (Lampiran II and III), nil for a village.
     var districtResults: DistrictResults?
+    /// The assembly's polls closed so far (nil in records finalised before polls existed).
+    var polls: [PollOutcome]?
 }
 
 /// Reads and writes a session's berita acara. The rule of what a save may do is Core's
@@ -142,6 +159,7 @@ struct MinutesService: Sendable {
             }
         }
         let media = MediaService(services: services)
+        let polls = try await Self.pollOutcomes(scope, services: services)
         return BeritaAcara(
             assemblyId: scope.id, villageCode: scope.village, villageName: places.name(scope.village),
             date: Format.date(times.started ?? scope.assembly.startsAt).id, heldAt: times.started ?? scope.assembly.startsAt, startTime: times.started.map { "\(Format.clock($0).id) WIB" },
@@ -154,7 +172,23 @@ struct MinutesService: Sendable {
             finalizedAt: finalizedAt, amendments: amendments,
             recordings: await media.recordings(scope.id, feeds: [MediaService.hubFeed, MediaService.feed(of: scope.village)]),
             districtResults: scope.village.level == .district
-                ? try await DistrictResults.load(scope.village, year: scope.assembly.planYear, services: services) : nil)
+                ? try await DistrictResults.load(scope.village, year: scope.assembly.planYear, services: services) : nil,
+            polls: polls)
+    }
+
+    /// The assembly's closed polls with their final results and this office's own answer.
+    static func pollOutcomes(_ scope: AssemblyService.Session, services: AppServices) async throws -> [BeritaAcara.PollOutcome] {
+        let service = PollService(services: services)
+        let closed = try await service.closedResults(scope.id)
+        let answers = try await service.answers(closed.map(\.poll), village: scope.village)
+        return closed.map { counted in
+            let poll = counted.poll, tally = counted.tally, percents = tally.percents
+            return .init(question: poll.question, audience: poll.audience == .office ? "kantor desa" : "warga yang hadir",
+                         closedAt: poll.closedAt.map { "\(Format.clock($0).id) WIB" } ?? "",
+                         options: poll.options.enumerated().map { .init(label: $1, count: tally.counts[$0], percent: percents[$0]) },
+                         total: tally.total, officesAnswered: tally.officesAnswered, officesPresent: tally.officesPresent,
+                         villageAnswer: answers[poll.id].flatMap { poll.options.indices.contains($0 - 1) ? poll.options[$0 - 1] : nil })
+        }
     }
 
     /// Saves what the operator wrote. A draft stores only the fields; finalising and amending
