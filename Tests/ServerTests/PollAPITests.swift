@@ -198,6 +198,17 @@ struct PollAPITests {
             #expect(polls.first?["villageAnswer"] as? String == "Irigasi")
             #expect((polls.first?["options"] as? [[String: Any]])?.map { $0["count"] as? Int } == [0, 0, 1])
             #expect(polls.first?["officesPresent"] as? Int == 1)
+            // The berita acara as printed (the HTML the PDF is made from) holds the poll and its result.
+            let services = app.services
+            let scope = try await AssemblyService(services: services).session(AssemblyID(rawValue: Int64(world.id)), bubuk,
+                                                                               for: .readMinutesDraft, by: try await services.accounts.user(username: "op-bubuk"))
+            let record = try await MinutesService(services: services).minutes(scope)
+            let html = services.printer.templates.html(.villageMinutes, Papers(places: services.places).villageMinutes(
+                record, assembly: scope.assembly, agenda: []), frame: services.printer.frame(title: "BA", isDraft: true, regencyName: "Banyuwangi"))
+            #expect(html.contains("Jajak Pendapat") && html.contains("Apa prioritas pertama desa?"))
+            #expect(html.contains("Irigasi: 1 (100%)"))
+            let pdf = try await app.send(.get, "/dokumen/musrenbang/\(world.id)/\(bubuk)/berita-acara.pdf", token: world.assembly.bubukOperator)
+            #expect(pdf.status == .ok || pdf.status == .serviceUnavailable, "\(pdf.status) \(pdf.text.prefix(200))")
 
             for stage in ["proposals", "ranking", "agreement", "closed"] { _ = try await world.assembly.hub(stage) }
             #expect(try await world.results(open)["status"] as? String == "closed")

@@ -248,10 +248,11 @@ struct AssemblyPages {
         let scope = try await assemblies.session(try context.id("id", as: AssemblyID.self), context.parameters.get("village"),
                                                  for: .runSession, by: context.user)
         let figures = try await assemblies.figures(scope)
-        let record = try await minutes.minutes(scope, attendance: .init(total: figures.attendance.total, women: figures.attendance.women,
-                                                                       men: figures.attendance.men, byRole: figures.attendance.byRole))
-        let floorState = try await floor.floor(scope.id)
         let board = try await polls.board(scope.assembly, for: scope.user, session: scope)
+        let record = try await minutes.minutes(scope, attendance: .init(total: figures.attendance.total, women: figures.attendance.women,
+                                                                       men: figures.attendance.men, byRole: figures.attendance.byRole),
+                                               polls: MinutesService.outcomes(board.results, answers: board.answers))
+        let floorState = try await floor.floor(scope.id)
         let flash = try await pages.flash(context)
         let locale = context.locale
         let session = scope.session, assembly = scope.assembly

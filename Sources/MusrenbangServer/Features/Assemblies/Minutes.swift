@@ -113,7 +113,9 @@ struct MinutesService: Sendable {
 
     /// The draft, filled from the session; a finalised record comes back exactly as it was locked.
     /// With `attendance` given (the console has the counts already) the list of names is not read.
-    func minutes(_ scope: AssemblyService.Session, attendance given: BeritaAcara.Counts? = nil) async throws -> BeritaAcara {
+    /// With `polls` given (the console has read them for its poll section) they are not read again.
+    func minutes(_ scope: AssemblyService.Session, attendance given: BeritaAcara.Counts? = nil,
+                 polls givenPolls: [BeritaAcara.PollOutcome]? = nil) async throws -> BeritaAcara {
         let stored = try await store.minutes(scope.id, village: scope.village)
         let amendments = stored?.amendments.map { "\(Format.date($0.at).id): \($0.reason)" } ?? []
         if let stored, stored.finalizedAt != nil, var locked = try? JSONDecoder.iso.decode(BeritaAcara.self, from: Data(stored.data.utf8)) {
@@ -122,7 +124,8 @@ struct MinutesService: Sendable {
         }
         let fields = stored.flatMap { try? JSONDecoder().decode(BeritaAcara.Editable.self, from: Data($0.data.utf8)) }
             ?? Self.defaults(scope, services.places)
-        return try await record(scope, fields: fields, attendance: given, finalizedAt: stored?.finalizedAt, amendments: amendments)
+        return try await record(scope, fields: fields, attendance: given, polls: givenPolls, finalizedAt: stored?.finalizedAt,
+                                amendments: amendments)
     }
 
     static func defaults(_ scope: AssemblyService.Session, _ places: Places) -> BeritaAcara.Editable {
@@ -132,7 +135,7 @@ struct MinutesService: Sendable {
 
     /// Everything the session supplies, around the operator's fields.
     private func record(_ scope: AssemblyService.Session, fields: BeritaAcara.Editable, attendance given: BeritaAcara.Counts?,
-                        finalizedAt: Date?, amendments: [String]) async throws -> BeritaAcara {
+                        polls givenPolls: [BeritaAcara.PollOutcome]? = nil, finalizedAt: Date?, amendments: [String]) async throws -> BeritaAcara {
         let places = services.places
         let times = try await store.times(scope.id, village: scope.village)
         var counts = given ?? BeritaAcara.Counts()
@@ -159,7 +162,8 @@ struct MinutesService: Sendable {
             }
         }
         let media = MediaService(services: services)
-        let polls = try await Self.pollOutcomes(scope, services: services)
+        let polls: [BeritaAcara.PollOutcome]
+        if let givenPolls { polls = givenPolls } else { polls = try await Self.pollOutcomes(scope, services: services) }
         return BeritaAcara(
             assemblyId: scope.id, villageCode: scope.village, villageName: places.name(scope.village),
             date: Format.date(times.started ?? scope.assembly.startsAt).id, heldAt: times.started ?? scope.assembly.startsAt, startTime: times.started.map { "\(Format.clock($0).id) WIB" },
@@ -180,8 +184,12 @@ struct MinutesService: Sendable {
     static func pollOutcomes(_ scope: AssemblyService.Session, services: AppServices) async throws -> [BeritaAcara.PollOutcome] {
         let service = PollService(services: services)
         let closed = try await service.closedResults(scope.id)
-        let answers = try await service.answers(closed.map(\.poll), village: scope.village)
-        return closed.map { counted in
+        return outcomes(closed, answers: try await service.answers(closed.map(\.poll), village: scope.village))
+    }
+
+    /// The closed polls among `results` (oldest first), as the minutes record them.
+    static func outcomes(_ results: [PollService.Counted], answers: [PollID: Int]) -> [BeritaAcara.PollOutcome] {
+        results.filter { $0.poll.status == .closed }.sorted { $0.poll.id < $1.poll.id }.map { counted in
             let poll = counted.poll, tally = counted.tally, percents = tally.percents
             return .init(question: poll.question, audience: poll.audience == .office ? "kantor desa" : "warga yang hadir",
                          closedAt: poll.closedAt.map { "\(Format.clock($0).id) WIB" } ?? "",

@@ -171,7 +171,7 @@ struct PollService: Sendable {
                                                               by: .office, sessionStage: session.session.stage) == nil
                 }.map(\.id))
             }
-        } else if let user, Policy.roles(for: .answerPoll).contains(user.role), open.contains(where: { $0.audience == .citizen }),
+        } else if Access.allows(user, .answerPoll, in: Scope(nil)), let user, open.contains(where: { $0.audience == .citizen }),
                   try await store.checkedIn(assembly.id, citizen: user.id) {
             answers = try await store.answers(polls, citizen: user.id)
             answerable = Set(open.filter { $0.audience == .citizen && answers[$0.id] == nil }.map(\.id))
