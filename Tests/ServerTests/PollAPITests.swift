@@ -219,6 +219,26 @@ struct PollAPITests {
         }
     }
 
+    @Test("a rehearsal's polls are wiped with it", arguments: TestFlavour.enabled)
+    func rehearsal(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await PollWorld.make(app)
+            let made = try await app.send(.post, "/api/v1/assemblies/\(world.id)/rehearsal", token: world.assembly.planner)
+            let rehearsal = try #require(try made.json()["id"] as? Int, "\(made.text)")
+            let practice = PollWorld(assembly: AssemblyWorld(app: app, planner: world.assembly.planner, host: world.assembly.host,
+                                                            bubukOperator: world.assembly.bubukOperator, id: rehearsal))
+            for stage in ["checkIn", "opening", "dialogue"] { _ = try await practice.assembly.hub(stage) }
+            _ = try await practice.assembly.session("checkIn")
+            let poll = try #require(try await practice.open().json()["id"] as? Int)
+            #expect(try await practice.answer(poll, option: 1).status == .created)
+            #expect(try await app.send(.delete, "/api/v1/assemblies/\(rehearsal)", token: world.assembly.planner).status == .noContent)
+            for table in ["polls", "poll_options", "poll_answers"] {
+                let rows = try await app.services.database.sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first()
+                #expect(try rows?.decode(column: "n", as: Int.self) == 0, "\(table)")
+            }
+        }
+    }
+
     /// The evening itself: every village office of Banyuwangi answers at the same moment.
     @Test("a poll answered concurrently by 217 offices is counted exactly", arguments: TestFlavour.enabled)
     func twoHundredSeventeenOffices(flavour: TestFlavour) async throws {
