@@ -281,6 +281,8 @@ public struct AssemblyStore: Sendable {
             try await connection.update("assemblies").set("stage", to: target.rawValue).where("id", .equal, id.rawValue).run()
             try await Self.logStage(connection, id, village: nil, from: current, to: target, actor: actor)
             _ = try await Self.appendEvent(connection, id, kind: "stage", payload: ["hub": target.rawValue, "from": current.rawValue])
+            // A poll still open when the assembly ends closes with it, so its results reach the minutes.
+            if target == .closed { try await PollStore.closeAll(connection, id, by: actor) }
         }
         guard let moved = try await assembly(id) else { throw AssemblyError.notFound }
         return moved

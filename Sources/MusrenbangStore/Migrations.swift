@@ -74,6 +74,7 @@ public enum Migrator {
         idempotency,
         eventNotices,
         catalog,
+        polls,
         sipd,
         verification,
         assistedEntries,

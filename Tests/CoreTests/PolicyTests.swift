@@ -51,6 +51,7 @@ struct PolicyTests {
         .comment: everyone,
         .flagComment: everyone,
         .upvoteQuestion: everyone,
+        .answerPoll: rows(admin: none, planner: none, citizen: all4),
         .manageStaff: planning,
         .configurePlanning: planning,
         .exchangeSipd: planning,

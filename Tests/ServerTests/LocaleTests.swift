@@ -107,6 +107,17 @@ struct LocaleTests {
                                               json: #"{"body":"When will the road be fixed?","villageCode":"\#(bubuk)"}"#, token: villageOperator)
             _ = try await app.send(.post, "/api/v1/assemblies/\(assembly)/questions/\(try question.json()["id"] as! Int)/status",
                                    json: #"{"status":"approved"}"#, token: planner)
+            // A closed poll (in the minutes), and an open one Bubuk has answered.
+            for (question, close) in [("Which comes first?", true), ("Should the next assembly be online too?", false)] {
+                let poll = try await app.send(.post, "/api/v1/assemblies/\(assembly)/polls",
+                                              json: #"{"question":"\#(question)","options":["Roads","Clean water"]}"#, token: host)
+                let pollId = try #require(try poll.json()["id"] as? Int, "\(poll.text)")
+                _ = try await app.send(.post, "/api/v1/assemblies/\(assembly)/sessions/\(bubuk)/polls/\(pollId)/answer",
+                                       json: #"{"option":1}"#, token: villageOperator)
+                if close { _ = try await app.send(.post, "/api/v1/assemblies/\(assembly)/polls/\(pollId)/close", token: host) }
+            }
+            _ = try await app.send(.post, "/api/v1/assemblies/\(assembly)/polls",
+                                   json: #"{"question":"Is the sound clear in your office?","options":["Yes","No"]}"#, token: host)
             _ = try await app.send(.post, "/api/v1/assemblies/\(assembly)/floor/hands", json: #"{"villageCode":"\#(bubuk)","topic":"Irrigation"}"#,
                                    token: villageOperator)
             let proposal = try await app.send(.post, "/api/v1/proposals", json: #"""

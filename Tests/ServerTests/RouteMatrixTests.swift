@@ -33,6 +33,8 @@ struct RouteMatrixTests {
         let targets: [Place: Int]
         let citizenId: Int
         let userIds: [Caller: UserID]
+        /// An open office poll of the assembly.
+        var poll = 999_999
 
         func proposal(_ place: Place) -> Int { proposals[place] ?? 999_999 }
         func comment(_ place: Place) -> Int { comments[place] ?? 999_999 }
@@ -145,6 +147,8 @@ struct RouteMatrixTests {
             "GET /api/v1/assemblies/{id}/live": open { w, _ in api(.get, a(w) + "/live?maxSeconds=1") },
             "GET /api/v1/assemblies/{id}/questions": open { w, _ in api(.get, a(w) + "/questions?status=pending,approved") },
             "GET /api/v1/assemblies/{id}/floor": open { w, _ in api(.get, a(w) + "/floor") },
+            "GET /api/v1/assemblies/{id}/polls": open { w, _ in api(.get, a(w) + "/polls") },
+            "GET /api/v1/assemblies/{id}/polls/{poll}": open { w, _ in api(.get, a(w) + "/polls/\(w.poll)") },
             "GET /api/v1/assemblies/{id}/media": open { w, _ in api(.get, a(w) + "/media") },
             "POST /api/v1/assemblies/{id}/media/watch": open { w, _ in
                 Call(method: .post, path: a(w) + "/media/watch", json: #"{"mountpoint":1}"#,
@@ -354,6 +358,27 @@ struct RouteMatrixTests {
                                                  "startsAt": "2027-02-05T09:00", "hubVillageCode": "35.10.13.2007"])
             },
             "GET /musrenbang/{id}/kendali": atRegency(.leadAssembly) { w, _ in form(.get, m(w) + "/kendali") },
+            // Polls: the hub opens and closes them; a village's team answers for its office; a checked-in citizen for themself.
+            "POST /api/v1/assemblies/{id}/polls": atRegency(.leadAssembly) { w, _ in
+                api(.post, a(w) + "/polls", #"{"question":"Jalan atau air dulu?","options":["Jalan","Air"]}"#)
+            },
+            "POST /api/v1/assemblies/{id}/polls/{poll}/close": atRegency(.leadAssembly) { w, _ in api(.post, a(w) + "/polls/\(w.poll)/close") },
+            "POST /api/v1/assemblies/{id}/polls/{poll}/answer": spec(.answerPoll, placed: false, exists: { _ in true }) { w, _ in
+                api(.post, a(w) + "/polls/\(w.poll)/answer", #"{"option":1}"#)
+            },
+            "POST /api/v1/assemblies/{id}/sessions/{village}/polls/{poll}/answer": spec(.runSession) { w, p in
+                api(.post, a(w) + "/sessions/\(village(p))/polls/\(w.poll)/answer", #"{"option":1}"#)
+            },
+            "POST /musrenbang/{id}/jajak": atRegency(.leadAssembly) { w, _ in
+                form(.post, m(w) + "/jajak", ["question": "Jalan atau air dulu?", "option1": "Jalan", "option2": "Air"])
+            },
+            "POST /musrenbang/{id}/jajak/{poll}/tutup": atRegency(.leadAssembly) { w, _ in form(.post, m(w) + "/jajak/\(w.poll)/tutup") },
+            "POST /musrenbang/{id}/jajak/{poll}/jawab": spec(.answerPoll, placed: false, exists: { _ in true }) { w, _ in
+                form(.post, m(w) + "/jajak/\(w.poll)/jawab", ["option": "1"])
+            },
+            "POST /musrenbang/{id}/desa/{village}/jajak/{poll}": spec(.runSession) { w, p in
+                form(.post, m(w) + "/desa/\(village(p))/jajak/\(w.poll)", ["option": "1"])
+            },
             "POST /musrenbang/{id}/tahap": atRegency(.leadAssembly) { w, _ in form(.post, m(w) + "/tahap", ["stage": "checkIn"]) },
             "POST /musrenbang/{id}/gladi": atRegency(.scheduleAssembly) { w, _ in form(.post, m(w) + "/gladi") },
             "POST /musrenbang/{id}/hapus": atRegency(.scheduleAssembly) { w, _ in form(.post, m(w) + "/hapus") },
@@ -609,6 +634,9 @@ struct RouteMatrixTests {
                                               json: #"{"body":"Pertanyaan awal desa","villageCode":"\#(village(place))"}"#, token: planner)
             questions[place] = try #require(try question.json()["id"] as? Int, "\(question.text)")
         }
+        let poll = try await app.send(.post, "/api/v1/assemblies/\(assembly)/polls",
+                                      json: #"{"question":"Prioritas pertama?","options":["Jalan","Air bersih"]}"#, token: planner)
+        let pollId = try #require(try poll.json()["id"] as? Int, "\(poll.text)")
         var identities: [Caller: Identity] = [.anonymous: Identity()]
         var userIds: [Caller: UserID] = [:]
         for caller in Caller.allCases where caller != .anonymous {
@@ -627,6 +655,6 @@ struct RouteMatrixTests {
         let login = try await anonymous.get(app, "/masuk")
         identities[.anonymous] = Identity(token: nil, browser: anonymous, csrf: try Browser.csrf(in: login), principal: nil)
         return (World(assembly: assembly, proposals: proposals, comments: comments, questions: questions, targets: targets,
-                      citizenId: citizenId, userIds: userIds), identities)
+                      citizenId: citizenId, userIds: userIds, poll: pollId), identities)
     }
 }

@@ -118,7 +118,7 @@ S["Error"] = obj({
 
 # ids and codes
 for name, what in [("UserID", "account"), ("ProposalID", "proposal"), ("AssemblyID", "assembly"),
-                   ("QuestionID", "question"), ("CommentID", "comment")]:
+                   ("QuestionID", "question"), ("CommentID", "comment"), ("PollID", "poll")]:
     S[name] = d(INT64, f"A {what} id: encoded as the plain number (`Tagged<_, Int64>`).")
 S["RegionCode"] = {"type": "string", "pattern": REGION_ANY, "examples": ["35.10.13.2007"],
                    "description": "A Kemendagri region code `PP[.KK[.CC[.DDDD]]]`: province, regency, district or village."}
@@ -141,6 +141,8 @@ ENUMS = {
     "AttendanceRole": ["bpd", "villageGovernment", "rtRw", "religiousFigure", "communityFigure", "youth", "womensGroup",
                        "farmersGroup", "poorHousehold", "disabledGroup", "community", "guestOfficial"],
     "QuestionStatus": ["pending", "approved", "hidden", "answered"],
+    "PollAudience": ["office", "citizen"],
+    "PollStatus": ["open", "closed"],
     "DecisionMethod": ["consensus", "vote"],
     "DecisionLevel": ["village", "district", "agency", "regency"],
     "DecisionOutcome": ["accepted", "acceptedWithChanges", "merged", "rejected", "forwarded"],
@@ -546,14 +548,42 @@ S["BeritaAcara"] = obj({
     "fields": ref("MinutesFields"), "attendance": ref("MinutesCounts"), "attendees": arr(ref("MinutesAttendee")),
     "rankedProposals": arr(ref("MinutesRankedProposal")), "floorTurns": arr(ref("MinutesFloorTurn")),
     "finalizedAt": DATE, "amendments": arr(STR), "recordings": arr(ref("RecordingLink")),
+    "polls": d(arr(ref("MinutesPoll")), "The assembly's polls closed so far, with their final results and this office's answer; "
+                                        "absent in records finalised before polls existed."),
     "districtResults": d({"type": "object"}, "A kecamatan session's results (Lampiran II and III: priorities by agency, what "
                                              "could not be accommodated, the ceiling); absent for a village."),
 }, ["assemblyId", "villageCode", "villageName", "date", "fields", "attendance", "attendees", "rankedProposals", "amendments"],
     strict=True, description="The berita acara of one session: the draft filled from the session, or the locked record once final.")
+S["MinutesPollOption"] = obj({"label": STR, "count": INT, "percent": INT}, ["label", "count", "percent"], strict=True)
+S["MinutesPoll"] = obj({"question": STR, "audience": d(STR, "Who answered, as the paper says it (`kantor desa`, `warga yang hadir`)."),
+                        "closedAt": d(STR, "Clock time, e.g. `19.42 WIB`."), "options": arr(ref("MinutesPollOption")),
+                        "total": INT, "officesAnswered": INT, "officesPresent": INT,
+                        "villageAnswer": d(STR, "The option this office chose; absent when it did not answer.")},
+                       ["question", "audience", "closedAt", "options", "total", "officesAnswered", "officesPresent"], strict=True)
+S["PollInput"] = obj({"question": {"type": "string", "minLength": 5, "maxLength": 300},
+                      "options": d(arr({"type": "string", "minLength": 1, "maxLength": 120}, minItems=2, maxItems=6),
+                                   "2–6 distinct, non-blank options (compared without case and accents)."),
+                      "audience": d(ref("PollAudience"), "`office` (default): one answer per village session, given by its team; "
+                                                         "`citizen`: one per citizen checked in at the assembly.")},
+                     ["question", "options"], strict=True)
+S["PollOption"] = obj({"id": d(INT, "The option's number, from 1: what an answer sends."), "label": STR, "count": INT,
+                       "percent": d(INT, "Share of the answers, whole percent.")}, ["id", "label", "count", "percent"], strict=True)
+S["Poll"] = obj({"id": ref("PollID"), "assemblyId": ref("AssemblyID"), "question": STR, "audience": ref("PollAudience"),
+                 "status": ref("PollStatus"), "openedAt": DATE, "closedAt": DATE, "options": arr(ref("PollOption")),
+                 "total": d(INT, "Answers counted (always the sum of the options' counts)."),
+                 "officesAnswered": d(INT, "Distinct village offices among the answers."),
+                 "officesPresent": d(INT, "Sessions that have started: now for an open poll, when it closed for a closed one.")},
+                ["id", "assemblyId", "question", "audience", "status", "openedAt", "options", "total", "officesAnswered", "officesPresent"],
+                strict=True, description="A poll and its results: counts only, never who answered what.")
+S["PollList"] = obj({"items": arr(ref("Poll"))}, ["items"], strict=True)
+S["PollAnswerInput"] = obj({"option": d(INT, "An option's number (1–6).")}, ["option"], strict=True)
+S["PollAnswer"] = obj({"id": INT64, "pollId": ref("PollID"), "option": INT, "villageCode": ref("SessionCode"),
+                       "created": d({"type": "boolean"}, "False for a retry with the same `Idempotency-Key`.")},
+                      ["id", "pollId", "option", "villageCode", "created"], strict=True)
 S["LiveEvent"] = obj({
     "id": d({"type": "string", "pattern": "^[0-9]+$"}, "The event's number in the assembly's log: send it back as `Last-Event-ID`."),
     "event": {"type": "string", "enum": ["stage", "session", "attendance", "proposal", "question", "ranking", "floor", "media",
-                                         "recordings"]},
+                                         "recordings", "poll"]},
     "data": {"type": "string", "contentMediaType": "application/json",
              "contentSchema": {"type": "object", "additionalProperties": STR},
              "description": "A JSON object of strings: what changed (e.g. `{\"hub\":\"opening\",\"from\":\"checkIn\"}`)."},
@@ -671,6 +701,7 @@ P: dict[str, dict] = {
     "CommentId": path_param("id", ref("CommentID"), "Comment id; not a number, or unknown: 404."),
     "UserId": path_param("id", ref("UserID"), "Account id; not a number, unknown, or a citizen: 404."),
     "QuestionId": path_param("question", ref("QuestionID"), "Question id; not a number, or not in this assembly: 404."),
+    "PollId": path_param("poll", ref("PollID"), "Poll id; not a number, or not in this assembly: 404."),
     "SessionVillage": path_param("village", ref("SessionCode"), "The session's village (or district) code; not a code, or no such session: 404."),
     "RegionCodePath": path_param("code", ref("RegionCode"), "Any region code; unparseable or unknown: 404."),
     "VillageCodePath": path_param("code", ref("VillageCode"), "A village of the tenant regency; anything else: 404."),
@@ -749,7 +780,8 @@ RATE_LIMITED = {("post", "/api/v1/citizens"), ("post", "/api/v1/citizens/activat
                 ("post", "/api/v1/assemblies/{id}/questions"), ("post", "/api/v1/assemblies/{id}/questions/{question}/upvote"),
                 ("post", "/api/v1/proposals/{id}/supports"), ("post", "/api/v1/proposals/{id}/photos"),
                 ("post", "/api/v1/assemblies/{id}/media/watch"), ("post", "/api/v1/assemblies/{id}/media/subscribe"),
-                ("post", "/api/v1/assemblies/{id}/media/publish"), ("get", "/api/v1/catalog"), ("get", "/api/v1/similar")}
+                ("post", "/api/v1/assemblies/{id}/media/publish"), ("get", "/api/v1/catalog"), ("get", "/api/v1/similar"),
+                ("post", "/api/v1/assemblies/{id}/polls/{poll}/answer")}
 
 OPS: dict[str, dict] = {}  # path -> method -> operation
 ORDER: list[tuple[str, str]] = []
@@ -1241,6 +1273,35 @@ op("post", f"{A}/assemblies/{{id}}/questions/{{question}}/status", "moderateQues
 op("post", f"{A}/assemblies/{{id}}/questions/{{question}}/upvote", "upvoteQuestion", "Upvote a question (once per person).",
    "Questions", auth="required", params=[pref("AssemblyId"), pref("QuestionId")], success=[ok("Upvotes", "The count.")],
    errors={404: None})
+op("post", f"{A}/assemblies/{{id}}/polls", "openPoll", "Open a live poll to every village (the host or the planner).", "Polls",
+   auth="required", params=[pref("AssemblyId")], body=json_body("PollInput"), success=[ok("Poll", "Opened.", 201)],
+   errors=merge(JSON_ERRS, {403: "May not lead this assembly (`forbidden`).", 404: None,
+                            409: "The assembly has not started or has closed (`poll.assemblyNotLive`).",
+                            422: "`question.length`, `required`, `options.count`, `options.blank`, `options.length`, "
+                                 "`options.duplicate`, `audience.invalid`."}))
+op("get", f"{A}/assemblies/{{id}}/polls", "listPolls", "An assembly's polls with their live results, newest first.", "Polls",
+   auth="optional", params=[pref("AssemblyId")], success=[ok("PollList", "Polls.")], errors={404: None})
+op("get", f"{A}/assemblies/{{id}}/polls/{{poll}}", "getPoll", "One poll with its live results.", "Polls",
+   auth="optional", params=[pref("AssemblyId"), pref("PollId")], success=[ok("Poll", "The poll.")], errors={404: None})
+op("post", f"{A}/assemblies/{{id}}/polls/{{poll}}/close", "closePoll", "Close a poll: its results are final and go into the minutes.",
+   "Polls", auth="required", params=[pref("AssemblyId"), pref("PollId")], success=[ok("Poll", "Closed.")],
+   errors={403: "May not lead this assembly (`forbidden`).", 404: None, 409: "Already closed (`poll.closed`)."})
+op("post", f"{A}/assemblies/{{id}}/sessions/{{village}}/polls/{{poll}}/answer", "answerPollForOffice",
+   "Answer an office poll for a village office (its session's team); once per office.", "Polls", auth="required",
+   params=[pref("AssemblyId"), pref("SessionVillage"), pref("PollId"), pref("IdempotencyKey")], body=json_body("PollAnswerInput"),
+   success=[ok("PollAnswer", "Answered.", 201), ok("PollAnswer", "An earlier request with the same `Idempotency-Key`: its answer.")],
+   errors=idempotent(merge(JSON_ERRS, {403: "Not this session's team (`forbidden`).", 404: "No such assembly, session or poll.",
+                                       409: "`poll.alreadyAnswered` (a second answer of the office: the first is kept), "
+                                            "`poll.closed`, `poll.citizenOnly`, `poll.sessionNotLive`.",
+                                       422: "`option.unknown` (field `option`), or a missing field."})))
+op("post", f"{A}/assemblies/{{id}}/polls/{{poll}}/answer", "answerPollAsCitizen",
+   "Answer a citizen poll as a citizen checked in at the assembly; once per citizen.", "Polls", auth="required",
+   params=[pref("AssemblyId"), pref("PollId"), pref("IdempotencyKey")], body=json_body("PollAnswerInput"),
+   success=[ok("PollAnswer", "Answered.", 201), ok("PollAnswer", "An earlier request with the same `Idempotency-Key`: its answer.")],
+   errors=idempotent(merge(JSON_ERRS, {403: "Not a citizen (`forbidden`).", 404: "No such assembly or poll.",
+                                       409: "`poll.alreadyAnswered` (the first answer is kept), `poll.closed`, `poll.officeOnly`, "
+                                            "`poll.notCheckedIn`.",
+                                       422: "`option.unknown` (field `option`), or a missing field."})))
 op("get", f"{A}/assemblies/{{id}}/sessions/{{village}}/minutes", "getMinutes", "A session's berita acara (names every attendee).",
    "Minutes", auth="required", params=[pref("AssemblyId"), pref("SessionVillage")], success=[ok("BeritaAcara", "The minutes.")],
    errors={403: "Not the session's team or the planner (`forbidden`).", 404: None})
@@ -1397,6 +1458,7 @@ TAGS = [
     ("Planning", "Scores, village rankings, ceilings, criteria, agencies and realisation."),
     ("Assemblies", "Simultaneous assemblies (musrenbang serentak): hub, sessions, attendance, live events."),
     ("Questions", "Questions to the host during the dialogue."),
+    ("Polls", "Live polls (jajak pendapat) the host puts to every village office, or to every citizen present."),
     ("Minutes", "The berita acara of a village session."),
     ("Floor", "Floor control: who speaks to the whole regency."),
     ("Media", "Video signalling through the server (Janus is never exposed)."),

@@ -64,6 +64,9 @@ public enum Action: String, Sendable, CaseIterable {
     case askQuestion
     /// Add one's vote to a question.
     case upvoteQuestion
+    /// Answer a live poll as a citizen checked in at the assembly (wherever they checked in:
+    /// being on the attendance list, not the place, is what the answer needs).
+    case answerPoll
     /// Run a session: its stages, the check-in desk, the floor request, the heartbeat and the minutes.
     case runSession
     /// Agree the session's ranking: the village team for a village, the district for a district.
@@ -140,7 +143,7 @@ public enum Policy {
     /// account, the discussion and votes are not: a villager may read and talk about any village.
     public static func isRegional(_ action: Action) -> Bool {
         switch action {
-        case .viewPublic, .manageOwnAccount, .registerSelf, .comment, .flagComment, .upvoteQuestion, .useSecondFactor: false
+        case .viewPublic, .manageOwnAccount, .registerSelf, .comment, .flagComment, .upvoteQuestion, .answerPoll, .useSecondFactor: false
         default: true
         }
     }
@@ -157,7 +160,7 @@ public enum Policy {
         case .manageCitizens: [.admin, .planner, .villageOperator]
         case .registerCitizen, .moderate, .runSession, .readMinutesDraft: sessionTeam
         case .submitProposal: [.admin, .planner, .villageOperator, .council, .agency, .citizen]
-        case .supportProposal: [.citizen]
+        case .supportProposal, .answerPoll: [.citizen]
         case .rankProposals, .decideAtVillage, .agreeRanking: [.admin, .planner, .villageOperator]
         case .decideAtDistrict: [.admin, .planner, .districtOperator]
         case .decideAtAgency, .verifyInField: [.admin, .planner, .agency]

@@ -7,9 +7,11 @@ public enum ProposalTag {}
 public enum AssemblyTag {}
 public enum QuestionTag {}
 public enum CommentTag {}
+public enum PollTag {}
 
 public typealias UserID = Tagged<UserTag, Int64>
 public typealias ProposalID = Tagged<ProposalTag, Int64>
 public typealias AssemblyID = Tagged<AssemblyTag, Int64>
 public typealias QuestionID = Tagged<QuestionTag, Int64>
 public typealias CommentID = Tagged<CommentTag, Int64>
+public typealias PollID = Tagged<PollTag, Int64>

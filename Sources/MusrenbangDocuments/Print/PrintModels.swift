@@ -72,6 +72,40 @@ public struct PrintAmendment: Sendable, Codable {
     }
 }
 
+/// A poll of the assembly closed during it, as the minutes record it: every count already text.
+public struct PrintPoll: Sendable, Codable {
+    public struct Option: Sendable, Codable {
+        public var label: String
+        public var count: String
+        public var percent: String
+        public init(label: String, count: String, percent: String) {
+            self.label = label
+            self.count = count
+            self.percent = percent
+        }
+    }
+    public var no: String
+    public var question: String
+    public var audience: String
+    public var closedAt: String
+    public var options: [Option]
+    public var total: String
+    public var offices: String
+    /// What this office answered; absent when it did not (or the poll was the citizens').
+    public var villageAnswer: String?
+    public init(no: String, question: String, audience: String, closedAt: String, options: [Option], total: String, offices: String,
+                villageAnswer: String?) {
+        self.no = no
+        self.question = question
+        self.audience = audience
+        self.closedAt = closedAt
+        self.options = options
+        self.total = total
+        self.offices = offices
+        self.villageAnswer = villageAnswer
+    }
+}
+
 /// Berita Acara Musrenbang Desa with Lampiran 1 (daftar hadir) and Lampiran 2 (ranked proposals).
 public struct VillageMinutesPrint: Sendable, Codable {
     public struct Proposal: Sendable, Codable {
@@ -130,6 +164,9 @@ public struct VillageMinutesPrint: Sendable, Codable {
     public var hasProposals: Bool
     public var proposalCount: String
     public var proposalsTotalCost: String
+    /// The assembly's closed polls (jajak pendapat) and this village's answers.
+    public var polls: [PrintPoll]
+    public var hasPolls: Bool
 
     public init(letterheadLines: [String], officeAddress: String?, villageName: String, districtName: String,
                 year: String, planYear: String, documentNumber: String?, dayName: String, dateLong: String, venue: String,
@@ -137,7 +174,9 @@ public struct VillageMinutesPrint: Sendable, Codable {
                 minuteTaker: PrintPerson, resourcePersons: [PrintPerson], attendeeCount: String, maleCount: String,
                 femaleCount: String, isConsensus: Bool, agreementParagraphs: [String], amendments: [PrintAmendment],
                 signPlace: String, signDate: String, signatories: [PrintSignatory], attendees: [PrintAttendee],
-                proposals: [Proposal], proposalCount: String, proposalsTotalCost: String) {
+                proposals: [Proposal], proposalCount: String, proposalsTotalCost: String, polls: [PrintPoll] = []) {
+        self.polls = polls
+        self.hasPolls = !polls.isEmpty
         self.letterheadLines = letterheadLines
         self.officeAddress = officeAddress
         self.villageName = villageName

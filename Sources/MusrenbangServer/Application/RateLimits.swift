@@ -6,7 +6,7 @@ import MusrenbangCore
 /// address for someone not signed in, per account for someone signed in (a village office puts
 /// many people behind one address, so staff are counted by account, not by address).
 enum Limited: String, CaseIterable, Sendable {
-    case register, activate, login, proposal, comment, flag, question, upvote, support, photo, mediaPeer, paper, export, search
+    case register, activate, login, proposal, comment, flag, question, upvote, support, photo, mediaPeer, paper, export, search, poll
 }
 
 /// How often each limited action may be done. Defaults suit the day of a simultaneous assembly;
@@ -24,7 +24,7 @@ public struct RateLimits: Sendable {
                      .flag: RateRule(30, per: 600), .question: RateRule(10, per: 600), .upvote: RateRule(60, per: 600),
                      .support: RateRule(60, per: 600), .photo: RateRule(20, per: 3600), .mediaPeer: RateRule(120, per: 60),
                      .paper: RateRule(60, per: 600), .export: RateRule(300, per: 600),
-                     .search: RateRule(600, per: 60)])
+                     .search: RateRule(600, per: 60), .poll: RateRule(60, per: 600)])
 
     public static let off = RateLimits(perAddress: [:], perAccount: [:])
 
@@ -91,6 +91,8 @@ struct RateLimitMiddleware: RouterMiddleware {
         "POST /api/v1/comments/{id}/flag": .flag, "POST /komentar/{id}/tandai": .flag,
         "POST /api/v1/assemblies/{id}/questions": .question, "POST /musrenbang/{id}/pertanyaan": .question,
         "POST /api/v1/assemblies/{id}/questions/{question}/upvote": .upvote,
+        // A citizen's poll answer: one counts, but each try costs a transaction.
+        "POST /api/v1/assemblies/{id}/polls/{poll}/answer": .poll, "POST /musrenbang/{id}/jajak/{poll}/jawab": .poll,
         "POST /api/v1/proposals/{id}/supports": .support, "POST /usulan/{id}/dukung": .support,
         "POST /api/v1/proposals/{id}/photos": .photo,
         "POST /api/v1/assemblies/{id}/media/watch": .mediaPeer, "POST /api/v1/assemblies/{id}/media/subscribe": .mediaPeer,

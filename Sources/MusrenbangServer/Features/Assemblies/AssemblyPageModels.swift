@@ -100,6 +100,7 @@ struct AssemblyPublicPage: Sendable {
     let questions: [QuestionLine]
     let mayAsk: Bool
     let documentLinks: [DocumentLink]
+    let polls: PollSection
 }
 
 struct ControlRoomPage: Sendable {
@@ -119,6 +120,7 @@ struct ControlRoomPage: Sendable {
     let questions: [QuestionLine]
     let mayRehearse: Bool
     let mayWipe: Bool
+    let polls: PollSection
     /// Which view fills the big panel: the villages' tiles, the monitoring wall, or the table.
     let view: String
     let isOverview: Bool
@@ -128,7 +130,7 @@ struct ControlRoomPage: Sendable {
     let wide = true
 
     init(assembly: AssemblyHeader, counters: Counters, next: Choice?, districts: [District], waiting: [Waiting], speaking: [Speaking],
-         questions: [QuestionLine], mayRehearse: Bool, mayWipe: Bool, view: String) {
+         questions: [QuestionLine], mayRehearse: Bool, mayWipe: Bool, polls: PollSection, view: String) {
         self.assembly = assembly
         self.counters = counters
         self.next = next
@@ -138,6 +140,7 @@ struct ControlRoomPage: Sendable {
         self.questions = questions
         self.mayRehearse = mayRehearse
         self.mayWipe = mayWipe
+        self.polls = polls
         self.view = view
         self.isOverview = view == "overview"
         self.isWall = view == "wall"
@@ -200,6 +203,12 @@ struct ConsolePage: Sendable {
     let groupSessions: [GroupSlot]
     let documentLinks: [DocumentLink]
     let pdfMissing: Bool
+    let polls: PollSection
+    /// The closed polls as the minutes record them.
+    struct MinutesPoll: Sendable { let pollQuestionText: String; let pollSummary: String; let pollOffices: String; let pollVillageAnswer: String }
+    let minutesPolls: [MinutesPoll]
+    /// The assembly is under way: polls may open at any moment.
+    let pollsLive: Bool
     /// When the page was made: an offline console shows how old what it shows is.
     var renderedAt = Date().formatted(.iso8601)
     /// The console's sections, the current stage's task first and open, the live video and the
@@ -207,12 +216,12 @@ struct ConsolePage: Sendable {
     var tasks: [ConsoleTask] = []
 
     struct ConsoleTask: Sendable {
-        enum Kind: String, Sendable { case stage, floor, video, checkIn = "hadir", proposals = "usulan", questions = "pertanyaan", minutes = "berita-acara", documents = "dokumen" }
+        enum Kind: String, Sendable { case stage, floor, video, checkIn = "hadir", proposals = "usulan", questions = "pertanyaan", polls = "jajak-pendapat", minutes = "berita-acara", documents = "dokumen" }
         let key: String
         let taskTitle: String
         let taskState: String
         let isOpen: Bool
-        let isStage: Bool, isFloor: Bool, isVideo: Bool, isCheckIn: Bool, isProposals: Bool, isQuestions: Bool, isMinutes: Bool, isDocuments: Bool
+        let isStage: Bool, isFloor: Bool, isVideo: Bool, isCheckIn: Bool, isProposals: Bool, isQuestions: Bool, isPolls: Bool, isMinutes: Bool, isDocuments: Bool
 
         init(_ kind: Kind, title: String, state: String, open: Bool) {
             key = kind.rawValue
@@ -220,7 +229,7 @@ struct ConsolePage: Sendable {
             taskState = state
             isOpen = open
             isStage = kind == .stage; isFloor = kind == .floor; isVideo = kind == .video; isCheckIn = kind == .checkIn
-            isProposals = kind == .proposals; isQuestions = kind == .questions; isMinutes = kind == .minutes; isDocuments = kind == .documents
+            isProposals = kind == .proposals; isQuestions = kind == .questions; isPolls = kind == .polls; isMinutes = kind == .minutes; isDocuments = kind == .documents
         }
     }
 
@@ -230,7 +239,7 @@ struct ConsolePage: Sendable {
         case .scheduled: [.stage]
         case .checkIn: [.checkIn]
         case .opening: [.video, .checkIn]
-        case .dialogue: [.floor, .questions]
+        case .dialogue: [.floor, .questions, .polls]
         case .proposals, .ranking: [.proposals]
         case .agreement: [.minutes, .proposals]
         case .closed: [.minutes, .documents]

@@ -11,6 +11,7 @@ struct AssemblyPages {
     let minutes: MinutesService
     let floor: FloorService
     let media: MediaService
+    let polls: PollService
     let pages: PageRenderer
     let outcome: FormOutcome
     let csrf: CSRFGuard
@@ -94,6 +95,7 @@ struct AssemblyPages {
         let assembly = try await assemblies.assembly(try context.id("id", as: AssemblyID.self))
         let summary = try await assemblies.summary(assembly)
         let questions = try await assemblies.questions(assembly.id, statuses: [.approved, .answered], for: nil)
+        let board = try await polls.board(assembly, for: context.user)
         let locale = context.locale
         return pages.render("assembly", title: assembly.title, model: AssemblyPublicPage(
             assembly: AssemblyHeader(assembly, places: places, locale: locale), counters: Counters(summary),
@@ -102,7 +104,8 @@ struct AssemblyPages {
             questions: questions.map {
                 .init(id: $0.id.rawValue, body: $0.body, village: Names.village($0.villageCode, places.name($0.villageCode)).text(locale),
                       upvotes: $0.upvotes, answered: $0.status == .answered, pending: false)
-            }, mayAsk: context.user != nil, documentLinks: DocumentLinks.regency(year: assembly.planYear, locale: locale)),
+            }, mayAsk: context.user != nil, documentLinks: DocumentLinks.regency(year: assembly.planYear, locale: locale),
+            polls: PollSection(board, assembly: assembly.id, village: nil, locale: locale)),
             flash: try await pages.flash(context), context: context)
     }
 
@@ -125,6 +128,8 @@ struct AssemblyPages {
         let summary = try await assemblies.summary(assembly)
         let questions = try await assemblies.questions(assembly.id, statuses: [.pending, .approved], for: context.user)
         let floorView = floor.view(try await floor.floor(assembly.id), turns: [])
+        let board = try await polls.board(assembly, for: context.user)
+        let flash = try await pages.flash(context)
         let locale = context.locale
         var groups: [RegionCode: [ControlRoomPage.Village]] = [:]
         for village in summary.perVillage {
@@ -152,8 +157,9 @@ struct AssemblyPages {
             },
             mayRehearse: assembly.rehearsalOf == nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
             mayWipe: assembly.rehearsalOf != nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
+            polls: PollSection(board, assembly: assembly.id, village: nil, locale: locale, flash: flash.values),
             view: ["dinding": "wall", "tabel": "table"][request.uri.queryParameters.get("view") ?? ""] ?? "overview"),
-                            flash: try await pages.flash(context), context: context)
+                            flash: flash, context: context)
     }
 
     func inControlRoom(_ request: Request, _ context: AppContext, anchor: String = "",
@@ -242,8 +248,10 @@ struct AssemblyPages {
         let scope = try await assemblies.session(try context.id("id", as: AssemblyID.self), context.parameters.get("village"),
                                                  for: .runSession, by: context.user)
         let figures = try await assemblies.figures(scope)
+        let board = try await polls.board(scope.assembly, for: scope.user, session: scope)
         let record = try await minutes.minutes(scope, attendance: .init(total: figures.attendance.total, women: figures.attendance.women,
-                                                                       men: figures.attendance.men, byRole: figures.attendance.byRole))
+                                                                       men: figures.attendance.men, byRole: figures.attendance.byRole),
+                                               polls: MinutesService.outcomes(board.results, answers: board.answers))
         let floorState = try await floor.floor(scope.id)
         let flash = try await pages.flash(context)
         let locale = context.locale
@@ -293,7 +301,14 @@ struct AssemblyPages {
             documentLinks: DocumentLinks.session(scope.id, place: scope.village, locale: locale)
                 + (scope.village.level == .district ? DocumentLinks.district(scope.village, year: assembly.planYear, locale: locale)
                     : DocumentLinks.village(scope.village, year: assembly.planYear, locale: locale)),
-            pdfMissing: !(await assemblies.services.printer.isAvailable()))
+            pdfMissing: !(await assemblies.services.printer.isAvailable()),
+            polls: PollSection(board, assembly: scope.id, village: scope.village, locale: locale),
+            minutesPolls: (record.polls ?? []).map { poll in
+                .init(pollQuestionText: poll.question,
+                      pollSummary: poll.options.map { "\($0.label) \($0.count) (\($0.percent)%)" }.joined(separator: ", "),
+                      pollOffices: "\(poll.officesAnswered)/\(poll.officesPresent)", pollVillageAnswer: poll.villageAnswer ?? "—")
+            },
+            pollsLive: scope.assembly.stage > .scheduled && scope.assembly.stage < .closed)
         page.tasks = Self.tasks(page, stage: session.stage, locale: locale)
         return pages.render("console", title: "\(Strings.text("console", locale)) \(page.villageName)", model: page, flash: flash,
                             context: context)
@@ -309,8 +324,11 @@ struct AssemblyPages {
         if page.acceptsAttendance { available.append(.checkIn) }
         if page.isVillage { available.append(.proposals) }
         if page.dialogue { available.append(.questions) }
+        // Always there while the assembly is under way, so a poll the host opens appears in it live.
+        if page.pollsLive || !page.polls.cards.isEmpty { available.append(.polls) }
         available += [.minutes, .documents]
-        let current = ConsolePage.currentTasks(stage).filter(available.contains)
+        var current = ConsolePage.currentTasks(stage).filter(available.contains)
+        if page.polls.cards.contains(where: \.mayAnswerPoll), !current.contains(.polls) { current.insert(.polls, at: 0) }
         let always: [Kind] = [.floor, .video].filter { available.contains($0) && !current.contains($0) }
         let rest = available.filter { !current.contains($0) && !always.contains($0) }
         func task(_ kind: Kind, open: Bool) -> ConsolePage.ConsoleTask {
@@ -323,6 +341,8 @@ struct AssemblyPages {
             case .proposals: .init(kind, title: t("proposalDesk"), state: "\(page.proposals) \(t("proposalsLower"))"
                 + (page.rankingAgreed ? " · \(t("rankingAgreedLower"))" : ""), open: open)
             case .questions: .init(kind, title: t("questionsForHost"), state: t("questionsState"), open: open)
+            case .polls: .init(kind, title: t("pollsTitle"), state: page.polls.cards.contains(where: \.mayAnswerPoll) ? t("pollWaitingAnswer")
+                : page.polls.hasOpenPoll ? t("pollOpenState") : "\(page.polls.cards.count) \(t("pollsLower"))", open: open)
             case .minutes: .init(kind, title: t("minutes"), state: page.isFinal ? t("finalLower") : t("draftLower"), open: open)
             case .documents: .init(kind, title: t("documents"), state: t("documentsState"), open: open)
             }

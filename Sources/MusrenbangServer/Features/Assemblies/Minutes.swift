@@ -61,6 +61,21 @@ struct BeritaAcara: Codable, Sendable {
         let seconds: Int
     }
 
+    /// A poll of the assembly closed during it: the question, the final counts, and what this
+    /// office answered (office polls).
+    struct PollOutcome: Codable, Sendable {
+        struct Option: Codable, Sendable { let label: String; let count: Int; let percent: Int }
+        let question: String
+        /// Who answered, as the paper says it ("kantor desa", "warga yang hadir").
+        let audience: String
+        let closedAt: String
+        let options: [Option]
+        let total: Int
+        let officesAnswered: Int
+        let officesPresent: Int
+        let villageAnswer: String?
+    }
+
     struct Counts: Codable, Sendable {
         var total = 0, women = 0, men = 0
         var byRole: [String: Int] = [:]
@@ -86,6 +101,8 @@ struct BeritaAcara: Codable, Sendable {
     var recordings: [MediaService.RecordingLink]?
     /// A kecamatan session's results (Lampiran II and III), nil for a village.
     var districtResults: DistrictResults?
+    /// The assembly's polls closed so far (nil in records finalised before polls existed).
+    var polls: [PollOutcome]?
 }
 
 /// Reads and writes a session's berita acara. The rule of what a save may do is Core's
@@ -96,7 +113,9 @@ struct MinutesService: Sendable {
 
     /// The draft, filled from the session; a finalised record comes back exactly as it was locked.
     /// With `attendance` given (the console has the counts already) the list of names is not read.
-    func minutes(_ scope: AssemblyService.Session, attendance given: BeritaAcara.Counts? = nil) async throws -> BeritaAcara {
+    /// With `polls` given (the console has read them for its poll section) they are not read again.
+    func minutes(_ scope: AssemblyService.Session, attendance given: BeritaAcara.Counts? = nil,
+                 polls givenPolls: [BeritaAcara.PollOutcome]? = nil) async throws -> BeritaAcara {
         let stored = try await store.minutes(scope.id, village: scope.village)
         let amendments = stored?.amendments.map { "\(Format.date($0.at).id): \($0.reason)" } ?? []
         if let stored, stored.finalizedAt != nil, var locked = try? JSONDecoder.iso.decode(BeritaAcara.self, from: Data(stored.data.utf8)) {
@@ -105,7 +124,8 @@ struct MinutesService: Sendable {
         }
         let fields = stored.flatMap { try? JSONDecoder().decode(BeritaAcara.Editable.self, from: Data($0.data.utf8)) }
             ?? Self.defaults(scope, services.places)
-        return try await record(scope, fields: fields, attendance: given, finalizedAt: stored?.finalizedAt, amendments: amendments)
+        return try await record(scope, fields: fields, attendance: given, polls: givenPolls, finalizedAt: stored?.finalizedAt,
+                                amendments: amendments)
     }
 
     static func defaults(_ scope: AssemblyService.Session, _ places: Places) -> BeritaAcara.Editable {
@@ -115,7 +135,7 @@ struct MinutesService: Sendable {
 
     /// Everything the session supplies, around the operator's fields.
     private func record(_ scope: AssemblyService.Session, fields: BeritaAcara.Editable, attendance given: BeritaAcara.Counts?,
-                        finalizedAt: Date?, amendments: [String]) async throws -> BeritaAcara {
+                        polls givenPolls: [BeritaAcara.PollOutcome]? = nil, finalizedAt: Date?, amendments: [String]) async throws -> BeritaAcara {
         let places = services.places
         let times = try await store.times(scope.id, village: scope.village)
         var counts = given ?? BeritaAcara.Counts()
@@ -142,6 +162,8 @@ struct MinutesService: Sendable {
             }
         }
         let media = MediaService(services: services)
+        let polls: [BeritaAcara.PollOutcome]
+        if let givenPolls { polls = givenPolls } else { polls = try await Self.pollOutcomes(scope, services: services) }
         return BeritaAcara(
             assemblyId: scope.id, villageCode: scope.village, villageName: places.name(scope.village),
             date: Format.date(times.started ?? scope.assembly.startsAt).id, heldAt: times.started ?? scope.assembly.startsAt, startTime: times.started.map { "\(Format.clock($0).id) WIB" },
@@ -154,7 +176,27 @@ struct MinutesService: Sendable {
             finalizedAt: finalizedAt, amendments: amendments,
             recordings: await media.recordings(scope.id, feeds: [MediaService.hubFeed, MediaService.feed(of: scope.village)]),
             districtResults: scope.village.level == .district
-                ? try await DistrictResults.load(scope.village, year: scope.assembly.planYear, services: services) : nil)
+                ? try await DistrictResults.load(scope.village, year: scope.assembly.planYear, services: services) : nil,
+            polls: polls)
+    }
+
+    /// The assembly's closed polls with their final results and this office's own answer.
+    static func pollOutcomes(_ scope: AssemblyService.Session, services: AppServices) async throws -> [BeritaAcara.PollOutcome] {
+        let service = PollService(services: services)
+        let closed = try await service.closedResults(scope.id)
+        return outcomes(closed, answers: try await service.answers(closed.map(\.poll), village: scope.village))
+    }
+
+    /// The closed polls among `results` (oldest first), as the minutes record them.
+    static func outcomes(_ results: [PollService.Counted], answers: [PollID: Int]) -> [BeritaAcara.PollOutcome] {
+        results.filter { $0.poll.status == .closed }.sorted { $0.poll.id < $1.poll.id }.map { counted in
+            let poll = counted.poll, tally = counted.tally, percents = tally.percents
+            return .init(question: poll.question, audience: poll.audience == .office ? "kantor desa" : "warga yang hadir",
+                         closedAt: poll.closedAt.map { "\(Format.clock($0).id) WIB" } ?? "",
+                         options: poll.options.enumerated().map { .init(label: $1, count: tally.counts[$0], percent: percents[$0]) },
+                         total: tally.total, officesAnswered: tally.officesAnswered, officesPresent: tally.officesPresent,
+                         villageAnswer: answers[poll.id].flatMap { poll.options.indices.contains($0 - 1) ? poll.options[$0 - 1] : nil })
+        }
     }
 
     /// Saves what the operator wrote. A draft stores only the fields; finalising and amending

@@ -38,7 +38,14 @@ struct Papers: Sendable {
                       estimatedCost: Format.rupiah($0.estimatedCost), fundingSource: $0.fundingSource)
             },
             proposalCount: Numbers.grouped(record.rankedProposals.count),
-            proposalsTotalCost: Format.rupiah(record.rankedProposals.reduce(0) { $0 + $1.estimatedCost }))
+            proposalsTotalCost: Format.rupiah(record.rankedProposals.reduce(0) { $0 + $1.estimatedCost }),
+            polls: (record.polls ?? []).enumerated().map { index, poll in
+                PrintPoll(no: "\(index + 1)", question: poll.question, audience: poll.audience, closedAt: poll.closedAt,
+                          options: poll.options.map { .init(label: $0.label, count: Numbers.grouped($0.count), percent: "\($0.percent)%") },
+                          total: Numbers.grouped(poll.total),
+                          offices: "\(Numbers.grouped(poll.officesAnswered)) dari \(Numbers.grouped(poll.officesPresent))",
+                          villageAnswer: poll.villageAnswer)
+            })
     }
 
     /// Berita Acara Hasil Musrenbang RKPD di Kecamatan with Lampiran I–IV.

@@ -96,3 +96,59 @@ for (const button of document.querySelectorAll("[data-filter]")) {
     applyFilter();
   });
 }
+
+// Polls (jajak pendapat). A new answer changes only numbers: they are read from the polls' JSON
+// and written into the bars. A poll opened or closed changes the forms, which the server draws
+// with their CSRF tokens: the section is then read again from the page, like the floor's.
+const pollSections = [...document.querySelectorAll("[data-polls][id]")];
+
+function setPoll(name, key, value) {
+  for (const element of document.querySelectorAll(`[data-poll-${name}="${key}"]`)) {
+    if (element.tagName === "PROGRESS") element.value = value; else element.textContent = String(value);
+  }
+}
+
+async function recount(assembly) {
+  const response = await fetch(`/api/v1/assemblies/${assembly}/polls`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const { items } = await response.json();
+  for (const poll of items) {
+    const card = document.querySelector(`[data-poll="${poll.id}"]`);
+    if (!card || card.dataset.pollStatus !== poll.status) return reread();
+    setPoll("total", poll.id, poll.total);
+    setPoll("offices", poll.id, poll.officesAnswered);
+    setPoll("present", poll.id, poll.officesPresent);
+    for (const option of poll.options) {
+      setPoll("count", `${poll.id}:${option.id}`, option.count);
+      setPoll("percent", `${poll.id}:${option.id}`, option.percent);
+      for (const bar of document.querySelectorAll(`[data-poll-bar="${poll.id}:${option.id}"]`)) bar.max = Math.max(poll.total, 1);
+      setPoll("bar", `${poll.id}:${option.id}`, option.count);
+    }
+  }
+}
+
+async function reread() {
+  const response = await fetch(location.pathname + location.search, { headers: { Accept: "text/html" }, cache: "no-store" });
+  if (!response.ok) return;
+  const page = new DOMParser().parseFromString(await response.text(), "text/html");
+  for (const section of pollSections) {
+    const fresh = page.getElementById(section.id);
+    if (!fresh) continue;
+    section.innerHTML = fresh.innerHTML;
+    // A console whose poll section is folded opens it when there is a poll to answer.
+    if (section.querySelector("[data-poll-answerable]")) section.closest("details")?.setAttribute("open", "");
+  }
+}
+
+if (pollSections.length) {
+  const assembly = pollSections[0].dataset.polls;
+  let counting, drawing;
+  const later = (event) => {
+    let change = "";
+    try { change = JSON.parse(event?.data ?? "{}").change ?? ""; } catch { change = ""; }
+    if (change === "answered") counting ??= setTimeout(() => { counting = undefined; recount(assembly).catch(() => {}); }, 300);
+    else drawing ??= setTimeout(() => { drawing = undefined; reread().catch(() => {}); }, 300);
+  };
+  // What changed between drawing the page and the stream's first answer is read then, cheaply.
+  liveEvents(assembly).on("poll", later).onOpen(() => later({ data: '{"change":"answered"}' }));
+}
