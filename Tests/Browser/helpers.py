@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import json
 import re
+import urllib.error
+import urllib.request
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 DEMO_PASSWORD = "musrenbang-demo"
+
+
+def api(base_url: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
+    """A JSON call to the server under test, failing the test with the answer when it is an error."""
+    request = urllib.request.Request(f"{base_url}{path}", method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{method} {path}: {error.code} {error.read()[:300]!r}") from None
 
 
 def log_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -7,35 +7,21 @@ and a berita acara to download."""
 from __future__ import annotations
 
 import io
-import json
 import re
 import sqlite3
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 import openpyxl
 from playwright.sync_api import expect
 
-from helpers import DEMO_PASSWORD, assert_no_axe_violations, log_in
+from helpers import api, DEMO_PASSWORD, assert_no_axe_violations, log_in
 
 YEAR = 2027
 BUBUK = "35.10.13.2007"
 ROGOJAMPI = "35.10.13"
 WIDTH = 360
 
-
-def api(base_url: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    request = urllib.request.Request(f"{base_url}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raise AssertionError(f"{method} {path}: {error.code} {error.read()[:300]!r}") from None
 
 
 def token(base_url: str, username: str) -> str:

@@ -6,27 +6,17 @@ theirs, reads on their account page what was done in their name (the planner rea
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-import urllib.request
 
 from playwright.sync_api import expect
 
 from conftest import record_nik
-from helpers import DEMO_PASSWORD, assert_no_axe_violations, demo_assembly, log_in
+from helpers import api, DEMO_PASSWORD, assert_no_axe_violations, demo_assembly, log_in
 
 VILLAGE = "35.10.13.2007"
 DISTRICT = "35.10.13"
 
-
-def api(base_url: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    request = urllib.request.Request(f"{base_url}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"{}")
 
 
 def geotagged_jpeg(tmp_path) -> str:

@@ -5,26 +5,16 @@ operator rejects it with a reason; the public page shows that reason. Free text 
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from helpers import DEMO_PASSWORD, assert_no_axe_violations, log_in
+from helpers import api, DEMO_PASSWORD, assert_no_axe_violations, log_in
 
 CITIZEN_NIK = "3510135203900001"  # the demo's resident of Desa Bubuk
 VILLAGE = "35.10.13.2007"
 XSS = "<script>window.__xss=1</script><b>tebal</b>"
 
-
-def api(base_url: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    request = urllib.request.Request(f"{base_url}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read() or b"{}")
 
 
 def test_a_proposal_travels_and_its_rejection_reason_is_public(base_url, new_context):

@@ -7,29 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import urllib.error
-import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from helpers import DEMO_PASSWORD, assert_no_axe_violations, log_in
+from helpers import api, DEMO_PASSWORD, assert_no_axe_violations, log_in
 
 VILLAGE = "35.10.13.2007"
 YEAR = 2027
 BUDGET_LINE = "1.03.10.2.01.0042"
 
-
-def api(base_url: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    request = urllib.request.Request(f"{base_url}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raise AssertionError(f"{method} {path}: {error.code} {error.read()[:300]!r}") from None
 
 
 def proposal(base_url: str, token: str, title: str, **extra) -> int:

@@ -87,18 +87,14 @@ struct AssistedEntryRoutes {
         guard let raw, !raw.isEmpty else {
             _ = try Access.person(context.user, .readAssistedLog, in: places.regency.code)
             return pages.render("assisted", title: Strings.text("assistedTitle", locale), model: AssistedPage(
-                villageName: nil, villages: VillageChoice.grouped(places, selected: nil), lines: [], total: 0, page: 1, pageCount: 1,
-                previous: nil, next: nil), context: context)
+                villageName: nil, villages: VillageChoice.grouped(places, selected: nil), lines: [], pager: .single), context: context)
         }
         let (village, items, total, paging) = try await read(request, context, village: raw)
-        let count = paging.pageCount(total: total)
         let base = "/admin/pendampingan?desa=\(village)"
         return pages.render("assisted", title: Strings.text("assistedTitle", locale), model: AssistedPage(
             villageName: Names.village(village, places.name(village)).text(locale), villages: VillageChoice.grouped(places, selected: village),
             lines: items.map { .init(at: Format.dateTime($0.at).text(locale), text: AssistedEntryService.sentence($0, forCitizen: false).text(locale)) },
-            total: total, page: paging.page, pageCount: count,
-            previous: paging.page > 1 ? "\(base)&page=\(paging.page - 1)" : nil,
-            next: paging.page < count ? "\(base)&page=\(paging.page + 1)" : nil), context: context)
+            pager: PageLinks(paging, total: total) { "\(base)&page=\($0)" }), context: context)
     }
 }
 
@@ -107,9 +103,5 @@ struct AssistedPage: Sendable {
     let villageName: String?
     let villages: [VillageChoice.Group]
     let lines: [Line]
-    let total: Int
-    let page: Int
-    let pageCount: Int
-    let previous: String?
-    let next: String?
+    let pager: PageLinks
 }

@@ -39,23 +39,16 @@ struct AuditRoutes {
     @Sendable func page(_ request: Request, context: AppContext) async throws -> Response {
         let (entries, total, paging) = try await read(request, context, size: 100)
         let locale = context.locale
-        let count = paging.pageCount(total: total)
         return pages.render("audit", title: Strings.text("auditTitle", locale), model: AuditPage(
             lines: entries.map {
                 .init(at: Format.dateTime($0.at).text(locale), actor: $0.actorName ?? "—", role: $0.actorRole.map { Names.role($0).text(locale) } ?? "—",
                       action: $0.action, target: $0.target ?? "", address: $0.address, reason: $0.reason ?? "")
-            }, total: total, page: paging.page, pageCount: count,
-            previous: paging.page > 1 ? "/admin/audit?page=\(paging.page - 1)" : nil,
-            next: paging.page < count ? "/admin/audit?page=\(paging.page + 1)" : nil), context: context)
+            }, pager: PageLinks(paging, total: total) { "/admin/audit?page=\($0)" }), context: context)
     }
 }
 
 struct AuditPage: Sendable {
     struct Line: Sendable { let at: String; let actor: String; let role: String; let action: String; let target: String; let address: String; let reason: String }
     let lines: [Line]
-    let total: Int
-    let page: Int
-    let pageCount: Int
-    let previous: String?
-    let next: String?
+    let pager: PageLinks
 }
