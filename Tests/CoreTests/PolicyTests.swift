@@ -77,6 +77,8 @@ struct PolicyTests {
         .moderateFloor: hub,
         .watchWall: hub,
         .monitorStations: hub,
+        .validateCloseOut: rows(districtOperator: district2),
+        .readCloseOut: rows(host: regency3, districtOperator: district2, villageOperator: own1),
         .readAudit: planning,
         .manageCitizens: villageTeam,
         .useSecondFactor: rows(planner: all4, host: all4, agency: all4, council: all4, districtOperator: all4, villageOperator: all4),

@@ -40,6 +40,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     ProposalAPI(proposals: proposals, planning: planning, today: today).register(on: api)
     AssemblyAPI(assemblies: assemblies, minutes: minutes, places: places, live: services.live).register(on: api)
     FloorAPI(floor: floor, assemblies: assemblies).register(on: api)
+    let closeOuts = CloseOutService(services: services)
+    CloseOutAPI(closeOuts: closeOuts).register(on: api)
     MediaAPI(media: media).register(on: api)
     let documents = DocumentService(services: services)
     OpenDataAPI(documents: documents).register(on: api)
@@ -55,8 +57,9 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     AuditRoutes(audit: AuditService(database: services.database), pages: pages).register(api: api, pages: router)
     ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
         .register(on: router)
-    AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, pages: pages, outcome: outcome, csrf: csrf,
-                  places: places, today: today).register(on: router)
+    AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, closeOuts: closeOuts, pages: pages, outcome: outcome,
+                  csrf: csrf, places: places, today: today).register(on: router)
+    CloseOutPages(closeOuts: closeOuts, outcome: outcome, csrf: csrf).register(on: router)
     DashboardPages(dashboard: DashboardService(services: services), pages: pages, today: today).register(on: router)
     DocumentPages(documents: documents, assemblies: assemblies, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)

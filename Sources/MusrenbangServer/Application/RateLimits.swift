@@ -92,7 +92,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         "POST /api/v1/assemblies/{id}/questions": .question, "POST /musrenbang/{id}/pertanyaan": .question,
         "POST /api/v1/assemblies/{id}/questions/{question}/upvote": .upvote,
         "POST /api/v1/proposals/{id}/supports": .support, "POST /usulan/{id}/dukung": .support,
-        "POST /api/v1/proposals/{id}/photos": .photo,
+        "POST /api/v1/proposals/{id}/photos": .photo, "POST /api/v1/assemblies/{id}/villages/{code}/close-out/scan": .photo,
         "POST /api/v1/assemblies/{id}/media/watch": .mediaPeer, "POST /api/v1/assemblies/{id}/media/subscribe": .mediaPeer,
         "POST /api/v1/assemblies/{id}/media/publish": .mediaPeer,
         "GET /dokumen/musrenbang/{id}/{place}/{file}": .paper, "GET /dokumen/usulan/{id}/{file}": .paper,
