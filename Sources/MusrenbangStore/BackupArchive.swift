@@ -67,7 +67,7 @@ public enum BackupError: Error, CustomStringConvertible, Equatable {
 public enum BackupArchive {
     /// What belongs to an installation in its data directory (the SQLite file is in the dump;
     /// Janus's generated configuration is made again by whoever starts Janus).
-    public static let dataEntries = ["secret.key", "demo-logins.txt", "lambang.png", "lambang.jpg", "lambang.svg", "photos", "recordings"]
+    public static let dataEntries = ["secret.key", "demo-logins.txt", "lambang.png", "lambang.jpg", "lambang.svg", "photos", "recordings", "closeouts"]
 
     /// A backup reads whole tables in one snapshot and a restore loads them in one transaction:
     /// minutes on a large regency, not the server's seconds (PostgreSQL's statement and

@@ -143,7 +143,7 @@ public enum BackupRestore {
     static func occupants(database url: DatabaseURL, dataDirectory: URL, logger: Logger) async throws -> [String] {
         var found: [String] = []
         let fileManager = FileManager.default
-        for name in ["photos", "recordings"] {
+        for name in ["photos", "recordings", "closeouts"] {
             let folder = dataDirectory.appendingPathComponent(name)
             if let items = try? fileManager.contentsOfDirectory(atPath: folder.path), !items.isEmpty {
                 found.append("\(folder.path) is not empty")

@@ -77,6 +77,7 @@ public enum Migrator {
         polls,
         sipd,
         verification,
+        closeOut,
         assistedEntries,
     ]
 

@@ -78,6 +78,8 @@ struct PolicyTests {
         .moderateFloor: hub,
         .watchWall: hub,
         .monitorStations: hub,
+        .validateCloseOut: rows(districtOperator: district2),
+        .readCloseOut: rows(host: regency3, districtOperator: district2, villageOperator: own1),
         .readAudit: planning,
         .readAssistedLog: planning,
         .manageCitizens: villageTeam,

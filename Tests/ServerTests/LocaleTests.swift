@@ -86,6 +86,8 @@ struct LocaleTests {
         var browsers: [String: Browser]
         let assembly: Int
         let proposal: Int
+        /// An assembly whose Bubuk station has closed and handed in a flagged close-out.
+        let closed: Int
 
         static func make(_ app: TestApp) async throws -> World {
             let planner = try await app.staffToken(username: "bappeda", role: "planner", region: "35.10")
@@ -130,6 +132,8 @@ struct LocaleTests {
             _ = try await app.send(.post, "/api/v1/proposals/\(proposalId)/decisions",
                                    json: #"{"level":"village","outcome":"forwarded","reason":"Beyond village authority"}"#, token: villageOperator)
 
+            let closed = try await closedStation(app, planner: planner, villageOperator: villageOperator)
+
             var browsers: [String: Browser] = ["anonymous": Browser()]
             for (caller, username, password) in [("planner", "bappeda", "rahasia-123"), ("villageOperator", "op-desa", "rahasia-123"),
                                                  ("citizen", womanNIK, "kata-sandi-1")] {
@@ -138,7 +142,34 @@ struct LocaleTests {
                 _ = try await browser.post(app, "/masuk", form: ["_csrf": try Browser.csrf(in: login), "username": username, "password": password])
                 browsers[caller] = browser
             }
-            return World(app: app, browsers: browsers, assembly: assembly, proposal: proposalId)
+            return World(app: app, browsers: browsers, assembly: assembly, proposal: proposalId, closed: closed)
+        }
+
+        /// Bubuk alone, one walk-in checked in, closed; a scan and a paper that says one more: flagged.
+        static func closedStation(_ app: TestApp, planner: String, villageOperator: String) async throws -> Int {
+            let created = try await app.send(.post, "/api/v1/assemblies", json: #"""
+                {"title":"Closed stations 2027","level":"village","regencyCode":"35.10","planYear":2027,"startsAt":"2027-01-21T12:00:00Z",
+                 "hubVillageCode":"\#(bubuk)","villageCodes":["\#(bubuk)"]}
+                """#, token: planner)
+            let id = try #require(try created.json()["id"] as? Int)
+            let session = "/api/v1/assemblies/\(id)/sessions/\(bubuk)"
+            _ = try await app.send(.post, "/api/v1/assemblies/\(id)/stage", json: #"{"stage":"checkIn"}"#, token: planner)
+            _ = try await app.send(.post, session + "/stage", json: #"{"stage":"checkIn"}"#, token: villageOperator)
+            _ = try await app.send(.post, "/api/v1/assemblies/\(id)/attendance", json: #"""
+                {"villageCode":"\#(bubuk)","nik":"3510131203850777","name":"Walk In","role":"youth","gender":"male"}
+                """#, token: villageOperator)
+            for stage in ["opening", "dialogue", "proposals", "ranking", "agreement"] {
+                _ = try await app.send(.post, "/api/v1/assemblies/\(id)/stage", json: #"{"stage":"\#(stage)"}"#, token: planner)
+            }
+            _ = try await app.send(.post, session + "/stage", json: #"{"stage":"agreement"}"#, token: villageOperator)
+            _ = try await app.send(.post, session + "/ranking-agreed", token: villageOperator)
+            #expect(try await app.send(.post, session + "/stage", json: #"{"stage":"closed"}"#, token: villageOperator).status == .ok)
+            let closeOut = "/api/v1/assemblies/\(id)/villages/\(bubuk)/close-out"
+            let scan = try await app.client.execute(uri: closeOut + "/scan", method: .post, headers: [.authorization: "Bearer \(villageOperator)"],
+                                                    body: ByteBuffer(bytes: Array("%PDF-1.4\n%%EOF\n".utf8)))
+            #expect(scan.status == .created)
+            #expect(try await app.send(.post, closeOut, json: #"{"men":2,"women":0,"total":2}"#, token: villageOperator).status == .ok)
+            return id
         }
 
         func pages() async throws -> [Page] {
@@ -169,6 +200,10 @@ struct LocaleTests {
                 Page(route: "/musrenbang/{id}", path: a, caller: "citizen"),
                 Page(route: "/musrenbang/{id}/kendali", path: a + "/kendali", caller: "planner"),
                 Page(route: "/musrenbang/{id}/desa/{village}", path: a + "/desa/\(bubuk)", caller: "villageOperator"),
+                // A closed station: the close-out step, flagged, with the hand-in forms (operator) and the review forms (planner).
+                Page(route: "/musrenbang/{id}/desa/{village}", path: "/musrenbang/\(closed)/desa/\(bubuk)", caller: "villageOperator"),
+                Page(route: "/musrenbang/{id}/desa/{village}", path: "/musrenbang/\(closed)/desa/\(bubuk)", caller: "planner"),
+                Page(route: "/musrenbang/{id}/kendali", path: "/musrenbang/\(closed)/kendali?view=tabel", caller: "planner"),
                 Page(route: "/dokumen", path: "/dokumen", caller: "anonymous"),
                 Page(route: "/dokumen", path: "/dokumen?wilayah=\(bubuk)&tahun=2027", caller: "planner"),
                 Page(route: "/dasbor", path: "/dasbor?tahun=2027", caller: "anonymous"),

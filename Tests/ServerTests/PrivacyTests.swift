@@ -49,22 +49,23 @@ struct PrivacyTests {
         #expect(PasswordHasher(cost: 4).decoy != PasswordHasher(cost: 4).decoy)
     }
 
-    @Test("an unknown account takes as long to refuse as a wrong password (min of 5 at cost 8)")
+    @Test("an unknown account takes as long to refuse as a wrong password (min of 9, interleaved, at cost 8)")
     func loginTiming() async throws {
         let hasher = PasswordHasher(cost: 8)
         let real = try await hasher.hash("kata-sandi-1")
-        func fastest(_ hash: String?) async throws -> Double {
-            var best = Double.infinity
-            for _ in 0..<5 {
-                let start = ContinuousClock.now
-                #expect(try await hasher.verify("bukan-sandinya", hash: hash) == false)
-                let elapsed = ContinuousClock.now - start
-                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            }
-            return best
+        func seconds(_ hash: String?) async throws -> Double {
+            let start = ContinuousClock.now
+            #expect(try await hasher.verify("bukan-sandinya", hash: hash) == false)
+            let elapsed = ContinuousClock.now - start
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
-        let unknown = try await fastest(nil)
-        let wrong = try await fastest(real)
+        // Taken in turns, so a busy moment of the machine (the suite runs in parallel) falls on
+        // both; the fastest of each is the work itself. Without the decoy, unknown would be ~0.
+        var unknown = Double.infinity, wrong = Double.infinity
+        for _ in 0..<9 {
+            unknown = min(unknown, try await seconds(nil))
+            wrong = min(wrong, try await seconds(real))
+        }
         #expect(unknown / wrong > 0.5 && unknown / wrong < 2, "unknown \(unknown) s, wrong password \(wrong) s")
     }
 

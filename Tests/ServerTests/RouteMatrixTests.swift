@@ -437,6 +437,38 @@ struct RouteMatrixTests {
             "PUT /api/v1/assemblies/{id}/sessions/{village}/minutes": spec(.runSession) { w, p in
                 api(.put, a(w) + "/sessions/\(village(p))/minutes", #"{"fields":{"venue":"Balai desa"}}"#)
             },
+            // Assemblies: a station's close-out (the world's sessions are open: the rules answer 409 once let through)
+            "GET /api/v1/assemblies/{id}/close-outs": spec(.monitorStations, placed: false, scope: { _, _ in regency }, exists: { _ in true }) { w, _ in
+                api(.get, a(w) + "/close-outs")
+            },
+            "GET /api/v1/assemblies/{id}/villages/{code}/close-out": spec(.readCloseOut) { w, p in
+                api(.get, a(w) + "/villages/\(village(p))/close-out")
+            },
+            "POST /api/v1/assemblies/{id}/villages/{code}/close-out": spec(.runSession) { w, p in
+                api(.post, a(w) + "/villages/\(village(p))/close-out", #"{"men":1,"women":2,"total":3}"#)
+            },
+            "POST /api/v1/assemblies/{id}/villages/{code}/close-out/scan": spec(.runSession) { w, p in
+                Call(method: .post, path: a(w) + "/villages/\(village(p))/close-out/scan", headers: [.contentType: "application/pdf"])
+            },
+            // No scan was uploaded: 404 is the answer for whoever may read it.
+            "GET /api/v1/assemblies/{id}/villages/{code}/close-out/scan": spec(.readCloseOut, exists: { _ in false }) { w, p in
+                api(.get, a(w) + "/villages/\(village(p))/close-out/scan")
+            },
+            "POST /api/v1/assemblies/{id}/villages/{code}/close-out/validation": spec(.validateCloseOut) { w, p in
+                api(.post, a(w) + "/villages/\(village(p))/close-out/validation")
+            },
+            "POST /api/v1/assemblies/{id}/villages/{code}/close-out/incident": spec(.validateCloseOut) { w, p in
+                api(.post, a(w) + "/villages/\(village(p))/close-out/incident", #"{"reason":"Tanda tangan tidak lengkap"}"#)
+            },
+            "POST /musrenbang/{id}/desa/{village}/penutupan": spec(.runSession) { w, p in
+                form(.post, m(w) + "/desa/\(village(p))/penutupan", ["men": "1", "women": "2", "total": "3"])
+            },
+            "POST /musrenbang/{id}/desa/{village}/penutupan/sahkan": spec(.validateCloseOut) { w, p in
+                form(.post, m(w) + "/desa/\(village(p))/penutupan/sahkan")
+            },
+            "POST /musrenbang/{id}/desa/{village}/penutupan/insiden": spec(.validateCloseOut) { w, p in
+                form(.post, m(w) + "/desa/\(village(p))/penutupan/insiden", ["reason": "Tanda tangan tidak lengkap"])
+            },
             "POST /api/v1/assemblies/{id}/attendance": spec(.runSession) { w, p in
                 api(.post, a(w) + "/attendance", #"{"villageCode":"\#(village(p))","citizenId":\#(w.citizenId),"role":"community","gender":"female"}"#)
             },

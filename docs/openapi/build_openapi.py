@@ -583,7 +583,7 @@ S["PollAnswer"] = obj({"id": INT64, "pollId": ref("PollID"), "option": INT, "vil
 S["LiveEvent"] = obj({
     "id": d({"type": "string", "pattern": "^[0-9]+$"}, "The event's number in the assembly's log: send it back as `Last-Event-ID`."),
     "event": {"type": "string", "enum": ["stage", "session", "attendance", "proposal", "question", "ranking", "floor", "media",
-                                         "recordings", "poll"]},
+                                         "recordings", "poll", "closeout"]},
     "data": {"type": "string", "contentMediaType": "application/json",
              "contentSchema": {"type": "object", "additionalProperties": STR},
              "description": "A JSON object of strings: what changed (e.g. `{\"hub\":\"opening\",\"from\":\"checkIn\"}`)."},
@@ -591,6 +591,36 @@ S["LiveEvent"] = obj({
 }, ["id", "event", "data"], strict=True, description="One server-sent event of `GET /api/v1/assemblies/{id}/live`.")
 S["StationRole"] = obj({"role": ref("AttendanceRole"), "name": d(STR, "The unsur's name in the request's language."),
                        "count": INT}, ["role", "name", "count"], strict=True)
+HEAD_COUNT = obj({"men": INT, "women": INT, "total": INT}, ["men", "women", "total"], strict=True)
+CLOSE_OUT_STATE = {"type": "string", "enum": ["pending", "submitted", "validated", "incident"]}
+S["HeadCount"] = HEAD_COUNT
+S["CloseOutState"] = CLOSE_OUT_STATE
+S["CloseOut"] = obj({
+    "villageCode": ref("SessionCode"), "state": ref("CloseOutState"),
+    "scan": obj({"url": d(STR, "Where the scan is read (the team, the kecamatan, the hub)."),
+                 "kind": {"type": "string", "enum": ["jpeg", "png", "webp", "pdf"]}, "contentType": STR, "bytes": INT, "uploadedAt": DATE},
+                ["url", "kind", "contentType", "bytes", "uploadedAt"], strict=True),
+    "paper": d(ref("HeadCount"), "The figures written on the signed paper."),
+    "recorded": d(ref("HeadCount"), "The check-ins counted when the figures were submitted."),
+    "comparison": {"type": "string", "enum": ["matches", "mismatch"]},
+    "difference": d(obj({"total": INT, "men": INT, "women": INT}, ["total", "men", "women"], strict=True),
+                    "The paper minus the check-ins, when they disagree."),
+    "flagged": BOOL, "submittedAt": DATE, "reviewedAt": DATE, "reason": d(STR, "The incident's reason."),
+}, ["villageCode", "state", "flagged"], strict=True,
+    description="A village station's close-out: `pending` (nothing or only a scan handed in), `submitted` (flagged when the paper "
+                "disagrees with the check-ins), then the kecamatan's `validated` or `incident`.")
+S["CloseOutFigures"] = obj({"men": INT, "women": INT, "total": INT}, ["men", "women", "total"],
+                           description="0–100,000 each (422 `men.range`, `women.range`, `total.range`); `total` = `men` + `women` "
+                                       "(422 `total.sum`).")
+S["IncidentInput"] = obj({"reason": {"type": "string", "maxLength": 500, "description": "5–500 characters (422 `required`, `reason.length`)."}},
+                         ["reason"])
+S["CloseOutOverview"] = obj({
+    "counts": obj({k: INT for k in ["closed", "pending", "submitted", "validated", "incident", "flagged"]},
+                  ["closed", "pending", "submitted", "validated", "incident", "flagged"], strict=True),
+    "stations": arr(obj({"villageCode": ref("SessionCode"), "stage": ref("AssemblyStage"),
+                         "state": d(ref("CloseOutState"), "Absent while the session is open."), "flagged": BOOL},
+                        ["villageCode", "stage", "flagged"], strict=True)),
+}, ["counts", "stations"], strict=True, description="Every station's close-out, for the control room.")
 S["StationFigures"] = obj({"villageCode": ref("SessionCode"), "name": STR, "stage": ref("AssemblyStage"), "stageName": STR,
                            "lastHeartbeat": DATE, "attendance": INT, "women": INT, "men": INT, "byRole": arr(ref("StationRole")),
                            "proposals": INT, "consoleUrl": d(STR, "The session's console page.")},
@@ -705,6 +735,7 @@ P: dict[str, dict] = {
     "SessionVillage": path_param("village", ref("SessionCode"), "The session's village (or district) code; not a code, or no such session: 404."),
     "RegionCodePath": path_param("code", ref("RegionCode"), "Any region code; unparseable or unknown: 404."),
     "VillageCodePath": path_param("code", ref("VillageCode"), "A village of the tenant regency; anything else: 404."),
+    "StationCode": path_param("code", ref("SessionCode"), "The station's village code; not a code, or no such session: 404."),
     "DistrictCodePath": path_param("code", ref("DistrictCode"), "A district of the tenant regency; anything else: 404."),
     "YearPath": path_param("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "Plan year 2000–2100; anything else: 404."),
     "KindPath": path_param("kind", ref("ProposalKind"), "`physical` or `nonPhysical`; anything else: 404."),
@@ -779,6 +810,7 @@ RATE_LIMITED = {("post", "/api/v1/citizens"), ("post", "/api/v1/citizens/activat
                 ("post", "/api/v1/proposals"), ("post", "/api/v1/proposals/{id}/comments"), ("post", "/api/v1/comments/{id}/flag"),
                 ("post", "/api/v1/assemblies/{id}/questions"), ("post", "/api/v1/assemblies/{id}/questions/{question}/upvote"),
                 ("post", "/api/v1/proposals/{id}/supports"), ("post", "/api/v1/proposals/{id}/photos"),
+                ("post", "/api/v1/assemblies/{id}/villages/{code}/close-out/scan"),
                 ("post", "/api/v1/assemblies/{id}/media/watch"), ("post", "/api/v1/assemblies/{id}/media/subscribe"),
                 ("post", "/api/v1/assemblies/{id}/media/publish"), ("get", "/api/v1/catalog"), ("get", "/api/v1/similar"),
                 ("post", "/api/v1/assemblies/{id}/polls/{poll}/answer")}
@@ -1242,7 +1274,7 @@ op("get", f"{A}/assemblies/{{id}}/live", "streamAssemblyEvents", "Server-sent ev
                  "from 60 on, a little earlier at random so listeners do not reconnect together; not a number: 300)."),
            query("start", {"type": "string", "enum": ["now"]},
                  "`now`: without an event id, only events from now on (no replay of the log).")],
-   description="`retry: 2000`, then events `id: N` / `event: stage|session|attendance|proposal|question|ranking|floor|media|recordings` "
+   description="`retry: 2000`, then events `id: N` / `event: stage|session|attendance|proposal|question|ranking|floor|media|recordings|closeout` "
                "/ `data: {json}`, and `: keep-alive` comments every 15 s, until `maxSeconds`.",
    success=[("200", {"description": "The event stream. Its `schema` describes one event, as SSE clients (and schemathesis) "
                                     "read the stream; OpenAPI 3.2 would call it `itemSchema`.",
@@ -1313,6 +1345,49 @@ op("put", f"{A}/assemblies/{{id}}/sessions/{{village}}/minutes", "saveMinutes", 
                                  "elsewhere (`minutes.changed`).",
                             422: "`minutes.length` (field: the member at fault), `agreements.length`, `resourcePersons.length`, "
                                  "`signatories.length`, `amendmentReason.length`, or a missing/mistyped field."}))
+CLOSE_OUT_409 = ("`closeOut.notClosed` (the session is open), `closeOut.reviewed` (the kecamatan reviewed it), "
+                 "`closeOut.noScan` (figures before the scan), `closeOut.notSubmitted` (a review before submission).")
+STATION = [pref("AssemblyId"), pref("StationCode")]
+op("get", f"{A}/assemblies/{{id}}/close-outs", "listCloseOuts", "Every station's close-out state, with counts.", "Close-out",
+   auth="required", params=[pref("AssemblyId")], success=[ok("CloseOutOverview", "The stations.")],
+   errors={403: "Not among those who lead the assembly: host, planner, admin (`forbidden`).", 404: None})
+op("get", f"{A}/assemblies/{{id}}/villages/{{code}}/close-out", "getCloseOut", "A station's close-out.", "Close-out",
+   auth="required", params=STATION, success=[ok("CloseOut", "The close-out (`pending` when nothing was handed in).")],
+   errors={403: "Not the session's team, its kecamatan or the hub (`forbidden`).", 404: None})
+op("post", f"{A}/assemblies/{{id}}/villages/{{code}}/close-out/scan", "uploadCloseOutScan",
+   "Upload the signed minutes' scan (raw JPEG, PNG, WebP or PDF bytes).", "Close-out", auth="required", params=STATION,
+   body={ct: {"schema": {"type": "string", "contentMediaType": ct, "maxLength": 10 * 1024 * 1024}}
+         for ct in ["image/jpeg", "image/png", "image/webp", "application/pdf"]},
+   description="After the session closed, until the kecamatan reviewed it; a new scan replaces the last. The kind is recognised by "
+               "the first bytes (`%PDF-` for a PDF), whatever the `Content-Type`; an image's metadata is removed. Never public: "
+               "read back from `GET …/close-out/scan`.",
+   success=[ok("CloseOut", "Stored (the state stays `pending` until the figures are submitted).", 201)],
+   errors={403: "Not the session's team (`forbidden`).", 404: None, 409: CLOSE_OUT_409,
+           413: "Over 10 MB (`scan.tooLarge`, field `scan`).",
+           422: "Not a JPEG, PNG, WebP or PDF (`scan.type`, field `scan`).",
+           503: "An image's metadata cannot be removed now (`scan.unavailable`)."})
+op("get", f"{A}/assemblies/{{id}}/villages/{{code}}/close-out/scan", "getCloseOutScan", "The signed minutes' scan.", "Close-out",
+   auth="required", params=STATION,
+   success=[("200", {"description": "The file (`Cache-Control: private, no-store`).",
+                     "content": {ct: {"schema": {"type": "string", "contentMediaType": ct}}
+                                 for ct in ["image/jpeg", "image/png", "image/webp", "application/pdf"]}})],
+   errors={403: "Not the session's team, its kecamatan or the hub (`forbidden`).", 404: "No such station, or no scan yet."})
+op("post", f"{A}/assemblies/{{id}}/villages/{{code}}/close-out", "submitCloseOut",
+   "Submit the attendance figures written on the signed minutes.", "Close-out", auth="required", params=STATION,
+   body=json_body("CloseOutFigures"),
+   description="Compared with the check-ins counted now: a difference flags the station (`flagged`, `difference`). "
+               "A correction before the review replaces the figures.",
+   success=[ok("CloseOut", "Submitted.")],
+   errors=merge(JSON_ERRS, {403: "Not the session's team (`forbidden`).", 404: None, 409: CLOSE_OUT_409,
+                            422: "`required`, `men.range`, `women.range`, `total.range`, `total.sum`."}))
+op("post", f"{A}/assemblies/{{id}}/villages/{{code}}/close-out/validation", "validateCloseOut", "Validate a submitted close-out.",
+   "Close-out", auth="required", params=STATION, success=[ok("CloseOut", "Validated.")],
+   errors={403: "Not the station's kecamatan, a planner or an admin (`forbidden`).", 404: None, 409: CLOSE_OUT_409})
+op("post", f"{A}/assemblies/{{id}}/villages/{{code}}/close-out/incident", "recordCloseOutIncident",
+   "Record an incident on a submitted close-out, with its reason.", "Close-out", auth="required", params=STATION,
+   body=json_body("IncidentInput"), success=[ok("CloseOut", "Recorded.")],
+   errors=merge(JSON_ERRS, {403: "Not the station's kecamatan, a planner or an admin (`forbidden`).", 404: None, 409: CLOSE_OUT_409,
+                            422: "`required` or `reason.length` (field `reason`)."}))
 op("get", f"{A}/me/checkin-code", "getCheckInCode", "The caller's signed check-in code for an assembly.", "Assemblies",
    auth="required", params=[query("assembly", INT64, "Assembly id. Missing or not a number: 404.",
                                   required=True)],
@@ -1460,6 +1535,8 @@ TAGS = [
     ("Questions", "Questions to the host during the dialogue."),
     ("Polls", "Live polls (jajak pendapat) the host puts to every village office, or to every citizen present."),
     ("Minutes", "The berita acara of a village session."),
+    ("Close-out", "Closing a village station: the signed minutes' scan, the paper's attendance figures against the check-ins, "
+                  "the kecamatan's validation or incident."),
     ("Floor", "Floor control: who speaks to the whole regency."),
     ("Media", "Video signalling through the server (Janus is never exposed)."),
     ("SIPD", "The bridge to SIPD: proposals out in SIPD's columns, SIPD's decisions back with a reconciliation report."),

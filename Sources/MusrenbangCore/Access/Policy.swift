@@ -85,6 +85,10 @@ public enum Action: String, Sendable, CaseIterable {
     case verifyInField
     /// Read what staff did for citizens of a village (the assisted-entry log).
     case readAssistedLog
+    /// Validate a closed village station's close-out, or record an incident (the kecamatan).
+    case validateCloseOut
+    /// See a station's close-out and its signed scan: the session team, the kecamatan and the hub.
+    case readCloseOut
 }
 
 /// What an action is about: the place, and where it matters the agency it is assigned to, the
@@ -169,6 +173,8 @@ public enum Policy {
         // Whoever proposed or entered a proposal, of any role, may add its photos.
         case .addPhoto: Set(Role.allCases)
         case .leadAssembly, .moderateFloor, .watchWall, .answerQuestions, .monitorStations: hub
+        case .validateCloseOut: [.admin, .planner, .districtOperator]
+        case .readCloseOut: sessionTeam.union(hub)
         case .watchStage, .useSecondFactor: staff
         case .moderateQuestions: sessionTeam.union(hub)
         case .askQuestion: sessionTeam.union([.citizen])

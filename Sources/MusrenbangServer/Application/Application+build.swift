@@ -40,6 +40,8 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     ProposalAPI(proposals: proposals, planning: planning, today: today).register(on: api)
     AssemblyAPI(assemblies: assemblies, minutes: minutes, places: places, live: services.live).register(on: api)
     FloorAPI(floor: floor, assemblies: assemblies).register(on: api)
+    let closeOuts = CloseOutService(services: services)
+    CloseOutAPI(closeOuts: closeOuts).register(on: api)
     MediaAPI(media: media).register(on: api)
     let polls = PollService(services: services)
     PollAPI(polls: polls).register(on: api)
@@ -58,9 +60,10 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     AssistedEntryRoutes(entries: AssistedEntryService(services: services), pages: pages, places: places).register(api: api, pages: router)
     ProposalPages(proposals: proposals, planning: planning, pages: pages, outcome: outcome, csrf: csrf, places: places, today: today)
         .register(on: router)
-    AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, polls: polls, pages: pages, outcome: outcome, csrf: csrf,
-                  places: places, today: today).register(on: router)
+    AssemblyPages(assemblies: assemblies, minutes: minutes, floor: floor, media: media, polls: polls, closeOuts: closeOuts, pages: pages,
+                  outcome: outcome, csrf: csrf, places: places, today: today).register(on: router)
     PollPages(polls: polls, outcome: outcome, csrf: csrf).register(on: router)
+    CloseOutPages(closeOuts: closeOuts, outcome: outcome, csrf: csrf).register(on: router)
     DashboardPages(dashboard: DashboardService(services: services), pages: pages, today: today).register(on: router)
     DocumentPages(documents: documents, assemblies: assemblies, pages: pages, outcome: outcome, csrf: csrf,
                   places: places, today: today).register(on: router)

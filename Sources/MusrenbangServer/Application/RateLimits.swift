@@ -94,7 +94,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         // A citizen's poll answer: one counts, but each try costs a transaction.
         "POST /api/v1/assemblies/{id}/polls/{poll}/answer": .poll, "POST /musrenbang/{id}/jajak/{poll}/jawab": .poll,
         "POST /api/v1/proposals/{id}/supports": .support, "POST /usulan/{id}/dukung": .support,
-        "POST /api/v1/proposals/{id}/photos": .photo,
+        "POST /api/v1/proposals/{id}/photos": .photo, "POST /api/v1/assemblies/{id}/villages/{code}/close-out/scan": .photo,
         "POST /api/v1/assemblies/{id}/media/watch": .mediaPeer, "POST /api/v1/assemblies/{id}/media/subscribe": .mediaPeer,
         "POST /api/v1/assemblies/{id}/media/publish": .mediaPeer,
         "GET /dokumen/musrenbang/{id}/{place}/{file}": .paper, "GET /dokumen/usulan/{id}/{file}": .paper,

@@ -112,6 +112,25 @@ enum Names {
         }
     }
 
+    static func closeOut(_ state: CloseOutState) -> LocalizedText {
+        switch state {
+        case .pending: .init(id: "Menunggu berita acara", en: "Awaiting the minutes")
+        case .submitted: .init(id: "Diserahkan, menunggu kecamatan", en: "Submitted, awaiting the kecamatan")
+        case .validated: .init(id: "Disahkan kecamatan", en: "Validated by the kecamatan")
+        case .incident: .init(id: "Insiden dicatat", en: "Incident recorded")
+        }
+    }
+
+    /// "Kertas 3 lebih banyak (L +1, P +2)": how the paper differs from the check-ins.
+    static func difference(_ comparison: AttendanceComparison) -> LocalizedText {
+        guard case .mismatch(let total, let men, let women) = comparison else { return .init(id: "Sesuai", en: "Matches") }
+        func signed(_ n: Int) -> String { n > 0 ? "+\(n)" : "\(n)" }
+        let id = "L \(signed(men)), P \(signed(women))", en = "men \(signed(men)), women \(signed(women))"
+        if total > 0 { return .init(id: "Kertas \(total) lebih banyak (\(id))", en: "The paper says \(total) more (\(en))") }
+        if total < 0 { return .init(id: "Kertas \(-total) lebih sedikit (\(id))", en: "The paper says \(-total) fewer (\(en))") }
+        return .init(id: "Jumlah sama, pembagian berbeda (\(id))", en: "Same total, split differently (\(en))")
+    }
+
     static func forum(_ level: DecisionLevel) -> LocalizedText {
         let en = switch level {
         case .village: "village forum"

@@ -23,6 +23,7 @@ enum Strings {
         var table: [String: String] = [:]
         for (key, pair) in pairs where key.hasPrefix("js.") { table[String(key.dropFirst(3))] = locale == .indonesian ? pair.id : pair.en }
         for stage in AssemblyStage.allCases { table["stage.\(stage.rawValue)"] = Names.stage(stage).text(locale) }
+        for state in CloseOutState.allCases { table["closeOut.\(state.rawValue)"] = Names.closeOut(state).text(locale) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = (try? encoder.encode(table)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
@@ -616,5 +617,29 @@ enum Strings {
         "pollCitizenHelp": ("Warga yang tercatat hadir menjawab dari ponselnya di halaman musrenbang ini.", "Citizens checked in answer from their phones on this assembly's page."),
         "pollOfficesAnswered": ("kantor desa menjawab", "offices answered"),
         "pollsInMinutes": ("Jajak pendapat yang ditutup", "Closed polls"),
+        "closeOutTitle": ("Penutupan pos desa", "Station close-out"),
+        "closeOutHelp": ("Setelah sesi ditutup: unggah foto atau pindaian berita acara yang ditandatangani (JPEG, PNG, WebP atau PDF, paling besar 10 MB) dan isi angka kehadiran yang tertulis di kertas. Angka itu dibandingkan dengan kehadiran yang tercatat; kecamatan lalu mengesahkan atau mencatat insiden.", "Once the session has closed: upload a photo or scan of the signed minutes (JPEG, PNG, WebP or PDF, at most 10 MB) and enter the attendance figures written on the paper. They are compared with the recorded attendance; the kecamatan then validates or records an incident."),
+        "closeOutFlagged": ("Ditandai: angka di kertas berbeda dari kehadiran tercatat", "Flagged: the paper's figures differ from the recorded attendance"),
+        "closeOutFlaggedLower": ("ditandai", "flagged"),
+        "closeOutRecorded": ("Kehadiran tercatat", "Recorded attendance"),
+        "closeOutPaper": ("Angka di berita acara", "Figures on the minutes"),
+        "closeOutScan": ("Berita acara bertanda tangan", "Signed minutes"),
+        "closeOutViewScan": ("Lihat pindaian", "View the scan"),
+        "closeOutScanUpload": ("Foto atau pindaian berita acara (JPEG, PNG, WebP, PDF)", "Photo or scan of the minutes (JPEG, PNG, WebP, PDF)"),
+        "closeOutUpload": ("Unggah pindaian", "Upload the scan"),
+        "closeOutFigures": ("Angka kehadiran di kertas", "Attendance figures on the paper"),
+        "closeOutTotal": ("Jumlah", "Total"),
+        "closeOutSubmit": ("Serahkan berita acara", "Hand in the minutes"),
+        "closeOutValidate": ("Sahkan", "Validate"),
+        "closeOutIncidentReason": ("Alasan insiden", "Reason for the incident"),
+        "closeOutRecordIncident": ("Catat insiden", "Record an incident"),
+        "closeOutClosed": ("desa selesai", "villages closed"),
+        "closeOutPendingLower": ("belum menyerahkan", "not handed in"),
+        "closeOutSubmittedLower": ("menunggu pengesahan", "awaiting validation"),
+        "closeOutValidatedLower": ("disahkan", "validated"),
+        "closeOutIncidentLower": ("insiden", "incidents"),
+        "js.chooseScan": ("Pilih berkas pindaian terlebih dahulu.", "Choose the scan file first."),
+        "js.scanTooLarge": ("Pindaian melebihi 10 MB.", "The scan exceeds 10 MB."),
+        "js.closeOutFlagged": ("ditandai", "flagged"),
     ]
 }

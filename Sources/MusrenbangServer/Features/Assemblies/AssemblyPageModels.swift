@@ -107,6 +107,8 @@ struct ControlRoomPage: Sendable {
     struct Village: Sendable {
         let code: String; let name: String; let stage: String; let stageValue: String; let attendance: Int; let women: Int
         let womenShare: Int; let noWomen: Bool; let proposals: Int; let silent: Bool; let heartbeat: String
+        /// The station's close-out ("—" while its session is open), and whether its paper disagreed with the check-ins.
+        let closeOut: String; let closeOutValue: String; let flagged: Bool
     }
     struct District: Sendable { let name: String; let villages: [Village] }
     struct Waiting: Sendable { let code: String; let name: String; let district: String; let topic: String; let position: Int; let minutes: Int }
@@ -121,6 +123,7 @@ struct ControlRoomPage: Sendable {
     let mayRehearse: Bool
     let mayWipe: Bool
     let polls: PollSection
+    let closeOuts: CloseOutService.Overview.Counts
     /// Which view fills the big panel: the villages' tiles, the monitoring wall, or the table.
     let view: String
     let isOverview: Bool
@@ -130,7 +133,8 @@ struct ControlRoomPage: Sendable {
     let wide = true
 
     init(assembly: AssemblyHeader, counters: Counters, next: Choice?, districts: [District], waiting: [Waiting], speaking: [Speaking],
-         questions: [QuestionLine], mayRehearse: Bool, mayWipe: Bool, polls: PollSection, view: String) {
+         questions: [QuestionLine], mayRehearse: Bool, mayWipe: Bool, polls: PollSection, closeOuts: CloseOutService.Overview.Counts,
+         view: String) {
         self.assembly = assembly
         self.counters = counters
         self.next = next
@@ -141,6 +145,7 @@ struct ControlRoomPage: Sendable {
         self.mayRehearse = mayRehearse
         self.mayWipe = mayWipe
         self.polls = polls
+        self.closeOuts = closeOuts
         self.view = view
         self.isOverview = view == "overview"
         self.isWall = view == "wall"
@@ -209,6 +214,8 @@ struct ConsolePage: Sendable {
     let minutesPolls: [MinutesPoll]
     /// The assembly is under way: polls may open at any moment.
     let pollsLive: Bool
+    /// The station's close-out, once its session has closed.
+    var closeOut: CloseOutSection?
     /// When the page was made: an offline console shows how old what it shows is.
     var renderedAt = Date().formatted(.iso8601)
     /// The console's sections, the current stage's task first and open, the live video and the
@@ -216,12 +223,16 @@ struct ConsolePage: Sendable {
     var tasks: [ConsoleTask] = []
 
     struct ConsoleTask: Sendable {
-        enum Kind: String, Sendable { case stage, floor, video, checkIn = "hadir", proposals = "usulan", questions = "pertanyaan", polls = "jajak-pendapat", minutes = "berita-acara", documents = "dokumen" }
+        enum Kind: String, Sendable {
+            case stage, floor, video, checkIn = "hadir", proposals = "usulan", questions = "pertanyaan", polls = "jajak-pendapat"
+            case minutes = "berita-acara", documents = "dokumen", closeOut = "penutupan"
+        }
         let key: String
         let taskTitle: String
         let taskState: String
         let isOpen: Bool
         let isStage: Bool, isFloor: Bool, isVideo: Bool, isCheckIn: Bool, isProposals: Bool, isQuestions: Bool, isPolls: Bool, isMinutes: Bool, isDocuments: Bool
+        let isCloseOut: Bool
 
         init(_ kind: Kind, title: String, state: String, open: Bool) {
             key = kind.rawValue
@@ -230,6 +241,7 @@ struct ConsolePage: Sendable {
             isOpen = open
             isStage = kind == .stage; isFloor = kind == .floor; isVideo = kind == .video; isCheckIn = kind == .checkIn
             isProposals = kind == .proposals; isQuestions = kind == .questions; isPolls = kind == .polls; isMinutes = kind == .minutes; isDocuments = kind == .documents
+            isCloseOut = kind == .closeOut
         }
     }
 
@@ -242,7 +254,30 @@ struct ConsolePage: Sendable {
         case .dialogue: [.floor, .questions, .polls]
         case .proposals, .ranking: [.proposals]
         case .agreement: [.minutes, .proposals]
-        case .closed: [.minutes, .documents]
+        case .closed: [.closeOut, .minutes, .documents]
         }
     }
+}
+
+/// The console's close-out section: what was handed in, how it compares, and the forms the
+/// person may use (from `CloseOutService.capabilities`).
+struct CloseOutSection: Sendable {
+    let state: String
+    let stateValue: String
+    let flagged: Bool
+    let difference: String?
+    /// "42 (L 20, P 22)": the check-ins counted at submission, or now when nothing was submitted.
+    let recorded: String
+    let paper: String?
+    let scanUrl: String?
+    let scanKind: String?
+    let reason: String?
+    let mayHandIn: Bool
+    let mayReview: Bool
+    let uploadUrl: String
+    /// What was typed, refilled after a refusal, else the figures submitted.
+    let men: String
+    let women: String
+    let total: String
+    let incidentReason: String
 }

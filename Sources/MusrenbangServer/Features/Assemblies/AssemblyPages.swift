@@ -12,6 +12,7 @@ struct AssemblyPages {
     let floor: FloorService
     let media: MediaService
     let polls: PollService
+    let closeOuts: CloseOutService
     let pages: PageRenderer
     let outcome: FormOutcome
     let csrf: CSRFGuard
@@ -130,15 +131,20 @@ struct AssemblyPages {
         let floorView = floor.view(try await floor.floor(assembly.id), turns: [])
         let board = try await polls.board(assembly, for: context.user)
         let flash = try await pages.flash(context)
+        let closing = try await closeOuts.overview(assembly)
+        let stations = Dictionary(uniqueKeysWithValues: closing.stations.map { ($0.villageCode, $0) })
         let locale = context.locale
         var groups: [RegionCode: [ControlRoomPage.Village]] = [:]
         for village in summary.perVillage {
+            let station = stations[village.villageCode]
             groups[village.villageCode.ancestor(at: .district) ?? village.villageCode, default: []].append(.init(
                 code: village.villageCode.description, name: places.name(village.villageCode), stage: Names.stage(village.stage).text(locale),
                 stageValue: village.stage.rawValue, attendance: village.attendance, women: village.women,
                 womenShare: Format.percent(village.women, of: village.attendance), noWomen: village.attendance > 0 && village.women == 0,
                 proposals: village.proposals, silent: village.silent,
-                heartbeat: village.lastHeartbeat.map { Format.clock($0).text(locale) } ?? "—"))
+                heartbeat: village.lastHeartbeat.map { Format.clock($0).text(locale) } ?? "—",
+                closeOut: station?.state.map { Names.closeOut($0).text(locale) } ?? "—", closeOutValue: station?.state?.rawValue ?? "",
+                flagged: station?.flagged ?? false))
         }
         return pages.render("control-room", title: "\(Strings.text("controlRoom", locale)): \(assembly.title)", model: ControlRoomPage(
             assembly: AssemblyHeader(assembly, places: places, locale: locale), counters: Counters(summary),
@@ -158,6 +164,7 @@ struct AssemblyPages {
             mayRehearse: assembly.rehearsalOf == nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
             mayWipe: assembly.rehearsalOf != nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
             polls: PollSection(board, assembly: assembly.id, village: nil, locale: locale, flash: flash.values),
+            closeOuts: closing.counts,
             view: ["dinding": "wall", "tabel": "table"][request.uri.queryParameters.get("view") ?? ""] ?? "overview"),
                             flash: flash, context: context)
     }
@@ -309,9 +316,33 @@ struct AssemblyPages {
                       pollOffices: "\(poll.officesAnswered)/\(poll.officesPresent)", pollVillageAnswer: poll.villageAnswer ?? "—")
             },
             pollsLive: scope.assembly.stage > .scheduled && scope.assembly.stage < .closed)
+        if session.stage == .closed {
+            page.closeOut = try await closeOutSection(scope, figures: figures.attendance, flash: flash, locale: locale)
+        }
         page.tasks = Self.tasks(page, stage: session.stage, locale: locale)
         return pages.render("console", title: "\(Strings.text("console", locale)) \(page.villageName)", model: page, flash: flash,
                             context: context)
+    }
+
+    /// The close-out as the console shows it; forms only where the use case would accept them.
+    func closeOutSection(_ scope: AssemblyService.Session, figures: AssemblySummary.Attendance, flash: Flash,
+                         locale: LocalizedText.Locale) async throws -> CloseOutSection {
+        let record = try await closeOuts.closeOut(scope)
+        let may = closeOuts.capabilities(scope, record)
+        let (l, p) = (Strings.text("maleShort", locale), Strings.text("femaleShort", locale))
+        func line(_ count: HeadCount) -> String { "\(count.total) (\(l) \(count.men), \(p) \(count.women))" }
+        let flagged = record.mismatch && record.state != .pending
+        return CloseOutSection(
+            state: Names.closeOut(record.state).text(locale), stateValue: record.state.rawValue, flagged: flagged,
+            difference: flagged ? record.comparison.map { Names.difference($0).text(locale) } : nil,
+            recorded: line(record.recorded ?? HeadCount(men: figures.men, women: figures.women, total: figures.total)),
+            paper: record.paper.map(line), scanUrl: may.readScan ? CloseOutService.scanURL(scope.id, scope.village) : nil,
+            scanKind: record.scan.map { $0.kind == .pdf ? "PDF" : $0.kind.rawValue.uppercased() }, reason: record.reason,
+            mayHandIn: may.handIn, mayReview: may.review, uploadUrl: CloseOutService.scanURL(scope.id, scope.village),
+            men: flash.values["men"] ?? record.paper.map { "\($0.men)" } ?? "",
+            women: flash.values["women"] ?? record.paper.map { "\($0.women)" } ?? "",
+            total: flash.values["total"] ?? record.paper.map { "\($0.total)" } ?? "",
+            incidentReason: flash.values["reason"] ?? "")
     }
 
     /// The console's sections in the order the current stage needs them.
@@ -326,6 +357,7 @@ struct AssemblyPages {
         if page.dialogue { available.append(.questions) }
         // Always there while the assembly is under way, so a poll the host opens appears in it live.
         if page.pollsLive || !page.polls.cards.isEmpty { available.append(.polls) }
+        if page.closeOut != nil { available.append(.closeOut) }
         available += [.minutes, .documents]
         var current = ConsolePage.currentTasks(stage).filter(available.contains)
         if page.polls.cards.contains(where: \.mayAnswerPoll), !current.contains(.polls) { current.insert(.polls, at: 0) }
@@ -345,6 +377,8 @@ struct AssemblyPages {
                 : page.polls.hasOpenPoll ? t("pollOpenState") : "\(page.polls.cards.count) \(t("pollsLower"))", open: open)
             case .minutes: .init(kind, title: t("minutes"), state: page.isFinal ? t("finalLower") : t("draftLower"), open: open)
             case .documents: .init(kind, title: t("documents"), state: t("documentsState"), open: open)
+            case .closeOut: .init(kind, title: t("closeOutTitle"), state: page.closeOut.map { $0.state + ($0.flagged ? " · \(t("closeOutFlaggedLower"))" : "") } ?? "",
+                                  open: open)
             }
         }
         return current.map { task($0, open: true) } + always.map { task($0, open: true) } + rest.map { task($0, open: false) }

@@ -82,6 +82,32 @@ async function refresh() {
   applyFilter();
 }
 
+// The control room's close-out counts and column: their own read (they are for the hub, not the public summary).
+const closeOuts = document.querySelector("[data-closeouts]");
+let pendingCloseOuts;
+
+async function refreshCloseOuts() {
+  pendingCloseOuts = undefined;
+  const response = await fetch(`/api/v1/assemblies/${closeOuts.dataset.closeouts}/close-outs`, { headers: { Accept: "application/json" } });
+  if (!response.ok) return;
+  const o = await response.json();
+  for (const [name, value] of Object.entries(o.counts)) {
+    for (const element of document.querySelectorAll(`[data-closeout-count="${name}"]`)) element.textContent = String(value);
+  }
+  for (const station of o.stations) {
+    const cell = table?.querySelector(`tr[data-village="${station.villageCode}"] [data-cell="closeout"]`);
+    if (!cell) continue;
+    cell.dataset.closeout = station.state ?? "";
+    cell.dataset.flagged = String(station.flagged);
+    cell.textContent = (station.state ? t(`closeOut.${station.state}`) : "—") + (station.flagged ? ` · ${t("closeOutFlagged")}` : "");
+    cell.classList.toggle("warn", station.flagged);
+  }
+}
+
+if (id && closeOuts) {
+  liveEvents(id).on(["closeout", "session"], () => { pendingCloseOuts ??= setTimeout(refreshCloseOuts, 300); });
+}
+
 if (id) {
   const later = () => { pending ??= setTimeout(refresh, 300); };
   liveEvents(id).on(["stage", "session", "attendance", "proposal", "question", "ranking"], later).onOpen(later);
