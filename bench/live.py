@@ -9,6 +9,8 @@ Prints Markdown table rows. Loopback only; every loop is bounded."""
 import asyncio, http.client, json, os, statistics, sys, threading, time, urllib.request
 
 url, label, listeners, extra = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+EVENTS = int(os.environ.get("LIVE_BENCH_EVENTS", "600"))  # floor events sent while /summary is timed
+ROUNDS = int(os.environ.get("LIVE_BENCH_ROUNDS", "5"))  # single changes timed to every listener
 host, port = url.split("//")[1].split(":")[0], int(url.rsplit(":", 1)[1])
 SAMPLES = 150
 
@@ -52,6 +54,8 @@ def pct(values, p):
 class Listener:
     def __init__(self):
         self.status, self.retry_after, self.events, self.writer = None, None, 0, None
+        # A delivery round: when it began, and when this listener heard its first event after that.
+        self.since, self.heard_at = None, None
 
 
 async def listen(assembly, source, listener, ready):
@@ -79,6 +83,8 @@ async def listen(assembly, source, listener, ready):
                 return
             if line.startswith(b"event: "):
                 listener.events += 1
+                if listener.since is not None and listener.heard_at is None:
+                    listener.heard_at = time.monotonic()
     except (ConnectionError, asyncio.CancelledError):
         return
 
@@ -99,7 +105,9 @@ async def crowd(assembly, writes):
     admitted_greedy = sum(1 for l in greedy if l.status == 200)
     address = 10
     while sum(1 for l in greedy + crowd_listeners if l.status == 200) < listeners:
-        await open_from(f"127.0.0.{address}", min(20, listeners - sum(1 for l in greedy + crowd_listeners if l.status == 200)), crowd_listeners)
+        # 20 from each loopback address (under the per-client share), 250 addresses to a /24.
+        source = f"127.0.0.{address}" if address < 250 else f"127.2.{address // 250}.{address % 250 + 1}"
+        await open_from(source, min(20, listeners - sum(1 for l in greedy + crowd_listeners if l.status == 200)), crowd_listeners)
         address += 1
     for index in range(0, extra, 20):
         await open_from(f"127.0.1.{index // 20 + 1}", min(20, extra - index), beyond)
@@ -110,7 +118,7 @@ async def crowd(assembly, writes):
 
     def writer():
         village, token = writes
-        while not stop.is_set() and sent[0] < 600:
+        while not stop.is_set() and sent[0] < EVENTS:
             if sent[0] % 2 == 0:
                 call("POST", f"/api/v1/assemblies/{assembly}/floor/hands", {"villageCode": village, "topic": "Bench"}, token)
             else:
@@ -125,6 +133,28 @@ async def crowd(assembly, writes):
     stop.set()
     thread.join()
     await asyncio.sleep(2)
+    # One change at a time, reaching every listener: how long from the write to each listener's
+    # first event after it (the client is one Python process reading every stream, so its own
+    # reading of N sockets is included: an upper bound on the server's fan-out).
+    open_listeners = [l for l in greedy + crowd_listeners if l.status == 200]
+    delays, missed = [], 0
+    village, token = writes
+    for round_index in range(ROUNDS):
+        await asyncio.sleep(1)
+        started = time.monotonic()
+        for listener in open_listeners:
+            listener.since, listener.heard_at = started, None
+        if round_index % 2 == 0:
+            await loop.run_in_executor(None, call, "POST", f"/api/v1/assemblies/{assembly}/floor/hands", {"villageCode": village, "topic": "Bench"}, token)
+        else:
+            await loop.run_in_executor(None, call, "DELETE", f"/api/v1/assemblies/{assembly}/floor/hands/{village}", None, token)
+        deadline = started + 15
+        while time.monotonic() < deadline and any(l.heard_at is None for l in open_listeners):
+            await asyncio.sleep(0.02)
+        delays += [(l.heard_at - started) * 1000 for l in open_listeners if l.heard_at is not None]
+        missed += sum(1 for l in open_listeners if l.heard_at is None)
+        for listener in open_listeners:
+            listener.since = None
     heard = [l.events for l in greedy + crowd_listeners if l.status == 200]
     for listener in greedy + crowd_listeners:
         if listener.writer:
@@ -135,7 +165,7 @@ async def crowd(assembly, writes):
     refused_greedy = [l for l in greedy if l.status != 200]
     refused_beyond = [l for l in beyond if l.status != 200]
     return dict(loaded=loaded, crowd_rss=crowd_rss, open=len(heard), greedy=(admitted_greedy, refused_greedy), beyond=refused_beyond,
-                sent=sent[0], heard=heard)
+                sent=sent[0] + ROUNDS, heard=heard, delays=delays, missed=missed)
 
 
 def main():
@@ -157,6 +187,10 @@ def main():
     if idle_rss:
         print(f"| {label} | server RSS idle / with the crowd open | {idle_rss // 1024} / {result['crowd_rss'] // 1024} MB |")
     print(f"| {label} | floor events sent during the run / heard per listener (min–max) | {result['sent']} / {min(heard)}–{max(heard)} |")
+    delays = result["delays"]
+    if delays:
+        print(f"| {label} | one change to all {result['open']} listeners, {ROUNDS} rounds: p50 / p99 / max | "
+              f"{statistics.median(delays):.0f} / {pct(delays, 99):.0f} / {max(delays):.0f} ms ({result['missed']} not heard within 15 s) |")
 
 
 main()
