@@ -76,6 +76,7 @@ public enum Migrator {
         catalog,
         sipd,
         verification,
+        themes,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

@@ -80,6 +80,8 @@ public enum Action: String, Sendable, CaseIterable {
     case useSecondFactor
     /// Record a field verification of a proposal (the agency that would take it).
     case verifyInField
+    /// Tag a proposal with the theme of a thematic musrenbang (or clear it), for one's village.
+    case tagTheme
 }
 
 /// What an action is about: the place, and where it matters the agency it is assigned to, the
@@ -156,7 +158,7 @@ public enum Policy {
         case .registerCitizen, .moderate, .runSession, .readMinutesDraft: sessionTeam
         case .submitProposal: [.admin, .planner, .villageOperator, .council, .agency, .citizen]
         case .supportProposal: [.citizen]
-        case .rankProposals, .decideAtVillage, .agreeRanking: [.admin, .planner, .villageOperator]
+        case .rankProposals, .decideAtVillage, .agreeRanking, .tagTheme: [.admin, .planner, .villageOperator]
         case .decideAtDistrict: [.admin, .planner, .districtOperator]
         case .decideAtAgency, .verifyInField: [.admin, .planner, .agency]
         case .decideAtRegency: hub
