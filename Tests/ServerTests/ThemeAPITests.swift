@@ -133,4 +133,36 @@ struct ThemeAPITests {
             #expect(history.filter { $0["event"] as? String == "themed" }.count == 1, "the same tag again writes nothing")
         }
     }
+
+    @Test("the village operator tags a proposal from its page; a citizen sees the tag but no form", arguments: TestFlavour.enabled)
+    func pageForm(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await ProposalWorld.make(app)
+            let id = try await world.created(token: world.villageOperator)
+            var villageOffice = Browser()
+            let login = try await villageOffice.get(app, "/masuk")
+            _ = try await villageOffice.post(app, "/masuk", form: ["_csrf": try Browser.csrf(in: login), "username": "op-bubuk",
+                                                               "password": "rahasia-123"])
+            let page = try await villageOffice.get(app, "/usulan/\(id)")
+            #expect(page.text.contains(#"action="/usulan/\#(id)/tema""#))
+            let posted = try await villageOffice.post(app, "/usulan/\(id)/tema", form: ["_csrf": try Browser.csrf(in: page), "theme": "disability"])
+            #expect(posted.status == .seeOther)
+            #expect(posted.headers[.location] == "/usulan/\(id)#tema")
+            let saved = try await villageOffice.get(app, "/usulan/\(id)")
+            #expect(saved.text.contains("Tema usulan tersimpan."))
+            #expect(saved.text.contains("Tematik: Disabilitas"))
+            _ = try await villageOffice.post(app, "/usulan/\(id)/tema", form: ["_csrf": try Browser.csrf(in: saved), "theme": "lansia"])
+            let refused = try await villageOffice.get(app, "/usulan/\(id)")
+            #expect(refused.text.contains("Tema tidak dikenal"))
+            #expect(try await world.get(id)["theme"] as? String == "disability", "a refused tag changes nothing")
+
+            var citizen = Browser()
+            let citizenLogin = try await citizen.get(app, "/masuk")
+            _ = try await citizen.post(app, "/masuk", form: ["_csrf": try Browser.csrf(in: citizenLogin), "username": womanNIK,
+                                                              "password": "kata-sandi-1"])
+            let seen = try await citizen.get(app, "/usulan/\(id)").text
+            #expect(seen.contains("Tematik: Disabilitas"))
+            #expect(!seen.contains("/tema\""))
+        }
+    }
 }
