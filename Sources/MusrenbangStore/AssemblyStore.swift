@@ -13,9 +13,11 @@ public struct AssemblyRecord: Sendable, Equatable {
     public let stage: AssemblyStage
     public let rehearsalOf: AssemblyID?
     public let createdAt: Date
+    /// The group a thematic musrenbang is held for; nil for the general one.
+    public let theme: AssemblyTheme?
 
     static let columns = ["id", "title", "level", "regency_code", "plan_year", "starts_at", "hub_village_code", "stage",
-                          "rehearsal_of", "created_at"]
+                          "rehearsal_of", "created_at", "theme"]
 
     static func decode(_ row: any SQLRow) throws -> AssemblyRecord {
         AssemblyRecord(
@@ -27,7 +29,8 @@ public struct AssemblyRecord: Sendable, Equatable {
             hubVillageCode: try row.decodeRegion("hub_village_code"),
             stage: try row.decode("stage", as: AssemblyStage.self),
             rehearsalOf: try row.decodeID("rehearsal_of", as: AssemblyID?.self),
-            createdAt: try row.decode(column: "created_at", as: Date.self))
+            createdAt: try row.decode(column: "created_at", as: Date.self),
+            theme: try row.decode("theme", as: AssemblyTheme?.self))
     }
 }
 
@@ -111,6 +114,8 @@ public struct AssemblySummary: Sendable, Equatable, Codable {
     public struct Attendance: Sendable, Equatable, Codable {
         public var total = 0, women = 0, men = 0
         public var byRole: [String: Int] = [:]
+        /// At a thematic musrenbang: the attendees of the theme's group (`AssemblyTheme.includes`).
+        public var themeGroup = 0
     }
     public struct Proposals: Sendable, Equatable, Codable {
         public var total = 0
@@ -159,14 +164,14 @@ public struct AssemblyStore: Sendable {
 
     public func create(title: String, level: AssemblyLevel, regency: RegionCode, planYear: Int, startsAt: Date, hub: RegionCode,
                        villages: [RegionCode], agenda: [AgendaItem], createdBy: UserID,
-                       rehearsalOf: AssemblyID? = nil) async throws -> AssemblyID {
+                       rehearsalOf: AssemblyID? = nil, theme: AssemblyTheme? = nil) async throws -> AssemblyID {
         try await database.transaction { connection in
             let id = try await connection.insert(into: "assemblies")
                 .columns("title", "level", "regency_code", "plan_year", "starts_at", "hub_village_code", "stage", "rehearsal_of",
-                         "created_by", "created_at")
+                         "created_by", "created_at", "theme")
                 .values(SQLBind(title), SQLBind(level.rawValue), SQLBind(regency.description), SQLBind(planYear), SQLBind(startsAt),
                         SQLBind(hub.description), SQLBind(AssemblyStage.scheduled.rawValue), SQLBind(rehearsalOf?.rawValue),
-                        SQLBind(createdBy.rawValue), SQLBind(Date()))
+                        SQLBind(createdBy.rawValue), SQLBind(Date()), SQLBind(theme?.rawValue))
                 .returning("id").first()!.decodeID("id", as: AssemblyID.self)
             for chunk in villages.chunked(500) {
                 var insert = connection.insert(into: "assembly_sessions").columns("assembly_id", "village_code", "stage", "ranking_agreed")
@@ -455,12 +460,23 @@ public struct AssemblyStore: Sendable {
     /// proposal made during the proposal stage outside its village's session.
     public static func attach(_ connection: any SQLDatabase, _ proposalId: ProposalID, village: RegionCode,
                               practice: Bool) async throws -> [AssemblyID] {
-        var query = connection.select().column(SQLColumn("assembly_id", table: "assembly_sessions")).from("assembly_sessions")
+        var query = connection.select().column(SQLColumn("assembly_id", table: "assembly_sessions"))
+            .column(SQLColumn("theme", table: "assemblies")).from("assembly_sessions")
             .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_sessions"))
             .where(SQLColumn("village_code", table: "assembly_sessions"), .equal, SQLBind(village.description))
             .where(SQLColumn("stage", table: "assembly_sessions"), .equal, SQLBind(AssemblyStage.proposals.rawValue))
         if !practice { query = query.where(SQLColumn("rehearsal_of", table: "assemblies"), .is, SQLLiteral.null) }
-        let open = try await query.all().map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
+        let rows = try await query.orderBy(SQLColumn("assembly_id", table: "assembly_sessions")).all()
+        let open = try rows.map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
+        let themes = try rows.map { try $0.decode("theme", as: AssemblyTheme?.self) }
+        if themes.contains(where: { $0 != nil }) {
+            let current = try await connection.select().column("theme").from("proposals").where("id", .equal, proposalId.rawValue)
+                .first().flatMap { try $0.decode("theme", as: AssemblyTheme?.self) }
+            if let tag = ThemeRules.tag(current: current, joined: themes), tag != current {
+                try await connection.update("proposals").set("theme", to: SQLBind(tag.rawValue))
+                    .where("id", .equal, proposalId.rawValue).run()
+            }
+        }
         for assembly in open {
             try await connection.insert(into: "assembly_proposals").columns("assembly_id", "proposal_id", "village_code")
                 .values(SQLBind(assembly.rawValue), SQLBind(proposalId.rawValue), SQLBind(village.description))
@@ -680,7 +696,7 @@ public struct AssemblyStore: Sendable {
                                                     proposals: 0, lastHeartbeat: session.lastHeartbeat, silent: silent)
         }
         for row in try await attendanceCounts(id, village: nil) {
-            summary.attendance.add(row)
+            summary.attendance.add(row, theme: assembly.theme)
             perVillage[row.village]?.attendance += row.count
             if row.gender == .female { perVillage[row.village]?.women += row.count }
         }
@@ -695,9 +711,9 @@ public struct AssemblyStore: Sendable {
     }
 
     /// One session's figures: two grouped reads of its own rows.
-    public func figures(_ id: AssemblyID, village: RegionCode) async throws -> SessionFigures {
+    public func figures(_ id: AssemblyID, village: RegionCode, theme: AssemblyTheme? = nil) async throws -> SessionFigures {
         var figures = SessionFigures()
-        for row in try await attendanceCounts(id, village: village) { figures.attendance.add(row) }
+        for row in try await attendanceCounts(id, village: village) { figures.attendance.add(row, theme: theme) }
         figures.proposals = try await proposalCounts(id, village: village).reduce(0) { $0 + $1.count }
         return figures
     }
@@ -770,8 +786,11 @@ public struct AssemblyStore: Sendable {
 }
 
 extension AssemblySummary.Attendance {
-    mutating func add(_ row: AssemblyStore.AttendanceCount) {
+    mutating func add(_ row: AssemblyStore.AttendanceCount, theme: AssemblyTheme?) {
         total += row.count
+        if let theme, let role = AttendanceRole(rawValue: row.role), theme.includes(role: role, gender: row.gender) {
+            themeGroup += row.count
+        }
         if row.gender == .female { women += row.count } else { men += row.count }
         byRole[row.role, default: 0] += row.count
     }

@@ -78,6 +78,7 @@ public enum Migrator {
         sipd,
         verification,
         closeOut,
+        themes,
         assistedEntries,
     ]
 

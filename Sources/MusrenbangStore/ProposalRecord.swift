@@ -15,6 +15,8 @@ public struct ProposalRecord: Sendable, Equatable {
     public let priority: Int?
     /// The latest field verification (not surveyed until an agency records one).
     public let verification: FieldVerification
+    /// The thematic musrenbang it belongs to (the session it joined, or a planner's or operator's tag).
+    public let theme: AssemblyTheme?
     public let createdAt: Date
     public let updatedAt: Date
 
@@ -26,6 +28,7 @@ public struct ProposalRecord: Sendable, Equatable {
         "current_volume", "current_cost", "merged_into", "progress", "support_count", "score", "priority",
         "created_at", "updated_at", "catalog_item_id", "unit_price", "catalog_agency_code",
         "verification_status", "verification_reason", "verification_notes", "verified_on", "verification_lat", "verification_lng",
+        "theme",
     ]
 
     static func decode(_ row: any SQLRow) throws -> ProposalRecord {
@@ -83,6 +86,7 @@ public struct ProposalRecord: Sendable, Equatable {
                 notes: try optionalText("verification_notes"),
                 lat: try row.decode(column: "verification_lat", as: Double?.self),
                 lng: try row.decode(column: "verification_lng", as: Double?.self)),
+            theme: try row.decode("theme", as: AssemblyTheme?.self),
             createdAt: try row.decode(column: "created_at", as: Date.self),
             updatedAt: try row.decode(column: "updated_at", as: Date.self)
         )
@@ -95,6 +99,8 @@ public struct HistoryEntry: Sendable, Equatable, Codable {
         case submitted, decision, priority, realisation, agencyAssigned, mergedIn, verified
         /// SIPD gave the accepted proposal its budget line and amount.
         case budgeted
+        /// A planner or operator tagged the proposal with a theme, or cleared it (`changes.theme`).
+        case themed
     }
 
     public let id: Int64
@@ -136,10 +142,13 @@ public struct ProposalFilter: Sendable {
     /// Proposals a person made or entered for someone else ("Usulan saya").
     public var mine: UserID?
     public var query: String?
+    /// Proposals of one thematic musrenbang.
+    public var theme: AssemblyTheme?
 
     public init(village: RegionCode? = nil, district: RegionCode? = nil, status: ProposalStatus? = nil, level: DecisionLevel? = nil,
                 field: String? = nil, year: Int? = nil, source: ProposalSource? = nil, agency: String? = nil,
-                mine: UserID? = nil, query: String? = nil) {
+                mine: UserID? = nil, query: String? = nil, theme: AssemblyTheme? = nil) {
+        self.theme = theme
         self.village = village
         self.district = district
         self.status = status

@@ -147,6 +147,7 @@ public struct ProposalStore: Sendable {
             if let year = filter.year { select = select.where("year", .equal, year) }
             if let source = filter.source { select = select.where("source", .equal, source.rawValue) }
             if let agency = filter.agency { select = select.where("agency_code", .equal, agency) }
+            if let theme = filter.theme { select = select.where("theme", .equal, theme.rawValue) }
             if let mine = filter.mine {
                 select = select.where { $0.where("proposer_id", .equal, mine.rawValue).orWhere("entered_by", .equal, mine.rawValue) }
             }
@@ -280,6 +281,25 @@ public struct ProposalStore: Sendable {
             }
             try await notices.run()
             try await outbox.run()
+        }
+    }
+}
+
+extension ProposalStore {
+    /// Tags a proposal with a theme (nil clears it), with its history line, in one transaction.
+    /// Returns false when the proposal does not exist; a tag equal to the current one writes nothing.
+    public func setTheme(_ id: ProposalID, _ theme: AssemblyTheme?, by principal: Principal) async throws -> Bool {
+        try await database.transaction { connection in
+            guard let row = try await connection.select().column("theme").from("proposals").where("id", .equal, id.rawValue).first() else {
+                return false
+            }
+            let current = try row.decode("theme", as: AssemblyTheme?.self)
+            guard current != theme else { return true }
+            try await connection.update("proposals").set("theme", to: SQLBind(theme?.rawValue)).set("updated_at", to: Date())
+                .where("id", .equal, id.rawValue).run()
+            try await Self.appendHistory(connection, proposal: id, event: .themed, level: nil, outcome: nil, reason: nil,
+                                         changes: ["theme": theme?.rawValue ?? ""], actor: principal.userId, role: principal.role)
+            return true
         }
     }
 }

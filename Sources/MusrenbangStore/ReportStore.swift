@@ -38,6 +38,32 @@ public struct ReportStore: Sendable {
         }
     }
 
+    /// A year's proposals of one theme (nil: the general musrenbang) and the people they would serve.
+    public struct ThemeCount: Sendable, Equatable {
+        public let theme: AssemblyTheme?
+        public let count: Int
+        public let beneficiaries: Beneficiaries
+    }
+
+    /// Proposals and beneficiaries per theme for the year, merged proposals left out (their
+    /// people are counted in the proposal they joined).
+    public func themes(year: Int) async throws -> [ThemeCount] {
+        try await database.sql.select().column("theme")
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+            .column(SQLRaw("CAST(COALESCE(SUM(beneficiaries_total), 0) AS BIGINT)"), as: "total")
+            .column(SQLRaw("CAST(COALESCE(SUM(beneficiaries_women), 0) AS BIGINT)"), as: "women")
+            .column(SQLRaw("CAST(COALESCE(SUM(beneficiaries_poor), 0) AS BIGINT)"), as: "poor")
+            .column(SQLRaw("CAST(COALESCE(SUM(beneficiaries_disabled), 0) AS BIGINT)"), as: "disabled")
+            .from("proposals").where("year", .equal, year).where("status", .notEqual, ProposalStatus.merged.rawValue)
+            .groupBy("theme").all().map { row in
+                func sum(_ column: String) throws -> Int { Int(try row.decode(column: column, as: Int64.self)) }
+                return ThemeCount(theme: try row.decode("theme", as: AssemblyTheme?.self), count: try row.decode(column: "n", as: Int.self),
+                                  beneficiaries: Beneficiaries(total: try sum("total"), women: try sum("women"),
+                                                               poor: try sum("poor"), disabled: try sum("disabled")))
+            }
+            .sorted { ($0.theme.map { AssemblyTheme.allCases.firstIndex(of: $0)! } ?? -1) < ($1.theme.map { AssemblyTheme.allCases.firstIndex(of: $0)! } ?? -1) }
+    }
+
     /// The plan years that have proposals.
     public func standingYears() async throws -> [Int] {
         try await database.sql.select().distinct().column("year").from("proposals").orderBy("year").all()

@@ -66,6 +66,7 @@ struct PolicyTests {
         .rankProposals: villageTeam,
         .decideAtVillage: villageTeam,
         .agreeRanking: villageTeam,
+        .tagTheme: villageTeam,
         .decideAtDistrict: rows(districtOperator: district2),
         // The assigned agency decides; a bare place names no agency (see `agencyBoundActions`).
         .decideAtAgency: planning,

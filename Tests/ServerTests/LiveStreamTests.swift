@@ -81,10 +81,11 @@ struct LiveStreamTests {
             let listeners = (0..<200).map { index in
                 Task {
                     // Half resume from the start of the log, half start now: both end with the same events.
-                    try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=4\(index % 2 == 0 ? "" : "&start=now")").text
+                    // Open long enough that all 200 are open at once on a busy machine (the suite runs in parallel).
+                    try await app.send(.get, "/api/v1/assemblies/\(world.id)/live?maxSeconds=15\(index % 2 == 0 ? "" : "&start=now")").text
                 }
             }
-            try await waitUntil { await hub.listenerCount == 200 }
+            try await waitUntil(.seconds(14)) { await hub.listenerCount == 200 }
             let (shared, catchUps) = (await hub.sharedReads, await hub.catchUpReads)
             for stage in ["opening", "dialogue"] { _ = try await world.hub(stage) }
             _ = try await world.session("checkIn")

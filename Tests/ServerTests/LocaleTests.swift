@@ -97,7 +97,7 @@ struct LocaleTests {
             let created = try await app.send(.post, "/api/v1/assemblies", json: #"""
                 {"title":"Village assemblies 2027","level":"village","regencyCode":"35.10","planYear":2027,"startsAt":"2027-01-21T12:00:00Z",
                  "hubVillageCode":"\#(bubuk)","villageCodes":["\#(bubuk)","35.10.13.2001"],
-                 "agenda":[{"title":"Welcome","minutes":10,"speaker":"Regent"}]}
+                 "agenda":[{"title":"Welcome","minutes":10,"speaker":"Regent"}],"theme":"youth"}
                 """#, token: planner)
             let assembly = try #require(try created.json()["id"] as? Int)
             for stage in ["checkIn", "opening", "dialogue"] {
@@ -128,6 +128,8 @@ struct LocaleTests {
                  "estimatedCost":175000000,"fundingSource":"villageFund","beneficiaries":{"total":420,"women":210,"poor":60,"disabled":4}}
                 """#, token: villageOperator)
             let proposalId = try #require(try proposal.json()["id"] as? Int)
+            // A thematic assembly and a tagged proposal: their tags and counts render in both languages too.
+            _ = try await app.send(.post, "/api/v1/proposals/\(proposalId)/theme", json: #"{"theme":"youth"}"#, token: planner)
             _ = try await app.send(.post, "/api/v1/proposals/\(proposalId)/comments", json: #"{"body":"A good idea"}"#, token: planner)
             _ = try await app.send(.post, "/api/v1/proposals/\(proposalId)/decisions",
                                    json: #"{"level":"village","outcome":"forwarded","reason":"Beyond village authority"}"#, token: villageOperator)

@@ -133,6 +133,7 @@ struct RouteMatrixTests {
             "GET /api/v1/regions": open { _, _ in api(.get, "/api/v1/regions?q=bubuk") },
             "GET /api/v1/regions/{code}": spec(nil, exists: { _ in true }) { _, p in api(.get, "/api/v1/regions/\(village(p))") },
             "GET /api/v1/reference": open { _, _ in api(.get, "/api/v1/reference") },
+            "GET /api/v1/dashboard/themes": open { _, _ in api(.get, "/api/v1/dashboard/themes?year=2027") },
             "GET /api/v1/criteria/{kind}": open { _, _ in api(.get, "/api/v1/criteria/physical") },
             "GET /api/v1/districts/{code}/ceilings/{year}": spec(nil) { _, p in api(.get, "/api/v1/districts/\(district(p))/ceilings/2027") },
             "GET /api/v1/villages/{code}/ranking": spec(nil) { _, p in api(.get, "/api/v1/villages/\(village(p))/ranking?year=2027") },
@@ -274,6 +275,9 @@ struct RouteMatrixTests {
             "POST /api/v1/proposals/{id}/verification": spec(.verifyInField, scope: proposalScope) { w, p in
                 api(.post, proposal(w, p) + "/verification", #"{"status":"feasible","surveyedOn":"2026-01-05"}"#)
             },
+            "POST /api/v1/proposals/{id}/theme": spec(.tagTheme, scope: proposalScope) { w, p in
+                api(.post, proposal(w, p) + "/theme", #"{"theme":"women"}"#)
+            },
             "POST /api/v1/proposals/{id}/realisations": spec(.recordRealisation, scope: proposalScope) { w, p in
                 api(.post, proposal(w, p) + "/realisations", #"{"budgetLine":"1.03","amount":1000,"year":2027,"progress":10}"#)
             },
@@ -313,6 +317,7 @@ struct RouteMatrixTests {
             "POST /usulan/{id}/verifikasi": spec(.verifyInField, scope: proposalScope) { w, p in
                 form(.post, page(w, p) + "/verifikasi", ["status": "feasible", "surveyedOn": "2026-01-05"])
             },
+            "POST /usulan/{id}/tema": spec(.tagTheme, scope: proposalScope) { w, p in form(.post, page(w, p) + "/tema", ["theme": "youth"]) },
             "POST /usulan/{id}/opd": spec(.assignAgency, scope: proposalScope) { w, p in form(.post, page(w, p) + "/opd", ["agencyCode": "PUPR"]) },
             "POST /komentar/{id}/tandai": spec(.flagComment) { w, p in form(.post, "/komentar/\(w.comment(p))/tandai") },
             "POST /komentar/{id}/sembunyikan": spec(.moderate) { w, p in form(.post, "/komentar/\(w.comment(p))/sembunyikan", ["reason": "Tidak sopan"]) },

@@ -152,7 +152,8 @@ ENUMS = {
                       "selfHelp", "regencyBudget", "provincialBudget", "nationalBudget"],
     "ProposalSource": ["citizen", "onBehalf", "group", "bpd", "council", "agency"],
     "GroupKind": ["rt", "rw", "hamlet", "pkk", "youth", "farmers", "women", "disabled", "religious", "other"],
-    "HistoryEvent": ["submitted", "decision", "priority", "realisation", "agencyAssigned", "mergedIn", "budgeted"],
+    "HistoryEvent": ["submitted", "decision", "priority", "realisation", "agencyAssigned", "mergedIn", "verified", "budgeted", "themed"],
+    "AssemblyTheme": ["women", "children", "disability", "youth"],
     "TurnEnding": ["revoked", "timeUp", "finished"],
     "CriterionDirection": ["benefit", "cost"],
     "MediaRoom": ["stage", "wall"],
@@ -317,6 +318,8 @@ PROPOSAL_VIEW_PROPS = {
     "verification": ref("Verification"),
     "fundingSource": ref("FundingSource"), "beneficiaries": ref("Beneficiaries"), "sdg": INT, "source": ref("ProposalSource"),
     "groupKind": ref("GroupKind"), "groupName": STR,
+    "theme": d(ref("AssemblyTheme"), "The thematic musrenbang it belongs to: the theme of the thematic session it joined, "
+                                     "or a planner's or operator's tag; absent for the general musrenbang."),
     "proposer": d(STR, "The proposer's name only if they allowed it, else e.g. `Warga Desa Bubuk`."),
     "level": ref("DecisionLevel"), "status": ref("ProposalStatus"), "agencyCode": STR, "current": ref("ProposalCurrent"),
     "mergedInto": ref("ProposalID"), "progress": {"type": "integer", "minimum": 0, "maximum": 100},
@@ -440,9 +443,13 @@ S["ScheduleInput"] = obj({
     "villageCodes": arr(ref("SessionCode"), minItems=1,
                         description="Default: every village (a district-level assembly: every district) of the regency."),
     "agenda": arr(ref("AgendaItemInput"), maxItems=50, description="Default: the standard six-item agenda."),
+    "theme": d({"anyOf": [ref("AssemblyTheme"), {"type": "string", "maxLength": 0}, {"type": "null"}]},
+               "A thematic musrenbang's group; absent, null or empty for the general one "
+                                               "(422 `theme.invalid` otherwise)."),
 }, ["title", "level", "regencyCode", "planYear", "startsAt", "hubVillageCode"], description="`AssemblyService.Schedule`.")
 S["IdOfAssembly"] = obj({"id": ref("AssemblyID")}, ["id"], strict=True)
-S["AssemblyItem"] = obj({"id": ref("AssemblyID"), "title": STR, "stage": ref("AssemblyStage"), "startsAt": DATE, "rehearsal": BOOL},
+S["AssemblyItem"] = obj({"id": ref("AssemblyID"), "title": STR, "stage": ref("AssemblyStage"), "startsAt": DATE, "rehearsal": BOOL,
+                         "theme": d(ref("AssemblyTheme"), "Absent for the general musrenbang.")},
                         ["id", "title", "stage", "startsAt", "rehearsal"], strict=True)
 S["AssemblyList"] = obj({"items": arr(ref("AssemblyItem"), maxItems=50)}, ["items"], strict=True)
 S["AssemblySessionView"] = obj({"villageCode": ref("SessionCode"), "villageName": STR, "stage": ref("AssemblyStage"),
@@ -453,6 +460,7 @@ S["AssemblyDetail"] = obj({
     "id": ref("AssemblyID"), "title": STR, "level": ref("AssemblyLevel"), "regencyCode": ref("RegencyCode"), "planYear": INT,
     "startsAt": DATE, "hubVillageCode": ref("VillageCode"), "stage": ref("AssemblyStage"), "rehearsalOf": ref("AssemblyID"),
     "agenda": arr(ref("AgendaItem")), "stageLog": arr(ref("StageTransition")), "sessions": arr(ref("AssemblySessionView")),
+    "theme": d(ref("AssemblyTheme"), "A thematic musrenbang's group; absent for the general one."),
 }, ["id", "title", "level", "regencyCode", "planYear", "startsAt", "hubVillageCode", "stage", "agenda", "stageLog", "sessions"],
     strict=True)
 S["AgendaInput"] = obj({"items": arr(ref("AgendaItemInput"), maxItems=50)}, ["items"])
@@ -477,8 +485,11 @@ S["SummaryVillages"] = obj({k: INT for k in ["total", "checkIn", "inProgress", "
                            ["total", "checkIn", "inProgress", "closed", "silent", "notStarted"], strict=True)
 S["SummaryAttendance"] = obj({"total": INT, "women": INT, "men": INT,
                               "byRole": {"type": "object", "additionalProperties": INT,
-                                         "description": "By `AttendanceRole` raw value."}},
-                             ["total", "women", "men", "byRole"], strict=True)
+                                         "description": "By `AttendanceRole` raw value."},
+                              "themeGroup": d(INT, "At a thematic musrenbang, attendees of the theme's group: its unsur "
+                                                   "(`womensGroup`, `disabledGroup`, `youth`), and every woman at a women's "
+                                                   "musrenbang; 0 for the general one.")},
+                             ["total", "women", "men", "byRole", "themeGroup"], strict=True)
 S["SummaryProposals"] = obj({"total": INT, "byField": {"type": "object", "additionalProperties": INT,
                                                        "description": "By field code (`01`…`05`)."}},
                             ["total", "byField"], strict=True)
@@ -1077,6 +1088,7 @@ op("get", f"{A}/proposals", "listProposals", "List proposals, newest first.", "P
            query("year", or_empty(INT), "Plan year; not a whole number: 422 `year.invalid`."),
            query("source", or_empty(ref("ProposalSource")), "422 `source.invalid` for an unknown value."),
            query("agency", {"type": "string", "maxLength": 32}, "Agency code; longer than 32: 422 `agency.length`."),
+           query("theme", or_empty(ref("AssemblyTheme")), "Proposals of one thematic musrenbang; 422 `theme.invalid` for an unknown value."),
            query("q", {"type": "string", "maxLength": 200}, "Words in title, problem, activity…; longer than 200: 422 `q.length`."),
            pref("Page"), page_size(50)],
    description="An empty parameter (`?status=`) counts as absent.",
@@ -1143,6 +1155,13 @@ op("post", f"{A}/proposals/{{id}}/verification", "verifyProposal", "Record a fie
    errors=merge(JSON_ERRS, {403: "Not the agency that would take it (nor a planner or admin).", 404: None,
                             409: "Not waiting at the kecamatan or agency forum (`verification.notWaiting`).",
                             422: "`required`, `surveyedOn.invalid`, `surveyedOn.range`, `reason.length`, `notes.length`, `location.*`."}))
+op("post", f"{A}/proposals/{{id}}/theme", "tagProposalTheme", "Tag a proposal with a thematic musrenbang's theme, or clear it.",
+   "Planning", auth="required", params=[pref("ProposalId")], body=json_body("ThemeInput"),
+   description="For a proposal the theme's group made outside a thematic session. A proposal made in a thematic session "
+               "takes its theme by itself. A change writes a history line (`themed`); the same tag again writes nothing.",
+   success=[ok("ProposalDetail", "The proposal with its theme.")],
+   errors=merge(JSON_ERRS, {403: "Not a planner or admin, nor the operator of the proposal's village.", 404: None,
+                            422: "`theme.invalid`."}))
 op("post", f"{A}/proposals/{{id}}/realisations", "recordRealisation", "Record realisation progress of an accepted proposal.",
    "Planning", auth="required", params=[pref("ProposalId")], body=json_body("RealisationInput"),
    success=[ok("ProposalDetail", "Recorded: the proposal (100 % completes it).", 201)],
@@ -1210,7 +1229,7 @@ op("post", f"{A}/assemblies", "scheduleAssembly", "Schedule a simultaneous assem
    body=json_body("ScheduleInput"), success=[ok("IdOfAssembly", "Scheduled.", 201)],
    errors=merge(JSON_ERRS, {403: "Not an admin or planner of the regency (`forbidden`).",
                             422: "`regencyCode.unknown`, `title.length`, `planYear.range`, `hubVillageCode.unknown`, "
-                                 "`villageCodes.unknown`, `agenda.invalid`, or a missing/mistyped field."}))
+                                 "`villageCodes.unknown`, `agenda.invalid`, `theme.invalid`, or a missing/mistyped field."}))
 op("get", f"{A}/assemblies", "listAssemblies", "Current assemblies (not closed, or of the last 30 days).", "Assemblies",
    auth="public", success=[ok("AssemblyList", "At most 50, soonest first.")], errors={})
 op("get", f"{A}/assemblies/{{id}}", "getAssembly", "An assembly with its agenda, stage log and sessions.", "Assemblies",
@@ -1475,6 +1494,27 @@ op("delete", f"{A}/media/peers/{{peer}}", "leavePeer", "Close a peer connection 
    auth="optional", params=[pref("PeerPath"), pref("MediaViewer")], success=[ok(None, "Closed.", 204)],
    errors={404: "Unknown peer, or another owner's (`media.peer`).", 422: "No login and no valid `X-Media-Viewer` (`media.viewer`).",
            503: "Video is not available (`media.unavailable`); checked before the peer is looked up."})
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard (Dashboard/DashboardAPI.swift)
+
+S["ThemeInput"] = obj({"theme": d(nullable(ref("AssemblyTheme")), "Null or absent clears the tag.")}, [],
+                      description="`POST /proposals/{id}/theme`.")
+S["ThemeBeneficiaries"] = obj({
+    "total": INT, "men": d(INT, "L: the total less the women."), "women": d(INT, "P."),
+    "poorHouseholds": d(INT, "RTM: the proposals' `beneficiaries.poor`."), "disabled": d(INT, "Difabel."),
+}, ["total", "men", "women", "poorHouseholds", "disabled"], strict=True)
+S["ThemeCount"] = obj({"theme": d(ref("AssemblyTheme"), "Absent: the general musrenbang's proposals."),
+                       "proposals": INT, "beneficiaries": ref("ThemeBeneficiaries")},
+                      ["proposals", "beneficiaries"], strict=True)
+S["ThemeCounts"] = obj({"year": INT, "items": arr(ref("ThemeCount"))}, ["year", "items"], strict=True,
+                       description="Proposals and beneficiaries per theme; themes without proposals are left out.")
+op("get", f"{A}/dashboard/themes", "dashboardThemes", "Proposals and beneficiaries per musrenbang theme (the dashboard's table).",
+   "Open data", auth="public",
+   params=[query("year", or_empty(INT), "Plan year (default: next year); not a whole number: 422 `year.invalid`; "
+                                        "outside 2000–2100: 404.")],
+   description="Merged proposals are left out (their people are counted in the proposal they joined).",
+   success=[ok("ThemeCounts", "The year's figures.")], errors={404: "A year outside 2000–2100.", 422: "`year` (`field` names it)."})
 
 # ---------------------------------------------------------------------------------------------
 # Open data (Documents/OpenDataAPI.swift)

@@ -89,6 +89,8 @@ public enum Action: String, Sendable, CaseIterable {
     case validateCloseOut
     /// See a station's close-out and its signed scan: the session team, the kecamatan and the hub.
     case readCloseOut
+    /// Tag a proposal with the theme of a thematic musrenbang (or clear it), for one's village.
+    case tagTheme
 }
 
 /// What an action is about: the place, and where it matters the agency it is assigned to, the
@@ -165,7 +167,7 @@ public enum Policy {
         case .registerCitizen, .moderate, .runSession, .readMinutesDraft: sessionTeam
         case .submitProposal: [.admin, .planner, .villageOperator, .council, .agency, .citizen]
         case .supportProposal, .answerPoll: [.citizen]
-        case .rankProposals, .decideAtVillage, .agreeRanking: [.admin, .planner, .villageOperator]
+        case .rankProposals, .decideAtVillage, .agreeRanking, .tagTheme: [.admin, .planner, .villageOperator]
         case .decideAtDistrict: [.admin, .planner, .districtOperator]
         case .decideAtAgency, .verifyInField: [.admin, .planner, .agency]
         case .decideAtRegency: hub

@@ -64,6 +64,13 @@ public struct PlanItem: Sendable, Codable, Equatable {
     }
 
     public var beneficiaries: Int { male + female }
+
+    /// "120 jiwa (L 70 · P 50 · RTM 12 · difabel 3)": beneficiaries as every paper counts them.
+    public var beneficiaryBreakdown: String {
+        guard beneficiaries > 0 else { return "" }
+        return "\(Numbers.grouped(beneficiaries)) jiwa (L \(Numbers.grouped(male)) · P \(Numbers.grouped(female)) · "
+            + "RTM \(Numbers.grouped(poor)) · difabel \(Numbers.grouped(disabled)))"
+    }
 }
 
 /// A row of Tabel T-D.4: a proposal the kecamatan backed, with what the regency's mapping of
@@ -85,7 +92,7 @@ public struct PriorityActivity: Sendable, Codable, Equatable {
 
     /// Sasaran kegiatan: who the activity serves, from the proposal's beneficiaries.
     public var activityTarget: String {
-        item.beneficiaries > 0 ? "\(Numbers.grouped(item.beneficiaries)) penerima manfaat" : ""
+        item.beneficiaryBreakdown
     }
 }
 
@@ -161,7 +168,7 @@ public enum PlanningForms {
         .init("Lokasi", width: 28) { text($0.location) },
         .init("Volume", width: 10) { number($0.volume) },
         .init("Satuan", width: 10) { .text($0.unit) },
-        .init("Sasaran / Manfaat", width: 22) { $0.beneficiaries > 0 ? .text("\(Numbers.grouped($0.beneficiaries)) jiwa") : .empty },
+        .init("Sasaran / Manfaat", width: 30) { $0.beneficiaries > 0 ? .text($0.beneficiaryBreakdown) : .empty },
         .init("Waktu Pelaksanaan", width: 14) { text($0.period) },
         .init("Jumlah (Rp)", width: 18, summed: true) { .rupiah(Decimal($0.cost)) },
         .init("Sumber", width: 24) { .text($0.fundingSource) },

@@ -481,6 +481,8 @@ public struct ProposalSheetPrint: Sendable, Codable {
     public var beneficiariesFemale: String
     public var beneficiariesPoor: String
     public var beneficiariesDisabled: String
+    /// "Perempuan" for a proposal of a thematic musrenbang; nil for the general one.
+    public var thematic: String?
     public var history: [Event]
     public var hasPhotos: Bool
     public var photos: [Photo]

@@ -51,6 +51,7 @@ public func buildRouter(_ services: AppServices) -> Router<AppContext> {
     CatalogAPI(catalog: catalog).register(on: api)
     let sipd = SipdService(services: services)
     SipdAPI(sipd: sipd).register(on: api)
+    DashboardAPI(dashboard: DashboardService(services: services), today: today).register(on: api)
     APIDescriptionRoute.bundled().register(on: api)
     ServiceWorkerRoute.bundled().register(on: router)
     HomePages(home: HomeService(services: services), regions: regions, places: places, pages: pages, behindTLS: tls).register(on: router)

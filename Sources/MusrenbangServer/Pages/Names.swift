@@ -65,6 +65,15 @@ enum Names {
         return .init(id: source.indonesianName, en: en)
     }
 
+    static func theme(_ theme: AssemblyTheme) -> LocalizedText {
+        .init(id: theme.indonesianName, en: theme.englishName)
+    }
+
+    /// "Tematik: Perempuan", the tag lists and rankings show on a thematic proposal.
+    static func themeTag(_ theme: AssemblyTheme) -> LocalizedText {
+        .init(id: "Tematik: \(theme.indonesianName)", en: "Thematic: \(theme.englishName)")
+    }
+
     static func source(_ source: ProposalSource) -> LocalizedText {
         let en = switch source {
         case .citizen: "Citizen"

@@ -18,8 +18,12 @@ struct AssemblyAPI {
         let id: AssemblyID; let title: String; let level: String; let regencyCode: RegionCode; let planYear: Int; let startsAt: Date
         let hubVillageCode: RegionCode; let stage: String; let rehearsalOf: AssemblyID?; let agenda: [AgendaItem]
         let stageLog: [Transition]; let sessions: [Session]
+        /// `women`, `children`, `disability`, `youth`; null for the general musrenbang.
+        let theme: String?
     }
-    struct Item: Encodable { let id: AssemblyID; let title: String; let stage: String; let startsAt: Date; let rehearsal: Bool }
+    struct Item: Encodable {
+        let id: AssemblyID; let title: String; let stage: String; let startsAt: Date; let rehearsal: Bool; let theme: String?
+    }
     struct Items<T: Encodable>: Encodable { let items: [T] }
     struct Created<ID: Encodable>: Encodable { let id: ID }
     struct SessionAnswer: Encodable { let villageCode: RegionCode; let stage: AssemblyStage; let rankingAgreed: Bool; let lastHeartbeat: Date? }
@@ -66,7 +70,8 @@ struct AssemblyAPI {
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
         JSON.revalidated(Items(items: try await assemblies.current().map {
-            Item(id: $0.id, title: $0.title, stage: $0.stage.rawValue, startsAt: $0.startsAt, rehearsal: $0.rehearsalOf != nil)
+            Item(id: $0.id, title: $0.title, stage: $0.stage.rawValue, startsAt: $0.startsAt, rehearsal: $0.rehearsalOf != nil,
+                 theme: $0.theme?.rawValue)
         }), request: request, lastModified: nil)
     }
 
@@ -83,7 +88,7 @@ struct AssemblyAPI {
                       sessions: found.sessions.map {
                           .init(villageCode: $0.villageCode, villageName: places.name($0.villageCode), stage: $0.stage.rawValue,
                                 rankingAgreed: $0.rankingAgreed, lastHeartbeat: $0.lastHeartbeat)
-                      })
+                      }, theme: assembly.theme?.rawValue)
     }
 
     @Sendable func setAgenda(_ request: Request, context: AppContext) async throws -> Response {

@@ -12,6 +12,8 @@ struct AssemblyRow: Sendable {
     let startsAt: String
     let rehearsal: Bool
     let live: Bool
+    /// "Tematik: Perempuan" for a thematic musrenbang.
+    let theme: String?
 
     init(_ assembly: AssemblyRecord, locale: LocalizedText.Locale) {
         id = assembly.id.rawValue
@@ -20,6 +22,7 @@ struct AssemblyRow: Sendable {
         startsAt = Format.dateTime(assembly.startsAt).text(locale)
         rehearsal = assembly.rehearsalOf != nil
         live = assembly.stage != .scheduled && assembly.stage != .closed
+        theme = assembly.theme.map { Names.themeTag($0).text(locale) }
     }
 }
 
@@ -33,6 +36,7 @@ struct AssemblyHeader: Sendable {
     let planYear: Int
     let hub: String
     let rehearsal: Bool
+    let theme: String?
 
     init(_ assembly: AssemblyRecord, places: Places, locale: LocalizedText.Locale) {
         id = assembly.id.rawValue
@@ -43,6 +47,7 @@ struct AssemblyHeader: Sendable {
         planYear = assembly.planYear
         hub = Names.village(assembly.hubVillageCode, places.name(assembly.hubVillageCode)).text(locale)
         rehearsal = assembly.rehearsalOf != nil
+        theme = assembly.theme.map { Names.themeTag($0).text(locale) }
     }
 }
 
@@ -89,6 +94,15 @@ struct SchedulePage: Sendable {
     let planYear: String
     let villages: [VillageChoice.Group]
     let districtLevel: Bool
+    let themes: [Choice]
+}
+
+/// At a thematic musrenbang: how many of those present belong to the theme's group.
+struct ThemeGroupLine: Sendable {
+    let count: Int
+    let total: Int
+    let value: String
+    let year: Int
 }
 
 struct AssemblyPublicPage: Sendable {
@@ -101,6 +115,7 @@ struct AssemblyPublicPage: Sendable {
     let mayAsk: Bool
     let documentLinks: [DocumentLink]
     let polls: PollSection
+    let themeGroup: ThemeGroupLine?
 }
 
 struct ControlRoomPage: Sendable {

@@ -63,11 +63,15 @@ struct AssemblyPages {
         let hub = flash.values["hubVillageCode"].flatMap({ RegionCode($0) }) ?? places.defaultHub
         return pages.render("assembly-new", title: Strings.text("scheduleTitle", context.locale), model: SchedulePage(
             planYear: flash.values["planYear"] ?? "\(today().year + 1)", villages: VillageChoice.grouped(places, selected: hub),
-            districtLevel: flash.values["level"] == AssemblyLevel.district.rawValue), flash: flash, context: context)
+            districtLevel: flash.values["level"] == AssemblyLevel.district.rawValue,
+            themes: AssemblyTheme.allCases.map {
+                Choice(value: $0.rawValue, name: Names.theme($0).text(context.locale), selected: flash.values["theme"] == $0.rawValue)
+            }), flash: flash, context: context)
     }
 
     struct ScheduleForm: Decodable {
         let title: String?; let level: String?; let planYear: TypedInteger?; let startsAt: String?; let hubVillageCode: String?
+        let theme: String?
     }
 
     @Sendable func schedule(_ request: Request, context: AppContext) async throws -> Response {
@@ -85,7 +89,7 @@ struct AssemblyPages {
             let id = try await assemblies.schedule(.init(
                 title: fields.title ?? "", level: AssemblyLevel(rawValue: fields.level ?? "") ?? .village,
                 regencyCode: places.regency.code.description, planYear: fields.planYear?.value ?? 0, startsAt: startsAt,
-                hubVillageCode: fields.hubVillageCode ?? "", villageCodes: nil, agenda: nil), by: context.user)
+                hubVillageCode: fields.hubVillageCode ?? "", villageCodes: nil, agenda: nil, theme: fields.theme), by: context.user)
             return (.init(id: "Musrenbang dijadwalkan.", en: "Assembly scheduled."), "/musrenbang/\(id)/kendali")
         }
     }
@@ -106,7 +110,11 @@ struct AssemblyPages {
                 .init(id: $0.id.rawValue, body: $0.body, village: Names.village($0.villageCode, places.name($0.villageCode)).text(locale),
                       upvotes: $0.upvotes, answered: $0.status == .answered, pending: false)
             }, mayAsk: context.user != nil, documentLinks: DocumentLinks.regency(year: assembly.planYear, locale: locale),
-            polls: PollSection(board, assembly: assembly.id, village: nil, locale: locale)),
+            polls: PollSection(board, assembly: assembly.id, village: nil, locale: locale),
+            themeGroup: assembly.theme.map {
+                ThemeGroupLine(count: summary.attendance.themeGroup, total: summary.attendance.total, value: $0.rawValue,
+                               year: assembly.planYear)
+            }),
             flash: try await pages.flash(context), context: context)
     }
 

@@ -61,6 +61,8 @@ struct AssemblyService: Sendable {
         var hubVillageCode: String
         var villageCodes: [String]?
         var agenda: [AgendaItem]?
+        /// A thematic musrenbang's group (`AssemblyTheme`); absent or blank for the general one.
+        var theme: String?
     }
 
     /// Every village of the regency by default; a district-level assembly has one session per district.
@@ -100,11 +102,16 @@ struct AssemblyService: Sendable {
         }
         let agenda = input.agenda ?? Self.defaultAgenda
         if let refusal = Self.agendaRefusal(agenda, field: "agenda") { refusals.all.append(refusal) }
+        var theme: AssemblyTheme?
+        switch ThemeRules.parse(input.theme) {
+        case .success(let parsed): theme = parsed
+        case .failure(let refusal): refusals.all.append(refusal)
+        }
         try refusals.throwIfAny()
         guard let hub else { throw Refusals.inconsistent }
         return try await store.create(title: title, level: input.level, regency: places.regency.code, planYear: input.planYear,
                                       startsAt: input.startsAt, hub: hub, villages: codes, agenda: agenda, createdBy: user.id,
-                                      rehearsalOf: rehearsalOf)
+                                      rehearsalOf: rehearsalOf, theme: theme)
     }
 
     static func agendaRefusal(_ items: [AgendaItem], field: String) -> ValidationError? {
@@ -145,7 +152,7 @@ struct AssemblyService: Sendable {
                                         regencyCode: assembly.regencyCode.description, planYear: assembly.planYear, startsAt: Date(),
                                         hubVillageCode: assembly.hubVillageCode.description,
                                         villageCodes: try await store.sessions(id).map(\.villageCode.description),
-                                        agenda: try await store.agenda(id)), by: user, rehearsalOf: id)
+                                        agenda: try await store.agenda(id), theme: assembly.theme?.rawValue), by: user, rehearsalOf: id)
     }
 
     func wipeRehearsal(_ id: AssemblyID, by user: UserRecord?) async throws {
@@ -222,7 +229,7 @@ struct AssemblyService: Sendable {
 
     /// One session's own figures, for its console.
     func figures(_ scope: Session) async throws -> SessionFigures {
-        try await store.figures(scope.id, village: scope.village)
+        try await store.figures(scope.id, village: scope.village, theme: scope.assembly.theme)
     }
 
     func heartbeat(_ scope: Session) async throws {

@@ -85,6 +85,15 @@ struct DashboardService: Sendable {
             items: ProposalSource.allCases.compactMap { source in bySource[source].map { .init(Names.source(source).text(locale), $0) } },
             text: text, format: { ChartFormat.grouped($0) }).figureHTML()))
 
+        // Thematic musrenbang: proposals and the people they would serve, per theme.
+        let themes = try await themes(year: year)
+        if themes.contains(where: { $0.theme != nil }) {
+            figures.append(.init(id: "by-theme", html: BarChart<Int>(
+                id: "usulan-tema", title: t("chart.byTheme"), categoryHeader: t("theme"), valueName: t("proposalCount"),
+                items: themes.map { .init($0.theme.map { Names.theme($0).text(locale) } ?? t("themeGeneral"), $0.count) },
+                text: text, format: { ChartFormat.grouped($0) }).figureHTML()))
+        }
+
         // The cost each kecamatan backed against its ceiling.
         let ceilings = try await reports.ceilings(year: year)
         var committed: [RegionCode: Int64] = [:]
@@ -120,7 +129,18 @@ struct DashboardService: Sendable {
             year: year, previousYear: year - 1, total: ChartFormat.grouped(total), accepted: ChartFormat.grouped(accepted),
             cost: Format.rupiah(rows.reduce(0) { $0 + $1.cost }), figures: figures, attendance: attendance, reasons: reasons,
             documentLinks: DocumentLinks.regency(year: year, locale: locale),
+            themes: themes.map { line in
+                DashboardPage.ThemeRow(name: line.theme.map { Names.theme($0).text(locale) } ?? t("themeGeneral"),
+                                       value: line.theme?.rawValue ?? "", thematic: line.theme != nil, year: year,
+                                       count: ChartFormat.grouped(line.count), beneficiaries: BeneficiaryFigures(line.beneficiaries))
+            },
             stations: Access.allows(user, .monitorStations, in: places.regency.code) ? try await stations(year: year, locale: locale) : nil)
+    }
+
+    /// The year's proposals per theme (the general musrenbang first, as `theme` nil) with their
+    /// beneficiaries (L / P / RTM / difabel): public aggregates, for the page and the API.
+    func themes(year: Int) async throws -> [ReportStore.ThemeCount] {
+        try await reports.themes(year: try DocumentService.year(year))
     }
 
     /// Women, poor households and people with disabilities among the participants, per kecamatan
@@ -188,6 +208,9 @@ struct DashboardPage: Sendable {
     struct Attendance: Sendable { let assemblyTitle: String; let total: Int; let roles: [String]; let rows: [AttendanceRow] }
     struct Station: Sendable { let name: String; let href: String }
     struct Stations: Sendable { let assemblyTitle: String; let final: Int; let total: Int; let open: [Station] }
+    struct ThemeRow: Sendable {
+        let name: String; let value: String; let thematic: Bool; let year: Int; let count: String; let beneficiaries: BeneficiaryFigures
+    }
     let year: Int
     let previousYear: Int
     let total: String
@@ -197,6 +220,8 @@ struct DashboardPage: Sendable {
     let attendance: Attendance?
     let reasons: [Reason]
     let documentLinks: [DocumentLink]
+    /// Proposals and beneficiaries per theme, the general musrenbang first.
+    let themes: [ThemeRow]
     /// The Bappeda's and the Bupati's view only.
     let stations: Stations?
 }

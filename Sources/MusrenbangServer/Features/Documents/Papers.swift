@@ -102,7 +102,6 @@ struct Papers: Sendable {
     /// Lembar Pelacakan Usulan: the proposal and its whole history in plain Indonesian.
     func proposalSheet(_ record: ProposalRecord, history: [HistoryEntry], proposer: String) -> ProposalSheetPrint {
         let draft = record.draft
-        let women = min(draft.beneficiaries.women, draft.beneficiaries.total)
         let village = draft.villageCode
         let events = history.enumerated().map { index, entry in
             ProposalSheetPrint.Event(date: Format.longDate(entry.createdAt), time: "\(Format.clock(entry.createdAt).id) WIB",
@@ -111,7 +110,7 @@ struct Papers: Sendable {
         }
         let location = PlanLines(places: places).location(record)
         let coordinates = draft.location.lat.flatMap { lat in draft.location.lng.map { String(format: "%.5f, %.5f", lat, $0) } }
-        return ProposalSheetPrint(
+        var sheet = ProposalSheetPrint(
             villageName: places.name(village), villageCode: village.description, districtName: village.parent.map(places.name) ?? "",
             proposalCode: "#\(record.id)", planYear: "\(draft.year)", title: draft.title, currentStatus: Names.standing(record.state).id,
             currentStatusDetail: record.state.agencyCode.map { "Perangkat daerah: \(Agencies.name($0) ?? $0)" },
@@ -121,10 +120,13 @@ struct Papers: Sendable {
             sdgsGoal: draft.sdg.map { "Tujuan ke-\($0)" }, location: location, coordinates: coordinates,
             volume: Format.number(record.state.volume), unit: draft.unit, estimatedCost: Format.rupiah(record.state.estimatedCost),
             fundingSource: draft.fundingSource.indonesianName, beneficiariesTotal: Numbers.grouped(draft.beneficiaries.total),
-            beneficiariesMale: Numbers.grouped(draft.beneficiaries.total - women), beneficiariesFemale: Numbers.grouped(women),
+            beneficiariesMale: Numbers.grouped(draft.beneficiaries.men),
+            beneficiariesFemale: Numbers.grouped(draft.beneficiaries.total - draft.beneficiaries.men),
             beneficiariesPoor: Numbers.grouped(draft.beneficiaries.poor), beneficiariesDisabled: Numbers.grouped(draft.beneficiaries.disabled),
             // Photos stay on the page: the sheet must not carry a camera's hidden location data.
             history: events, photos: [])
+        sheet.thematic = record.theme?.indonesianName
+        return sheet
     }
 
     static let blank = "(………………………………)"

@@ -62,6 +62,7 @@ struct ProposalAPI {
         api.post("proposals/:id/priority", use: move)
         api.post("proposals/:id/agency", use: assignAgency)
         api.post("proposals/:id/verification", use: verify)
+        api.post("proposals/:id/theme", use: setTheme)
         api.post("proposals/:id/realisations", use: realise)
         api.post("proposals/:id/photos", use: addPhoto)
         api.get("villages/:code/ranking", use: ranking)
@@ -215,6 +216,15 @@ struct ProposalAPI {
         _ = try Access.role(context.user, .assignAgency)
         let body = try await JSON.decode(Body.self, from: request, context: context)
         let record = try await proposals.assignAgency(id, to: body.agencyCode, by: context.user)
+        return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale))
+    }
+
+    @Sendable func setTheme(_ request: Request, context: AppContext) async throws -> Response {
+        struct Body: Decodable { let theme: String? }
+        let id = try context.id("id", as: ProposalID.self)
+        _ = try Access.role(context.user, .tagTheme)
+        let body = try await JSON.decode(Body.self, from: request, context: context)
+        let record = try await proposals.setTheme(id, body.theme, by: context.user)
         return JSON.response(try await proposals.view(record, detailed: true, locale: context.locale))
     }
 

@@ -1,4 +1,5 @@
 import MusrenbangCore
+import MusrenbangDocuments
 
 /// What the proposal templates show, typed: each page's model is built by `ProposalPages` from
 /// what the use cases return, already in the reader's language.
@@ -19,6 +20,26 @@ struct ProposalRow: Sendable {
     let rank: Int?
     /// "Verifikasi lapangan: Tidak layak — jalan sudah dibangun provinsi", where verification matters.
     let verification: String?
+    /// "Tematik: Perempuan" on a thematic musrenbang's proposal; `themeValue` its API name.
+    let theme: String?
+    let themeValue: String?
+}
+
+/// Beneficiaries as every page prints them (the `beneficiaries` partial): L / P / RTM / difabel.
+struct BeneficiaryFigures: Sendable {
+    let total: String
+    let men: String
+    let women: String
+    let poor: String
+    let disabled: String
+
+    init(_ counted: Beneficiaries) {
+        total = Numbers.grouped(counted.total)
+        men = Numbers.grouped(counted.men)
+        women = Numbers.grouped(min(counted.women, counted.total))
+        poor = Numbers.grouped(counted.poor)
+        disabled = Numbers.grouped(counted.disabled)
+    }
 }
 
 struct ProposalListPage: Sendable {
@@ -33,6 +54,7 @@ struct ProposalListPage: Sendable {
     let districts: [Choice]
     let fields: [Choice]
     let statuses: [Choice]
+    let themes: [Choice]
 }
 
 struct MyProposalsPage: Sendable {
@@ -93,10 +115,10 @@ struct ProposalPage: Sendable {
     let costBasis: String
     let funding: String
     let sdg: Int?
-    let beneficiaries: Int
-    let women: Int
-    let poor: Int
-    let disabled: Int
+    let beneficiaries: BeneficiaryFigures
+    /// "Tematik: Perempuan"; nil for a general proposal.
+    let theme: String?
+    let themes: [Choice]
     let proposer: String
     let isPokir: Bool
     let status: String

@@ -33,6 +33,7 @@ struct ProposalPages {
         router.post("usulan/:id/realisasi", use: realise)
         router.post("usulan/:id/opd", use: assignAgency)
         router.post("usulan/:id/verifikasi", use: verify)
+        router.post("usulan/:id/tema", use: setTheme)
         router.post("komentar/:id/tandai", use: flag)
         router.post("komentar/:id/sembunyikan", use: hide)
         router.get("desa/:code/peringkat", use: rankingPage)
@@ -56,7 +57,7 @@ struct ProposalPages {
         let (items, total) = try await proposals.list(filter, paging)
         let pageCount = paging.pageCount(total: total)
         var base = URLComponents()
-        base.queryItems = ["village", "district", "status", "field", "year", "q", "source", "level"].compactMap { name in
+        base.queryItems = ["village", "district", "status", "field", "year", "q", "source", "level", "theme"].compactMap { name in
             query.get(name).flatMap { $0.isEmpty ? nil : URLQueryItem(name: name, value: $0) }
         }
         func link(_ page: Int) -> String {
@@ -71,7 +72,8 @@ struct ProposalPages {
             q: query.get("q") ?? "", year: query.get("year") ?? "",
             districts: VillageChoice.districts(places, selected: filter.district),
             fields: Fields.all.map { Choice(value: $0.code, name: "\($0.code) \(Names.field($0.code).text(locale))", selected: $0.code == filter.field) },
-            statuses: ProposalStatus.allCases.map { Choice(value: $0.rawValue, name: Names.status($0).text(locale), selected: $0 == filter.status) }),
+            statuses: ProposalStatus.allCases.map { Choice(value: $0.rawValue, name: Names.status($0).text(locale), selected: $0 == filter.status) },
+            themes: AssemblyTheme.allCases.map { Choice(value: $0.rawValue, name: Names.theme($0).text(locale), selected: $0 == filter.theme) }),
                             context: context)
     }
 
@@ -104,7 +106,8 @@ struct ProposalPages {
                         supportCount: record.supportCount, cost: Format.rupiah(record.state.estimatedCost),
                         score: record.score.map { String(format: "%.2f", $0) } ?? "—", isPokir: record.draft.source == .council,
                         field: Names.field(record.draft.fieldCode).text(locale), rank: ranked ? index + 1 : nil,
-                        verification: Self.verificationLine(record, locale))
+                        verification: Self.verificationLine(record, locale),
+                        theme: record.theme.map { Names.themeTag($0).text(locale) }, themeValue: record.theme?.rawValue)
         }
     }
 
@@ -222,8 +225,9 @@ struct ProposalPages {
             } ?? LocalizedText(id: "Usulan langsung: biaya perkiraan pengusul, diverifikasi perangkat daerah",
                                en: "Free proposal: the proposer's estimate, verified by the agency")).text(locale),
             funding: Names.funding(draft.fundingSource).text(locale), sdg: draft.sdg,
-            beneficiaries: draft.beneficiaries.total, women: draft.beneficiaries.women, poor: draft.beneficiaries.poor,
-            disabled: draft.beneficiaries.disabled, proposer: try await proposals.proposerLabel(record).text(locale),
+            beneficiaries: BeneficiaryFigures(draft.beneficiaries), theme: record.theme.map { Names.themeTag($0).text(locale) },
+            themes: AssemblyTheme.allCases.map { Choice(value: $0.rawValue, name: Names.theme($0).text(locale), selected: $0 == record.theme) },
+            proposer: try await proposals.proposerLabel(record).text(locale),
             isPokir: draft.source == .council, status: Names.standing(state).text(locale), statusClass: state.status.rawValue,
             supportCount: record.supportCount, priority: record.priority, score: record.score.map { String(format: "%.2f", $0) },
             agency: state.agencyCode.map { Names.agency($0).text(locale) }, mergedInto: state.mergedInto?.rawValue, progress: state.progress,
@@ -286,6 +290,16 @@ struct ProposalPages {
         try await onProposal(request, context, anchor: "dukungan") { id, _ in
             _ = try await proposals.withdraw(id, by: context.user)
             return .init(id: "Dukungan dibatalkan.", en: "Support withdrawn.")
+        }
+    }
+
+    struct ThemeForm: Decodable, Sendable { let theme: String? }
+
+    @Sendable func setTheme(_ request: Request, context: AppContext) async throws -> Response {
+        try await onProposal(request, context, anchor: "tema", ThemeForm.self) { id, form in
+            let record = try await proposals.setTheme(id, form.theme, by: context.user)
+            return record.theme == nil ? .init(id: "Tanda tema dihapus.", en: "Theme tag cleared.")
+                : .init(id: "Tema usulan tersimpan.", en: "Theme tag saved.")
         }
     }
 

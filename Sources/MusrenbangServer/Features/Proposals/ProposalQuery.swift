@@ -33,7 +33,7 @@ enum ProposalQuery {
                               status: try parse("status", ProposalStatus.self), level: try parse("level", DecisionLevel.self),
                               field: try text("field", limit: 8), year: try integer(query, "year"),
                               source: try parse("source", ProposalSource.self), agency: try text("agency", limit: 32),
-                              query: try text("q", limit: 200))
+                              query: try text("q", limit: 200), theme: try parse("theme", AssemblyTheme.self))
     }
 
     /// A whole number from the query; anything else (letters, a number beyond Int) is a 422 naming it.

@@ -173,6 +173,7 @@ struct ProposalService: Sendable {
         var addPhoto = false
         var assignAgency = false
         var verify = false
+        var tagTheme = false
     }
 
     func capabilities(of record: ProposalRecord, for user: UserRecord?) async throws -> Capabilities {
@@ -191,7 +192,21 @@ struct ProposalService: Sendable {
             realise: realiseRefusal(record, user) == nil,
             addPhoto: Access.allows(user, .addPhoto, in: scope),
             assignAgency: assignRefusal(record, user) == nil,
-            verify: verifyRefusal(record, user) == nil)
+            verify: verifyRefusal(record, user) == nil,
+            tagTheme: Access.allows(user, .tagTheme, in: scope))
+    }
+
+    // MARK: themes
+
+    /// A planner or the village's operator tags a proposal with a thematic musrenbang's theme, or
+    /// clears it (nil): for a proposal the theme's group brought outside its session.
+    func setTheme(_ id: ProposalID, _ raw: String?, by user: UserRecord?) async throws -> ProposalRecord {
+        _ = try Access.role(user, .tagTheme)
+        let record = try await proposal(id)
+        let user = try Access.person(user, .tagTheme, in: Self.scope(record))
+        let theme = try ThemeRules.parse(raw).orThrow()
+        guard try await proposals.setTheme(id, theme, by: user.principal) else { throw Self.notFound }
+        return try await proposal(id)
     }
 
     // MARK: field verification

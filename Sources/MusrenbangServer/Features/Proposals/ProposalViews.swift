@@ -57,6 +57,8 @@ struct ProposalView: Encodable {
     let source: String
     let groupKind: String?
     let groupName: String?
+    /// The thematic musrenbang it belongs to (`women`, `children`, `disability`, `youth`); null for the general one.
+    let theme: String?
     let proposer: String
     let level: String
     let status: String
@@ -99,6 +101,7 @@ struct ProposalView: Encodable {
         source = draft.source.rawValue
         groupKind = draft.groupKind?.rawValue
         groupName = draft.groupName
+        theme = record.theme?.rawValue
         self.proposer = proposer
         level = record.state.level.rawValue
         status = record.state.status.rawValue
@@ -180,6 +183,13 @@ enum Timeline {
             let status = Names.verification(entry.changes?["status"].flatMap(VerificationStatus.init(rawValue:)) ?? .notSurveyed)
             let day = entry.changes?["surveyedOn"].map { " \($0)" } ?? ""
             return .init(id: "Verifikasi lapangan\(day): \(status.id)", en: "Field verification\(day): \(status.en)")
+        case .themed:
+            guard let theme = entry.changes?["theme"].flatMap(AssemblyTheme.init(rawValue:)) else {
+                return .init(id: "Tanda tema dihapus: usulan musrenbang umum", en: "Theme tag cleared: a general proposal")
+            }
+            let name = Names.theme(theme)
+            return .init(id: "Ditandai sebagai usulan musrenbang tematik \(name.id.lowercased())",
+                         en: "Tagged as a proposal of the thematic musrenbang: \(name.en.lowercased())")
         case .agencyAssigned:
             let agency = Names.agency(entry.changes?["agencyCode"] ?? "")
             return .init(id: "Ditugaskan ke \(agency.id)", en: "Assigned to the \(agency.en)")
