@@ -46,3 +46,16 @@ def demo_assembly(page: Page, base_url: str) -> str:
     page.goto(f"{base_url}/musrenbang")
     link = page.locator(".cards a.title", has_text="Musrenbangdes Serentak").first
     return re.search(r"/musrenbang/(\d+)", link.get_attribute("href")).group(1)
+
+
+def console_check_in(page: Page, key: str, female: bool, name: str | None = None) -> None:
+    """Checks someone in at a village console's desk: by NIK, code or account number, and with a
+    name a walk-in registered on the spot."""
+    page.fill("#key", key)
+    page.select_option("#role", "womensGroup" if female else "youth")
+    page.check(f"input[name=gender][value={'female' if female else 'male'}]")
+    if name is not None:
+        if not page.locator("#name").is_visible():
+            page.locator("summary", has_text="Peserta baru").click()
+        page.fill("#name", name)
+    page.get_by_role("button", name="Catat hadir").click()

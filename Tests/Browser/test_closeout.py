@@ -6,29 +6,15 @@ the station's state without a reload."""
 from __future__ import annotations
 
 import base64
-import json
-import urllib.error
-import urllib.request
 
 from playwright.sync_api import expect
 
-from helpers import DEMO_PASSWORD, assert_no_axe_violations, log_in
+from helpers import DEMO_PASSWORD, api, assert_no_axe_violations, log_in
 
 BUBUK = "35.10.13.2007"
 # A 8×8 PNG: the scan as a phone photographs it (any image or PDF will do).
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAACXBIWXMAAAABAAAAAQBPJcTWAAAAEklEQVR4nGP4y8CAFWEXHbQSAPZwP0G2GkFNAAAAAElFTkSuQmCC")
 
-
-def api(base_url: str, method: str, path: str, body: dict | None = None, token: str | None = None) -> dict:
-    request = urllib.request.Request(f"{base_url}{path}", method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raise AssertionError(f"{method} {path}: {error.code} {error.read()[:300]!r}") from None
 
 
 def token(base_url: str, username: str) -> str:

@@ -12,7 +12,7 @@ import subprocess
 from playwright.sync_api import expect
 
 from conftest import record_nik
-from helpers import api, DEMO_PASSWORD, assert_no_axe_violations, demo_assembly, log_in
+from helpers import api, console_check_in, DEMO_PASSWORD, assert_no_axe_violations, demo_assembly, log_in
 
 VILLAGE = "35.10.13.2007"
 DISTRICT = "35.10.13"
@@ -90,13 +90,7 @@ def test_a_citizen_reads_what_an_operator_did_in_their_name(base_url, new_contex
     operator.goto(f"{base_url}/musrenbang/{assembly}/desa/{VILLAGE}")
     if operator.locator("#key").count() == 0:
         operator.get_by_role("button", name="Ke tahap: Registrasi peserta").click()
-    operator.fill("#key", nik)
-    operator.select_option("#role", "womensGroup")
-    operator.check("input[name=gender][value=female]")
-    if not operator.locator("#name").is_visible():
-        operator.locator("summary", has_text="Peserta baru").click()
-    operator.fill("#name", "Sulastri Walk-in")
-    operator.get_by_role("button", name="Catat hadir").click()
+    console_check_in(operator, nik, female=True, name="Sulastri Walk-in")
     expect(operator.locator(".alert.ok")).to_contain_text("tercatat hadir")
 
     # The account becomes hers at the office: a one-time activation code.

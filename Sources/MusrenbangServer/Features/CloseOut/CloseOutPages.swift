@@ -3,7 +3,7 @@ import Hummingbird
 import MusrenbangCore
 import MusrenbangStore
 
-/// The console's close-out forms (the scan goes to the API from `closeout.js`, as a raw body):
+/// The console's close-out forms (the scan goes to the API from `upload.js`, as a raw body):
 /// the paper's figures from the village team, the kecamatan's validation or incident. Each
 /// answers 303 back to the console's close-out section.
 struct CloseOutPages {
