@@ -312,10 +312,12 @@ struct TwoNodeTests {
                 let live = "/api/v1/assemblies/\(world.id)/live"
                 let head = try await nodeB.send(.get, "\(live)?maxSeconds=1").text
                     .split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }.max() ?? 0
+                // Open long enough for a busy machine (the suite runs in parallel): the write is sent
+                // once node B's hub has the listener, and has seconds to cross.
                 let listening = Task {
-                    try await nodeB.send(.get, "\(live)?maxSeconds=4", headers: [.init("Last-Event-ID")!: "\(head)"]).text
+                    try await nodeB.send(.get, "\(live)?maxSeconds=12", headers: [.init("Last-Event-ID")!: "\(head)"]).text
                 }
-                try await Task.sleep(for: .milliseconds(500))
+                try await waitUntil { await nodeB.services.live.listenerCount >= 1 }
                 // Through node A, which node B's hub never hears of in-process.
                 let key = UUID().uuidString
                 let first = try await nodeA.send(.post, "/api/v1/assemblies/\(world.id)/attendance",
