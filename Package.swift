@@ -95,6 +95,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // `simulate`'s client: event-loop HTTP, so the load generator costs the machine little.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // `bench-baseline`: the bare server the overhead benchmark compares `serve` with.
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
             ]
         ),
         // Fresh databases per test, on SQLite and (when MUSRENBANG_TEST_POSTGRES_URL is set) PostgreSQL.

@@ -11,7 +11,7 @@ struct Musrenbang: AsyncParsableCommand {
         commandName: "musrenbang",
         abstract: "Musrenbang: development-planning deliberations, online, in every village at once.",
         subcommands: [Serve.self, Migrate.self, BackupCommand.self, RestoreCommand.self, UserCommand.self, Demo.self, BenchData.self,
-                      Simulate.self, Export.self, CatalogCommand.self, SipdCommand.self]
+                      Simulate.self, Export.self, CatalogCommand.self, SipdCommand.self, BenchBaseline.self]
     )
 }
 

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
+import MusrenbangStore
 
 /// HTTP dates (RFC 9110 IMF-fixdate): "Sun, 29 Nov 2026 21:00:00 GMT".
 enum HTTPDate {
@@ -37,7 +38,7 @@ enum JSON {
     /// 304 and no body (`If-None-Match` wins over `If-Modified-Since`, as RFC 9110 says).
     static func revalidated(_ value: some Encodable, request: Request, lastModified: Date?) -> Response {
         let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        let tag = "\"" + SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        let tag = "\"" + SHA256.hash(data: data).prefix(12).hex + "\""
         var headers: HTTPFields = [.eTag: tag, .cacheControl: "no-cache", .vary: "Accept-Language"]
         if let lastModified { headers[.lastModified] = HTTPDate.format(lastModified) }
         let fresh: Bool

@@ -23,7 +23,7 @@ struct RegionAPI {
 
     @Sendable func detail(_ request: Request, context: AppContext) async throws -> Response {
         guard let code = RegionCode(context.parameters.get("code") ?? "") else { throw RegionService.unknown }
-        let found = try await regions.detail(code)
+        let found = try await regions.detail(code, withTrail: false)
         let region = found.region
         return JSON.revalidated(Detail(code: region.code, name: region.name, level: region.level.rawValue, parentCode: region.parentCode,
                                        kind: region.kind?.rawValue, children: found.children.map(Self.child)),

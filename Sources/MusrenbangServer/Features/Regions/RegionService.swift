@@ -17,10 +17,11 @@ struct RegionService: Sendable {
         let trail: [RegionRecord]
     }
 
-    func detail(_ code: RegionCode) async throws -> Detail {
+    /// `withTrail: false` for the API, which does not show the trail (two reads fewer).
+    func detail(_ code: RegionCode, withTrail: Bool = true) async throws -> Detail {
         guard let region = try await regions.region(code) else { throw Self.unknown }
         var trail: [RegionRecord] = []
-        var cursor = code.parent
+        var cursor = withTrail ? code.parent : nil
         while let parent = cursor {
             if let record = try await regions.region(parent) { trail.insert(record, at: 0) }
             cursor = parent.parent
