@@ -755,6 +755,8 @@ async def main():
         out.append(f"# Two nodes vs one behind nginx on one PostgreSQL, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
                    f"{CONFIGURATION} build, {os.cpu_count()} cores, size `{SIZE}`")
         out.append("")
+        out.append(f"Binary `{BIN}`.")
+        out.append("")
         out.append(f"Node A :{PORT_A} and node B :{PORT_B} (`musrenbang serve`, one data directory, one secret), nginx 1 worker "
                    f"(deploy/nginx/musrenbang.conf over plain HTTP, round-robin upstream), one PostgreSQL 15 "
                    f"(fsync off: a throwaway cluster), the demo loaded; load generator on the same machine. "
