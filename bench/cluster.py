@@ -13,7 +13,7 @@ Then every acknowledged write is looked up in PostgreSQL: it must be there exact
 Usage: cluster.py tiny|full (environment from bench/cluster). Prints Markdown; exit status 1 when
 an acknowledged write is lost or doubled, a listener missed an event, or a phase failed outright.
 Loopback only; every loop is bounded."""
-import asyncio, json, os, re, resource, signal, statistics, subprocess, sys, time, uuid
+import asyncio, json, os, re, resource, signal, subprocess, sys, time, uuid
 
 SIZE = sys.argv[1] if len(sys.argv) > 1 else "full"
 BIN, WORK = os.environ["CLUSTER_BIN"], os.environ["CLUSTER_WORK"]
