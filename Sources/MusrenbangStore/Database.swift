@@ -151,7 +151,9 @@ public final class Database: Sendable {
         self.meters = .init(flavour)
         self.lender = lender
         self.limits = limits
-        self.sql = InstrumentedDatabase(base: LendingDatabase(template: pooled, lender: lender, limit: limits.statement), meters: meters)
+        self.sql = InstrumentedDatabase(base: LendingDatabase(template: pooled, lender: lender, limit: limits.statement,
+                                                              writers: flavour == .sqlite ? (writers, limits.writerWait) : nil),
+                                        meters: meters)
         self.shutdownPool = shutdown
     }
 
@@ -340,6 +342,10 @@ struct LendingDatabase: SQLDatabase {
     let template: any SQLDatabase
     let lender: any ConnectionLender
     let limit: Duration
+    /// SQLite's writer queue, for a single write outside a transaction. Without it such a write
+    /// met a transaction's lock in SQLite's busy handler, which sleeps (1, 2, 5… ms), and a
+    /// transaction meeting it slept holding the queue: proposals waited behind audit lines.
+    let writers: (lock: AsyncLock, wait: Duration)?
 
     var logger: Logger { template.logger }
     var eventLoop: any EventLoop { template.eventLoop }
@@ -354,8 +360,22 @@ struct LendingDatabase: SQLDatabase {
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let limit = self.limit
-        try await lender.withConnection { connection in
-            try await DatabaseDeadline.run(limit, on: connection) { try await connection.sql.execute(sql: query, onRow) }
+        guard let writers, query is SQLInsert || query is SQLUpdate || query is SQLDelete else {
+            return try await lender.withConnection { connection in
+                try await DatabaseDeadline.run(limit, on: connection) { try await connection.sql.execute(sql: query, onRow) }
+            }
+        }
+        guard await writers.lock.lock(within: writers.wait) else {
+            throw DatabaseUnavailable("SQLite writer queue: no turn within \(writers.wait)")
+        }
+        do {
+            try await lender.withConnection { connection in
+                try await DatabaseDeadline.run(limit, on: connection) { try await connection.sql.execute(sql: query, onRow) }
+            }
+            await writers.lock.unlock()
+        } catch {
+            await writers.lock.unlock()
+            throw error
         }
     }
 
