@@ -17,6 +17,8 @@ if [ "$want" = test ]; then
   command -v systemd-analyze >/dev/null || packages+=(systemd)
   command -v openssl >/dev/null || packages+=(openssl)
   python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)
+  # The benchmarks' load generator (bench/overhead, bench/writes, bench/cluster; CI runs them tiny).
+  command -v wrk >/dev/null || packages+=(wrk)
 fi
 # Papers: WeasyPrint renders the print templates to PDF; Liberation Sans (Arial's metrics) and
 # DejaVu (its fallback, with the ☒/☐ glyphs) are the fonts the print stylesheet asks for. Their
