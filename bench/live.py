@@ -138,6 +138,7 @@ async def crowd(assembly, writes):
     # reading of N sockets is included: an upper bound on the server's fan-out).
     open_listeners = [l for l in greedy + crowd_listeners if l.status == 200]
     delays, missed = [], 0
+    buckets_before = await loop.run_in_executor(None, delivery_buckets)
     village, token = writes
     for round_index in range(ROUNDS):
         await asyncio.sleep(1)
@@ -155,6 +156,8 @@ async def crowd(assembly, writes):
         missed += sum(1 for l in open_listeners if l.heard_at is None)
         for listener in open_listeners:
             listener.since = None
+    buckets_after = await loop.run_in_executor(None, delivery_buckets)
+    server_delivery = {le: buckets_after.get(le, 0) - buckets_before.get(le, 0) for le in buckets_after}
     heard = [l.events for l in greedy + crowd_listeners if l.status == 200]
     for listener in greedy + crowd_listeners:
         if listener.writer:
@@ -165,7 +168,30 @@ async def crowd(assembly, writes):
     refused_greedy = [l for l in greedy if l.status != 200]
     refused_beyond = [l for l in beyond if l.status != 200]
     return dict(loaded=loaded, crowd_rss=crowd_rss, open=len(heard), greedy=(admitted_greedy, refused_greedy), beyond=refused_beyond,
-                sent=sent[0] + ROUNDS, heard=heard, delays=delays, missed=missed)
+                sent=sent[0] + ROUNDS, heard=heard, delays=delays, missed=missed, server_delivery=server_delivery)
+
+
+def delivery_buckets():
+    """The server's own histogram of read → written to each listener (musrenbang_live_delivery_seconds)."""
+    with urllib.request.urlopen(url + "/metrics", timeout=60) as response:
+        text = response.read().decode()
+    buckets = {}
+    for line in text.splitlines():
+        if line.startswith("musrenbang_live_delivery_seconds_bucket"):
+            le = line.split('le="')[1].split('"')[0]
+            buckets[float("inf") if le == "+Inf" else float(le)] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def bucket_percentile(buckets, q):
+    """The upper bound of the bucket holding the q-th percentile (a histogram says no more)."""
+    total = buckets.get(float("inf"), 0)
+    if not total:
+        return None
+    for le in sorted(buckets):
+        if buckets[le] >= q / 100 * total:
+            return le
+    return float("inf")
 
 
 def main():
@@ -191,6 +217,11 @@ def main():
     if delays:
         print(f"| {label} | one change to all {result['open']} listeners, {ROUNDS} rounds: p50 / p99 / max | "
               f"{statistics.median(delays):.0f} / {pct(delays, 99):.0f} / {max(delays):.0f} ms ({result['missed']} not heard within 15 s) |")
+    server = result["server_delivery"]
+    if server.get(float("inf")):
+        within = server.get(1.0, 0) / server[float("inf")]
+        print(f"| {label} | the same rounds, server side (read → written to each connection; /metrics): p50 ≤ / p99 ≤ | "
+              f"{bucket_percentile(server, 50):g} / {bucket_percentile(server, 99):g} s ({within:.1%} of {server[float('inf')]:.0f} deliveries within 1 s) |")
 
 
 main()

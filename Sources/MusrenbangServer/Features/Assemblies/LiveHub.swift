@@ -35,7 +35,14 @@ actor LiveHub {
     struct Frame: Sendable {
         let id: Int64
         let bytes: ByteBuffer
+        /// When the shared reader had the event; nil for replays and keep-alives.
+        var readAt: ContinuousClock.Instant? = nil
     }
+
+    /// From the shared read of a change to its write into each listener's connection: the
+    /// server's own part of "one change reaches everyone" (the client's reading is not in it).
+    static let deliveryLabel = "musrenbang_live_delivery_seconds"
+    static let delivery = Timer(label: deliveryLabel, preferredDisplayUnit: .seconds)
 
     private final class Channel {
         /// The last event read (nil until the reader has looked where the log ends).
@@ -258,8 +265,9 @@ actor LiveHub {
 
     private func deliver(_ channel: Channel, _ events: [LiveEvent]) {
         guard !events.isEmpty else { return }
+        let readAt = ContinuousClock.now
         for event in events where event.id > channel.head ?? 0 {
-            let frame = Frame(id: event.id, bytes: Self.frame(event))
+            let frame = Frame(id: event.id, bytes: Self.frame(event), readAt: readAt)
             channel.recent.append(frame)
             channel.head = event.id
             for (id, listener) in channel.listeners {
@@ -353,6 +361,7 @@ enum LiveStream {
                     for await frame in frames where frame.id == 0 || frame.id > last {
                         try await writer.write(frame.bytes)
                         if frame.id > 0 { last = frame.id }
+                        if let readAt = frame.readAt { LiveHub.delivery.record(duration: ContinuousClock.now - readAt) }
                     }
                 } onGracefulShutdown: {
                     Task { await hub.leave(assembly, id) }

@@ -10,7 +10,11 @@ import Prometheus
 public enum AppMetrics {
     public static let registry = PrometheusCollectorRegistry()
     private static let bootstrap: Void = {
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // One change to every listener should take well under a second: buckets that tell 0.3 s from 1 s.
+        factory.durationHistogramBuckets[LiveHub.deliveryLabel] =
+            [10, 25, 50, 100, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10_000].map { Duration.milliseconds($0) }
+        MetricsSystem.bootstrap(factory)
     }()
 
     public static func bootstrapOnce() { _ = bootstrap }
