@@ -143,7 +143,7 @@ public actor Conference {
                 // ffmpeg listens first; Janus's copy goes to its ports. Without it the WebRTC
                 // program still runs: HLS is the overflow, not a condition.
                 do {
-                    let ports = try await hls.start(assembly)
+                    let ports = try await hls.start(assembly, audio: mid("audio") != nil)
                     try await client.rtpForward(roomNumber, publisher: feed, to: ports, audioMid: mid("audio"), videoMid: mid("video"))
                 } catch {
                     await hls.stop(assembly)

@@ -111,32 +111,28 @@ public actor HLSPackager {
 
     // MARK: the ffmpeg side
 
-    static func sdp(_ ports: Ports) -> String {
-        """
-        v=0
-        o=- 0 0 IN IP4 127.0.0.1
-        s=musrenbang program
-        c=IN IP4 127.0.0.1
-        t=0 0
-        m=audio \(ports.audio) RTP/AVP \(audioPayloadType)
-        a=rtpmap:\(audioPayloadType) opus/48000/2
-        m=video \(ports.video) RTP/AVP \(videoPayloadType)
-        a=rtpmap:\(videoPayloadType) VP8/90000
-
-        """
+    /// `audio` false: the hub sends no microphone, and ffmpeg must not wait for a medium that never comes.
+    static func sdp(_ ports: Ports, audio: Bool = true) -> String {
+        var lines = ["v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=musrenbang program", "c=IN IP4 127.0.0.1", "t=0 0"]
+        if audio { lines += ["m=audio \(ports.audio) RTP/AVP \(audioPayloadType)", "a=rtpmap:\(audioPayloadType) opus/48000/2"] }
+        lines += ["m=video \(ports.video) RTP/AVP \(videoPayloadType)", "a=rtpmap:\(videoPayloadType) VP8/90000"]
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The command: one H.264 (baseline, so old phones decode it) + AAC rendition, a keyframe at
     /// every segment boundary, fMP4 segments numbered from the epoch (a restarted ffmpeg goes on
     /// upwards, so players never see the sequence go back) and an init segment named per run.
-    nonisolated func arguments(sdp: URL, directory: URL, run: Int) -> [String] {
+    /// Without the hub's microphone a silent track stands in: players are told H.264 + AAC, and an
+    /// MSE SourceBuffer refuses an init segment that lacks a track its codecs named.
+    nonisolated func arguments(sdp: URL, directory: URL, run: Int, audio: Bool = true) -> [String] {
         let s = settings
         let size = "\(s.width):\(s.height)"
         return [
             "-hide_banner", "-loglevel", "warning", "-nostdin",
             "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "64",
             "-i", sdp.path,
-            "-map", "0:v:0", "-map", "0:a:0?",
+        ] + (audio ? ["-map", "0:v:0", "-map", "0:a:0"]
+                   : ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-map", "0:v:0", "-map", "1:a:0"]) + [
             "-vf", "scale=\(size):force_original_aspect_ratio=decrease,pad=\(size):(ow-iw)/2:(oh-ih)/2,fps=25",
             "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-profile:v", "baseline",
             "-b:v", "700k", "-maxrate", "800k", "-bufsize", "1400k",
@@ -189,17 +185,17 @@ public actor HLSPackager {
 
     /// Starts packaging an assembly's program (or returns the running one's ports): the caller
     /// then points Janus's `rtp_forward` at them.
-    public func start(_ assembly: Int64) throws -> Ports {
+    public func start(_ assembly: Int64, audio: Bool = true) throws -> Ports {
         if let job = jobs[assembly] { return job.ports }
         guard let ports = freePorts(for: assembly) else { throw JanusError.unavailable("no free loopback ports for HLS") }
         let directory = directory(assembly)
         try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let sdp = runFile(assembly, "sdp")
-        try Data(Self.sdp(ports).utf8).write(to: sdp, options: .atomic)
+        try Data(Self.sdp(ports, audio: audio).utf8).write(to: sdp, options: .atomic)
         let task = Task { [weak self] in
             guard let self else { return }
-            await self.supervise(assembly, ports: ports, sdp: sdp, directory: directory)
+            await self.supervise(assembly, ports: ports, sdp: sdp, directory: directory, audio: audio)
         }
         jobs[assembly] = Job(ports: ports, task: task)
         return ports
@@ -222,13 +218,13 @@ public actor HLSPackager {
 
     /// Runs ffmpeg until cancelled; a run that ends by itself (crash, input silent for a while)
     /// is followed by another after a pause growing from 1 s to 10 s.
-    private nonisolated func supervise(_ assembly: Int64, ports: Ports, sdp: URL, directory: URL) async {
+    private nonisolated func supervise(_ assembly: Int64, ports: Ports, sdp: URL, directory: URL, audio: Bool) async {
         var pause = 1
         while !Task.isCancelled {
             await started(assembly)
             let began = ContinuousClock.now
             let run = Int(Date().timeIntervalSince1970 * 1000)
-            await runOnce(assembly, arguments: arguments(sdp: sdp, directory: directory, run: run))
+            await runOnce(assembly, arguments: arguments(sdp: sdp, directory: directory, run: run, audio: audio))
             if Task.isCancelled { break }
             // A run that lasted is not a crash loop: start again quickly.
             pause = ContinuousClock.now - began > .seconds(30) ? 1 : min(pause * 2, 10)

@@ -26,6 +26,7 @@ struct HLSPackagerTests {
         #expect(sdp.contains("m=audio 49004 RTP/AVP 111"))
         #expect(sdp.contains("m=video 49006 RTP/AVP 100"))
         #expect(sdp.contains("a=rtpmap:100 VP8/90000"))
+        #expect(!HLSPackager.sdp(.init(audio: 49_004, video: 49_006), audio: false).contains("m=audio"), "no microphone, no audio to wait for")
     }
 
     static var ffmpegInstalled: Bool {
@@ -43,15 +44,15 @@ struct HLSPackagerTests {
     }
 
     /// A second ffmpeg playing Janus's part: a VP8 test pattern and an Opus tone as RTP to the ports.
-    static func source(_ ports: HLSPackager.Ports, seconds: Int) throws -> Process {
+    static func source(_ ports: HLSPackager.Ports, seconds: Int, audio: Bool = true) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
                              "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15:duration=\(seconds)",
                              "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)",
                              "-map", "0:v", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k",
-                             "-payload_type", "100", "-f", "rtp", "rtp://127.0.0.1:\(ports.video)",
-                             "-map", "1:a", "-c:a", "libopus", "-payload_type", "111", "-f", "rtp", "rtp://127.0.0.1:\(ports.audio)"]
+                             "-payload_type", "100", "-f", "rtp", "rtp://127.0.0.1:\(ports.video)"]
+            + (audio ? ["-map", "1:a", "-c:a", "libopus", "-payload_type", "111", "-f", "rtp", "rtp://127.0.0.1:\(ports.audio)"] : [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -105,6 +106,27 @@ struct HLSPackagerTests {
         #expect(!packager.isPublished(7))
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("7.pid").path))
         source.terminate()
+    }
+
+    @Test("a hub without a microphone: the program gets a silent track, so players still find H.264 + AAC",
+          .enabled(if: ffmpegInstalled), .timeLimit(.minutes(2)))
+    func withoutMicrophone() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hls-mute-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let packager = HLSPackager(settings: .init(root: root, width: 320, height: 180, segmentSeconds: 1, listSize: 4))
+        let ports = try await packager.start(9, audio: false)
+        let source = try Self.source(ports, seconds: 40, audio: false)
+        defer { if source.isRunning { source.terminate() } }
+        #expect(await Self.waitFor(seconds: 40) {
+            packager.isPublished(9)
+                && ((try? FileManager.default.contentsOfDirectory(atPath: packager.directory(9).path)) ?? []).contains { $0.hasSuffix(".m4s") }
+        })
+        let initName = try #require((try FileManager.default.contentsOfDirectory(atPath: packager.directory(9).path)).first { $0.hasPrefix("init-") })
+        let initSegment = try Data(contentsOf: packager.directory(9).appendingPathComponent(initName))
+        #expect(initSegment.range(of: Data("mp4a".utf8)) != nil, "an AAC track")
+        #expect(initSegment.range(of: Data("avc1".utf8)) != nil, "an H.264 track")
+        await packager.stop(9)
+        #expect(Self.processes(naming: root).isEmpty)
     }
 
     @Test("a leftover ffmpeg of a server that was killed is stopped at the next start; a live server's is not")
