@@ -203,7 +203,11 @@ if (root) {
       // The wall's small picture is the first thing a weak link gives up.
       if (role === "console") await send("wall", !audioOnly(), village);
     }
-    if (role === "public" && (forceHls || (state.program?.hls && (!state.program.webrtc || stage.full)))) {
+    // A viewer stays with what it has: a WebRTC viewer is itself one of the viewers counted when
+    // the server says there is no more room, and a switch would interrupt the program.
+    const onWebrtc = stage.key !== null && !stage.broken;
+    const url = state.program?.hls;
+    if (role === "public" && (forceHls || (url && (hls.player || (!onWebrtc && (!state.program.webrtc || stage.full)))))) {
       showProgram(state);
       return;
     }
