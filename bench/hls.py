@@ -12,6 +12,10 @@ of the clients get each segment within one segment duration of seeing it listed.
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
+import subprocess
+import tempfile
 import concurrent.futures
 import multiprocessing
 import os
@@ -21,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from media import BUBUK, ARGS, CHROMIUM, Server, api, assembly, login, page_as, pct, pids, cpu_seconds  # noqa: E402
+from media import BUBUK, ROOT, ARGS, CHROMIUM, Server, api, assembly, login, page_as, pct, pids, cpu_seconds  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 # bench/media.py's clock (the low 32 bits of Date.now() as 8x4 blocks) in the top-left quarter of
@@ -218,6 +222,76 @@ def rss_mb(pid):
     return 0.0
 
 
+def run_steps(port, playlist, steps, seconds, processes, served_by, ffmpeg):
+    """Raises the players step by step until fewer than 99 % of segments arrive in time."""
+    rows = []
+    for clients in steps:
+        cpu0, ff0, t0 = cpu_seconds(served_by()), cpu_seconds(ffmpeg), time.monotonic()
+        stats, client_cpu = players(port, playlist, clients, seconds, processes)
+        elapsed = time.monotonic() - t0
+        cpu = (cpu_seconds(served_by()) - cpu0) / elapsed * 100
+        ff = (cpu_seconds(ffmpeg) - ff0) / elapsed * 100
+        lags = stats.lags or [0.0]
+        within = sum(1 for x in lags if x <= 2.0) / len(lags) * 100
+        row = (f"| {clients} | {stats.requests / elapsed:.0f} | {stats.bytes / elapsed / 1e6:.1f} | "
+               f"{statistics.median(lags):.2f} / {pct(lags, 99):.2f} | {within:.1f} % | {stats.errors} | {cpu:.1f} | "
+               f"{sum(rss_mb(pid) for pid in served_by()):.0f} | {ff:.0f} | {client_cpu / elapsed * 100:.0f} |")
+        print(row, flush=True)
+        rows.append(row)
+        if within < 99:
+            rows += ["", f"At {clients} players fewer than 99 % of segments arrived within a segment's duration: "
+                     "the step before is the figure."]
+            break
+    return rows
+
+
+class Nginx:
+    """nginx on loopback with the deployed site's two HLS locations, aliased to the server's folder."""
+
+    def __init__(self, binary, root, port):
+        self.work = Path(tempfile.mkdtemp(prefix="musrenbang-hls-nginx-"))
+        site = (ROOT / "deploy/nginx/musrenbang.conf").read_text()
+        blocks = re.findall(r'    location ~ "\^/musrenbang/.*?siaran.*?\n    }\n', site, re.S)
+        assert len(blocks) == 2, "the deployed site's HLS locations"
+        locations = "".join(blocks).replace("/var/lib/musrenbang/hls", str(root))
+        w = self.work
+        (w / "nginx.conf").write_text(f"""user root;
+worker_processes 1;
+pid {w}/nginx.pid;
+error_log {w}/error.log;
+events {{ worker_connections 8192; }}
+http {{
+  access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
+  client_body_temp_path {w}/b; proxy_temp_path {w}/p; fastcgi_temp_path {w}/f; uwsgi_temp_path {w}/u; scgi_temp_path {w}/s;
+  server {{
+    listen 127.0.0.1:{port};
+{locations}  }}
+}}
+""")
+        subprocess.run([binary, "-c", str(w / "nginx.conf"), "-p", str(w)], check=True)
+        for _ in range(50):
+            if (w / "nginx.pid").exists():
+                break
+            time.sleep(0.1)
+        self.master = int((w / "nginx.pid").read_text())
+
+    def pids(self):
+        found = [self.master]
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == self.master:
+                        found.append(int(entry.name))
+                except (OSError, IndexError, ValueError):
+                    pass
+        return found
+
+    def close(self):
+        subprocess.run(["kill", "-QUIT", str(self.master)], check=False)
+        time.sleep(0.5)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
 def main():
     binary, output = sys.argv[1], sys.argv[2]
     steps = [int(x) for x in os.environ.get("HLS_BENCH_STEPS", "50,100,200,400,800").split(",")]
@@ -246,23 +320,19 @@ def main():
                       f"{seconds} s per step, players in {processes} client processes on the same two cores; segments of 2 s, {segment_kb:.0f} KB on average here (H.264 ~700 kbit/s + AAC 64 kbit/s).", "",
                       "| players | requests/s | MB/s | segment lag p50 / p99 (s) | within 2 s | errors | server CPU % | server RSS MB | ffmpeg CPU % | clients' CPU % |",
                       "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-            for clients in steps:
-                cpu0, ff0, t0 = cpu_seconds([server.process.pid]), cpu_seconds(ffmpeg), time.monotonic()
-                stats, client_cpu = players(port, playlist, clients, seconds, processes)
-                elapsed = time.monotonic() - t0
-                cpu = (cpu_seconds([server.process.pid]) - cpu0) / elapsed * 100
-                ff = (cpu_seconds(ffmpeg) - ff0) / elapsed * 100
-                lags = stats.lags or [0.0]
-                within = sum(1 for x in lags if x <= 2.0) / len(lags) * 100
-                row = (f"| {clients} | {stats.requests / elapsed:.0f} | {stats.bytes / elapsed / 1e6:.1f} | "
-                       f"{statistics.median(lags):.2f} / {pct(lags, 99):.2f} | {within:.1f} % | {stats.errors} | {cpu:.0f} | "
-                       f"{rss_mb(server.process.pid):.0f} | {ff:.0f} | {client_cpu / elapsed * 100:.0f} |")
-                print(row, flush=True)
-                lines.append(row)
-                if within < 99:
-                    lines += ["", f"At {clients} players fewer than 99 % of segments arrived within a segment's duration: "
-                              "the step before is this node's figure."]
-                    break
+            lines += run_steps(port, playlist, steps, seconds, processes, lambda: [server.process.pid], ffmpeg)
+            nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+            if nginx and os.environ.get("HLS_BENCH_NGINX", "1") == "1":
+                site = Nginx(nginx, server.tmp / "data" / "hls", 18480)
+                try:
+                    lines += ["", "## The same players against nginx serving the folder (deploy/nginx/musrenbang.conf's two locations)", "",
+                              "One nginx worker, sendfile, access log off; the \"server\" columns are nginx's master and worker.", "",
+                              "| players | requests/s | MB/s | segment lag p50 / p99 (s) | within 2 s | errors | nginx CPU % | nginx RSS MB | ffmpeg CPU % | clients' CPU % |",
+                              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                    lines += run_steps(18480, playlist, [int(x) for x in os.environ.get("HLS_BENCH_NGINX_STEPS", "800,1600,3200").split(",")],
+                                       seconds, processes, site.pids, ffmpeg)
+                finally:
+                    site.close()
             # The server stops while the program is live: its ffmpeg must go with it.
             server.process.terminate()
             server.process.wait(timeout=30)

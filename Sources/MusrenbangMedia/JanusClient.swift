@@ -265,7 +265,9 @@ public actor JanusClient {
     }
 
     /// Copies a publisher's RTP to the program's ffmpeg (HLS), with the payload types its SDP
-    /// declares; ffmpeg's keyframe requests come back on the video's RTCP port.
+    /// declares. Janus's sender reports go to the video's RTCP port (ffmpeg syncs audio and video
+    /// by them); keyframes come from the room's `fir_freq`, since ffmpeg 5.1 sends its own RTCP
+    /// to its own port pair rather than back to Janus.
     public func rtpForward(_ room: Int, publisher: UInt64, to ports: HLSPackager.Ports, audioMid: String?, videoMid: String?) async throws {
         var streams: [[String: Any]] = []
         if let audioMid { streams.append(["mid": audioMid, "port": ports.audio, "pt": HLSPackager.audioPayloadType]) }
