@@ -54,7 +54,8 @@ let package = Package(
         // The Janus client and conference orchestration; no HTTP routes.
         .target(
             name: "MusrenbangMedia",
-            dependencies: ["MusrenbangCore"]
+            // ffmpeg, supervised, packages the public program as HLS (HLSPackager).
+            dependencies: ["MusrenbangCore", .product(name: "Subprocess", package: "swift-subprocess")]
         ),
         // The official papers' formats: XLSX/CSV writers, SVG charts, print templates and the PDF
         // engine (WeasyPrint, a subprocess). No domain rules and no database.

@@ -23,6 +23,8 @@ public actor Conference {
         let feed: Feed
         let handle: UInt64
         let audioMid: String?
+        /// The hub on the stage: the program, also packaged as HLS.
+        var isProgram = false
     }
 
     let client: JanusClient
@@ -31,12 +33,16 @@ public actor Conference {
     /// The server's own token: the hub publishes with it and the server joins subscribers with it.
     let hubToken: String
     let recordingDirectory: String?
+    /// Packages the hub's feed (the program) as HLS for the public, when configured.
+    let hls: HLSPackager?
     private var builtGeneration: Int?
     private var admitted: Set<String> = []
     private var publishers: [UInt64: Publisher] = [:]
 
-    public init(client: JanusClient, assembly: Int64, description: String, hubToken: String, recordingDirectory: String? = nil) {
+    public init(client: JanusClient, assembly: Int64, description: String, hubToken: String, recordingDirectory: String? = nil,
+                hls: HLSPackager? = nil) {
         self.client = client
+        self.hls = hls
         self.assembly = assembly
         self.description = description
         self.hubToken = hubToken
@@ -65,6 +71,7 @@ public actor Conference {
         }
         if !admitted.isEmpty { _ = try await client.allow(number(.stage), tokens: admitted.sorted(), add: true) }
         let lost = publishers.values.compactMap(\.feed.mountpoint)
+        if publishers.values.contains(where: \.isProgram) { await hls?.stop(assembly) }
         publishers = [:]
         for mountpoint in lost { try? await client.destroyMountpoint(mountpoint) }
         builtGeneration = current
@@ -130,8 +137,20 @@ public actor Conference {
                 try await client.rtpForward(number(room), publisher: feed, to: created, audioMid: mid("audio"), videoMid: mid("video"))
                 mountpoint = id
             }
+            // The hub publishes with the server's own token: its feed is the program.
+            let isProgram = room == .stage && token == hubToken && mid("video") != nil
+            if isProgram, let hls {
+                // ffmpeg listens first; Janus's copy goes to its ports. Without it the WebRTC
+                // program still runs: HLS is the overflow, not a condition.
+                do {
+                    let ports = try await hls.start(assembly, audio: mid("audio") != nil)
+                    try await client.rtpForward(roomNumber, publisher: feed, to: ports, audioMid: mid("audio"), videoMid: mid("video"))
+                } catch {
+                    await hls.stop(assembly)
+                }
+            }
             publishers[feed] = Publisher(feed: Feed(id: feed, label: label, display: display, room: room, mountpoint: mountpoint,
-                                                    audioOnly: mid("video") == nil), handle: handle, audioMid: mid("audio"))
+                                                    audioOnly: mid("video") == nil), handle: handle, audioMid: mid("audio"), isProgram: isProgram)
             return (handle, answer)
         }
     }
@@ -157,6 +176,7 @@ public actor Conference {
     @discardableResult
     public func unpublish(_ feed: UInt64) async -> Bool {
         guard let publisher = publishers.removeValue(forKey: feed) else { return false }
+        if publisher.isProgram { await hls?.stop(assembly) }
         try? await client.kick(number(publisher.feed.room), participant: feed)
         await client.detach(publisher.handle)
         if let mountpoint = publisher.feed.mountpoint { try? await client.destroyMountpoint(mountpoint) }
@@ -218,6 +238,7 @@ public actor Conference {
 
     public func close() async throws {
         for feed in Array(publishers.keys) { await unpublish(feed) }
+        await hls?.stop(assembly)
         guard builtGeneration != nil else { return }
         try? await client.destroyRoom(number(.wall))
         try await client.destroyRoom(number(.stage))

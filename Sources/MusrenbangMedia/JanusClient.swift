@@ -264,6 +264,21 @@ public actor JanusClient {
                                                "admin_key": adminKey, "secret": roomSecret, "streams": streams])
     }
 
+    /// Copies a publisher's RTP to the program's ffmpeg (HLS), with the payload types its SDP
+    /// declares. Janus's sender reports go to the video's RTCP port (ffmpeg syncs audio and video
+    /// by them); keyframes come from the room's `fir_freq`, since ffmpeg 5.1 sends its own RTCP
+    /// to its own port pair rather than back to Janus.
+    public func rtpForward(_ room: Int, publisher: UInt64, to ports: HLSPackager.Ports, audioMid: String?, videoMid: String?) async throws {
+        var streams: [[String: Any]] = []
+        if let audioMid { streams.append(["mid": audioMid, "port": ports.audio, "pt": HLSPackager.audioPayloadType]) }
+        if let videoMid {
+            streams.append(["mid": videoMid, "port": ports.video, "rtcp_port": ports.videoRTCP, "pt": HLSPackager.videoPayloadType])
+        }
+        guard !streams.isEmpty else { return }
+        _ = try await request(Self.videoRoom, ["request": "rtp_forward", "room": room, "publisher_id": publisher, "host": "127.0.0.1",
+                                               "admin_key": adminKey, "secret": roomSecret, "streams": streams])
+    }
+
     public func destroyRoom(_ room: Int) async throws {
         _ = try await request(Self.videoRoom, ["request": "destroy", "room": room, "secret": roomSecret])
     }

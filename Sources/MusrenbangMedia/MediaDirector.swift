@@ -15,7 +15,8 @@ public enum MediaRefusal: Error, Sendable, Equatable {
 
 /// How many browser connections the server sets up on Janus, and how long one may stay unanswered.
 public struct MediaLimits: Sendable, Equatable {
-    /// Public viewers (no login) in all, on every assembly together.
+    /// Public WebRTC viewers (no login) in all, on every assembly together, on this process;
+    /// beyond it the public page plays the program as HLS.
     public var maximumViewers: Int
     /// Public viewers from one client address.
     public var viewersPerClient: Int
@@ -25,7 +26,7 @@ public struct MediaLimits: Sendable, Equatable {
     /// with its handle: an answer normally comes within a second or two.
     public var answerTimeout: Duration
 
-    public init(maximumViewers: Int = 500, viewersPerClient: Int = 32, peersPerOwner: Int = 12, answerTimeout: Duration = .seconds(30)) {
+    public init(maximumViewers: Int = 200, viewersPerClient: Int = 32, peersPerOwner: Int = 12, answerTimeout: Duration = .seconds(30)) {
         self.maximumViewers = maximumViewers
         self.viewersPerClient = viewersPerClient
         self.peersPerOwner = peersPerOwner
@@ -57,6 +58,8 @@ public actor MediaDirector {
     let recordingRoot: URL?
     let hubToken: @Sendable (Int64) -> String
     public nonisolated let limits: MediaLimits
+    /// Packages each assembly's program as HLS (nil: WebRTC only).
+    public nonisolated let hls: HLSPackager?
     /// Public viewers being set up on Janus now, by client: they count against the caps too.
     private var arriving: [String: Int] = [:]
     private var conferences: [Int64: Conference] = [:]
@@ -65,9 +68,10 @@ public actor MediaDirector {
     private var generation = 0
     public private(set) var available = false
 
-    public init(client: JanusClient, recordingRoot: URL?, limits: MediaLimits = MediaLimits(),
+    public init(client: JanusClient, recordingRoot: URL?, limits: MediaLimits = MediaLimits(), hls: HLSPackager? = nil,
                 hubToken: @escaping @Sendable (Int64) -> String) {
         self.client = client
+        self.hls = hls
         self.recordingRoot = recordingRoot
         self.limits = limits
         self.hubToken = hubToken
@@ -88,7 +92,7 @@ public actor MediaDirector {
         let directory = recordingDirectory(assembly)
         if let directory { try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         let conference = Conference(client: client, assembly: assembly, description: description, hubToken: hubToken(assembly),
-                                    recordingDirectory: directory?.path)
+                                    recordingDirectory: directory?.path, hls: hls)
         conferences[assembly] = conference
         return conference
     }
@@ -150,6 +154,9 @@ public actor MediaDirector {
         let open = peers.values.filter { $0.kind == .viewer && (client == nil || $0.client == client) }.count
         return open + (client.map { arriving[$0, default: 0] } ?? arriving.values.reduce(0, +))
     }
+
+    /// Whether another public WebRTC viewer fits under this process's cap (else: HLS).
+    public func hasViewerRoom() -> Bool { viewers() < limits.maximumViewers }
 
     public func peer(_ id: String, owner: String) -> Peer? {
         guard let peer = peers[id], peer.owner == owner else { return nil }

@@ -118,6 +118,9 @@ def server():
         # The media tests: a real Janus (started by scripts/lib/media-netns.sh in its own namespace).
         command += ["--janus", os.environ["MUSRENBANG_TEST_JANUS_URL"]]
         env["JANUS_ADMIN_KEY"] = os.environ.get("MUSRENBANG_TEST_JANUS_KEY", "")
+        # Two public WebRTC viewers per server (test_media's public page needs two, one per feed):
+        # test_hls fills them to see a third viewer given HLS.
+        env.setdefault("MUSRENBANG_WEBRTC_VIEWERS", "2")
     proc = subprocess.Popen(
         command,
         env=env,

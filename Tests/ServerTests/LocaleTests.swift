@@ -44,7 +44,7 @@ struct LocaleTests {
             let routes = buildRouter(app.services).routes.filter { $0.method == .get && !$0.path.description.hasPrefix("/api/") }
                 .map(\.path.description)
             // Files, not pages: health, the service worker, photos, recordings and the documents (DocumentTests reads those).
-            let skipped: Set<String> = ["/healthz", "/readyz", "/metrics", "/sw.js", "/bahasa/{lang}", "/foto/{hash}", "/musrenbang/{id}/rekaman/{file}",
+            let skipped: Set<String> = ["/healthz", "/readyz", "/metrics", "/sw.js", "/bahasa/{lang}", "/foto/{hash}", "/musrenbang/{id}/rekaman/{file}", "/musrenbang/{id}/siaran/{file}",
                                         "/dokumen/desa/{code}/{file}", "/dokumen/kecamatan/{code}/{file}", "/dokumen/kabupaten/{file}",
                                         "/dokumen/musrenbang/{id}/{place}/{file}", "/dokumen/usulan/{id}/{file}",
                                         "/kamus/unduh/{file}"]

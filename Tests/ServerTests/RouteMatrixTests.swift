@@ -170,6 +170,7 @@ struct RouteMatrixTests {
             "GET /musrenbang": open { _, _ in form(.get, "/musrenbang") },
             "GET /musrenbang/{id}": open { w, _ in form(.get, m(w)) },
             "GET /musrenbang/{id}/rekaman/{file}": spec(nil, placed: false, exists: { _ in false }) { w, _ in form(.get, m(w) + "/rekaman/x.webm") },
+            "GET /musrenbang/{id}/siaran/{file}": spec(nil, placed: false, exists: { _ in false }) { w, _ in form(.get, m(w) + "/siaran/index.m3u8") },
             "GET /daftar": open { _, _ in form(.get, "/daftar") },
             "GET /masuk": open { _, _ in form(.get, "/masuk") },
             "GET /aktivasi": open { _, _ in form(.get, "/aktivasi") },

@@ -678,9 +678,15 @@ S["SdpOffer"] = {"allOf": [ref("SessionDescriptionInput"), {"properties": {"type
 S["SdpAnswer"] = {"allOf": [ref("SessionDescriptionInput"), {"properties": {"type": {"const": "answer"}}}]}
 S["MediaFeed"] = obj({"feed": {"type": "integer", "minimum": 0}, "label": d(STR, "`hub` or a village code."), "name": STR,
                       "mountpoint": INT, "audioOnly": BOOL}, ["feed", "label", "name", "audioOnly"], strict=True)
+S["MediaProgram"] = obj({"webrtc": d(BOOL, "Another public WebRTC viewer fits under this server's cap (`MUSRENBANG_WEBRTC_VIEWERS`); "
+                                           "if not, the public page plays `hls`."),
+                         "hls": d(STR, "The program's HLS playlist (`/musrenbang/{id}/siaran/index.m3u8`), while the hub is on air "
+                                       "and packaged; absent otherwise.")},
+                        ["webrtc"], strict=True, description="How the public watches the program: WebRTC while there is room, HLS beyond.")
 S["MediaState"] = obj({"configured": BOOL, "available": BOOL, "epoch": d(INT, "Changes when Janus restarted."),
-                       "stage": arr(ref("MediaFeed")), "wall": d(arr(ref("MediaFeed")), "Filled for moderators only.")},
-                      ["configured", "available", "epoch", "stage", "wall"], strict=True)
+                       "stage": arr(ref("MediaFeed")), "wall": d(arr(ref("MediaFeed")), "Filled for moderators only."),
+                       "program": ref("MediaProgram")},
+                      ["configured", "available", "epoch", "stage", "wall", "program"], strict=True)
 S["PublishInput"] = obj({"villageCode": d(STR, "`hub` (those who lead the assembly; stage only) or a session's code."),
                          "room": d(ref("MediaRoom"), "Default `stage`; decoded as a string: other values are 422 `media.room`."),
                          "offer": d(ref("SdpOffer"), "A missing or unreadable offer is 422 `media.sdp` (field `offer`).")},

@@ -77,7 +77,8 @@ JCFG
 cat > "$dir/janus.plugin.streaming.jcfg" <<JCFG
 general: {
   admin_key = "$key"
-  rtp_port_range = "40001-50000"
+  # 49000-49999 is the HLS packager's (ffmpeg binds it; see HLSPackager.Settings.ports).
+  rtp_port_range = "40001-48999"
 }
 JCFG
 chmod 600 "$dir"/*.jcfg "$dir/admin_secret"

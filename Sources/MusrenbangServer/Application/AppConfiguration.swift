@@ -42,6 +42,10 @@ public struct AppConfiguration: Sendable {
     /// Caps on video connections through this server (public viewers in all and per client, and
     /// how long a connection may wait for the browser's answer before it is dropped at Janus).
     public var media = MediaLimits()
+    /// Whether the public program is also packaged as HLS (`MUSRENBANG_HLS`, default on; needs ffmpeg).
+    public var hls = true
+    /// The ffmpeg that packages it (`MUSRENBANG_FFMPEG`, default `ffmpeg` on the PATH).
+    public var ffmpeg = "ffmpeg"
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -88,6 +92,13 @@ public struct AppConfiguration: Sendable {
         if let value = try count("MUSRENBANG_LIVE_PER_CLIENT") { configuration.live.perClient = value }
         if let value = try count("MUSRENBANG_LIVE_MAX_SECONDS") { configuration.live.longestSeconds = value }
         if let value = try count("MUSRENBANG_MEDIA_VIEWERS_MAX") { configuration.media.maximumViewers = value }
+        // The newer name wins; 0 is allowed: every public viewer of this process watches HLS.
+        if let text = environment["MUSRENBANG_WEBRTC_VIEWERS"], !text.isEmpty {
+            guard let value = Int(text), value >= 0 else { throw StoreError.invalidConfiguration("MUSRENBANG_WEBRTC_VIEWERS must be a whole number, 0 or more") }
+            configuration.media.maximumViewers = value
+        }
+        if let value = environment["MUSRENBANG_HLS"] { configuration.hls = value != "0" }
+        if let value = environment["MUSRENBANG_FFMPEG"], !value.isEmpty { configuration.ffmpeg = value }
         if let value = try count("MUSRENBANG_MEDIA_VIEWERS_PER_CLIENT") { configuration.media.viewersPerClient = value }
         if let value = try count("MUSRENBANG_MEDIA_ANSWER_SECONDS") { configuration.media.answerTimeout = .seconds(value) }
         return configuration

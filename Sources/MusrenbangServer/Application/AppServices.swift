@@ -23,6 +23,8 @@ public struct AppServices: Sendable {
     let live: LiveHub
     /// The conferences on Janus; nil when no Janus is configured (video pages say so).
     let media: MediaDirector?
+    /// The public program's HLS (its files are served even by a process without Janus of its own).
+    let hls: HLSPackager?
     let printer: Printer
     let rateLimits: RateLimitBox
 
@@ -45,6 +47,8 @@ public struct AppServices: Sendable {
         self.printer = try await Printer.load(configuration)
         self.rateLimits = RateLimitBox(configuration.rateLimits)
         self.live = LiveHub(store: AssemblyStore(database), limits: configuration.live)
+        let hls = configuration.hls ? HLSPackager(settings: .init(root: Self.hlsRoot(configuration), ffmpeg: configuration.ffmpeg)) : nil
+        self.hls = hls
         if let url = configuration.janusURL {
             let secret = self.secret
             self.media = MediaDirector(
@@ -53,10 +57,16 @@ public struct AppServices: Sendable {
                                     roomSecret: secret.sign("rooms", purpose: "janus-secret"), roomPin: secret.sign("rooms", purpose: "janus-pin")),
                 recordingRoot: configuration.dataDirectory.absoluteURL.appendingPathComponent("recordings", isDirectory: true),
                 limits: configuration.media,
+                hls: hls,
                 hubToken: { MediaService.hubToken(secret, assembly: AssemblyID(rawValue: $0)) })
         } else {
             self.media = nil
         }
+    }
+
+    /// `<data dir>/hls`: the public program's playlist and segments, one folder per assembly.
+    static func hlsRoot(_ configuration: AppConfiguration) -> URL {
+        configuration.dataDirectory.absoluteURL.appendingPathComponent("hls", isDirectory: true)
     }
 
     /// Today in WIB (UTC+7), the calendar the NIK's birth dates are written in.

@@ -661,5 +661,11 @@ enum Strings {
         "benefPoor": ("RTM", "Poor HH"),
         "benefPoorLong": ("Rumah tangga miskin", "Poor households"),
         "benefDisabled": ("difabel", "disabled"),
+        // The public program as HLS (issue 13)
+        "programHlsLink": ("Hemat data: tonton siaran HLS", "Save data: watch the HLS program"),
+        "js.programWebrtc": ("Siaran langsung (WebRTC).", "Live program (WebRTC)."),
+        "js.programHls": ("Siaran (HLS, tertunda beberapa detik).", "Program (HLS, a few seconds behind)."),
+        "js.programHlsFailed": ("Siaran HLS tidak dapat diputar di peramban ini.", "This browser cannot play the HLS program."),
+        "js.programNotYet": ("Siaran HLS belum tersedia; mencoba lagi.", "The HLS program is not available yet; trying again."),
     ]
 }

@@ -25,6 +25,7 @@ struct AssemblyPages {
         router.post("musrenbang/baru", use: schedule)
         router.get("musrenbang/:id", use: publicPage)
         router.get("musrenbang/:id/rekaman/:file", use: recording)
+        router.get("musrenbang/:id/siaran/:file", use: programFile)
         router.get("musrenbang/:id/kendali", use: controlRoom)
         router.post("musrenbang/:id/tahap", use: moveHub)
         router.post("musrenbang/:id/gladi", use: rehearse)
@@ -128,6 +129,25 @@ struct AssemblyPages {
         let body = try await FileIO().loadFile(path: path, context: context)
         return Response(status: .ok, headers: [.contentType: "video/webm", .contentLength: "\(segment.bytes)",
                                                .contentDisposition: "attachment; filename=\"\(segment.file)\""], body: body)
+    }
+
+    /// The public program as HLS: the playlist (always re-read) and its segments (never change
+    /// once written, so any cache may keep them). Public, and only a file read: no database.
+    @Sendable func programFile(_ request: Request, context: AppContext) async throws -> Response {
+        guard let id = context.parameters.get("id").flatMap(Int64.init).map(AssemblyID.init(rawValue:)),
+              let (path, kind) = media.programFile(id, named: context.parameters.get("file") ?? ""),
+              let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            throw AppError(.notFound, code: "program.notFound", message: .init(id: "Siaran tidak ditemukan.", en: "No such program file."))
+        }
+        let headers: HTTPFields = switch kind {
+        case .playlist: [.contentType: "application/vnd.apple.mpegurl", .cacheControl: "no-cache"]
+        case .initSegment, .segment: [.contentType: "video/mp4", .cacheControl: "public, max-age=31536000, immutable"]
+        }
+        var fields = headers
+        fields[.contentLength] = "\(size)"
+        fields[.accessControlAllowOrigin] = "*"
+        let body = try await FileIO().loadFile(path: path, context: context)
+        return Response(status: .ok, headers: fields, body: body)
     }
 
     // MARK: the control room

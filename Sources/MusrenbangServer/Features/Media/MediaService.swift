@@ -240,6 +240,25 @@ struct MediaService: Sendable {
         return (directory.appendingPathComponent(segment.file).path, segment)
     }
 
+    /// A file of the public program's HLS, only by a name ffmpeg writes. No database read: players
+    /// ask for one every second or two each.
+    func programFile(_ id: AssemblyID, named file: String) -> (path: String, kind: HLSPackager.FileKind)? {
+        guard let hls = services.hls, let kind = HLSPackager.kind(of: file),
+              let url = hls.file(id.rawValue, named: file) else { return nil }
+        return (url.path, kind)
+    }
+
+    static func programURL(_ id: AssemblyID) -> String { "/musrenbang/\(id)/siaran/\(HLSPackager.playlist)" }
+
+    /// How the public watches the program: WebRTC while this process has room for another
+    /// viewer, HLS (a few seconds behind) for everyone else.
+    struct Program: Encodable {
+        /// Another public WebRTC viewer fits under this server's cap.
+        let webrtc: Bool
+        /// The HLS playlist, while the program is being packaged.
+        let hls: String?
+    }
+
     /// The state a page needs to decide what to show and join.
     struct State: Encodable {
         struct Feed: Encodable { let feed: UInt64; let label: String; let name: String; let mountpoint: Int?; let audioOnly: Bool }
@@ -249,11 +268,14 @@ struct MediaService: Sendable {
         let epoch: Int
         let stage: [Feed]
         let wall: [Feed]
+        let program: Program
     }
 
     func state(_ id: AssemblyID, for user: UserRecord?) async throws -> State {
         let assembly = try await assemblies.assembly(id)
-        guard let media = services.media else { return State(configured: false, available: false, epoch: 0, stage: [], wall: []) }
+        guard let media = services.media else {
+            return State(configured: false, available: false, epoch: 0, stage: [], wall: [], program: Program(webrtc: false, hls: nil))
+        }
         func feeds(_ room: Conference.Room) async -> [State.Feed] {
             await media.feeds(id.rawValue, room: room).map {
                 .init(feed: $0.id, label: $0.label, name: $0.display, mountpoint: $0.mountpoint, audioOnly: $0.audioOnly)
@@ -261,7 +283,9 @@ struct MediaService: Sendable {
         }
         let seesWall = Access.allows(user, .watchWall, in: assembly.regencyCode)
         return State(configured: true, available: await media.available, epoch: await media.epoch, stage: await feeds(.stage),
-                     wall: seesWall ? await feeds(.wall) : [])
+                     wall: seesWall ? await feeds(.wall) : [],
+                     program: Program(webrtc: await media.hasViewerRoom(),
+                                      hls: services.hls?.isPublished(id.rawValue) == true ? Self.programURL(id) : nil))
     }
 
     /// Tells the assembly's live stream that its video changed, so pages re-read and re-join.
@@ -280,11 +304,15 @@ struct MediaService: Sendable {
 /// writes the shared database but the "media" event announced when this process's Janus changed.
 struct MediaWatchdog: Service {
     let services: AppServices
+    static let logger = Logger(label: "musrenbang.media")
 
     func run() async throws {
         // A service that returns ends the whole server: without Janus, wait for the shutdown.
         guard let media = services.media else { return try await gracefulShutdown() }
         let services = self.services
+        if let hls = media.hls, hls.reapLeftovers() > 0 {
+            Self.logger.warning("stopped ffmpeg left by a previous run")
+        }
         await media.onChange { assembly in await MediaService.announce(services, AssemblyID(rawValue: assembly)) }
         var prepared: Int?
         let available = Gauge(label: "musrenbang_media_available")
@@ -299,6 +327,8 @@ struct MediaWatchdog: Service {
             }
             try? await Task.sleep(for: .seconds(2))
         }
+        // No ffmpeg outlives the server.
+        await media.hls?.stopAll()
     }
 
     /// At start and after every Janus restart: the rooms of assemblies under way, with the

@@ -3,6 +3,7 @@
 // camera, the stage, the wall 25 at a time) and the public page (the program, no login).
 import { publish, receive, follow, quality, links } from "./media.js";
 import { t } from "./i18n.js";
+import { playHls } from "./hls.js";
 
 const root = document.querySelector("[data-media]");
 const $ = (name) => root?.querySelector(`[data-${name}]`);
@@ -49,6 +50,7 @@ class View {
         figure.dataset.mids = [...new Set([...mids, mid])].join(",");
       });
       this.key = key;
+      this.full = false;
       this.delay = 1000;
       this.say(t("connected"));
     } catch (error) {
@@ -56,6 +58,8 @@ class View {
       // A full server says when to come back (Retry-After); otherwise wait longer each time.
       this.notBefore = Date.now() + Math.max(this.delay, (error.retryAfter ?? 0) * 1000);
       this.delay = Math.min(this.delay * 2, 30000);
+      // The server's WebRTC viewers are all taken: the public page turns to HLS.
+      this.full = error.code === "media.full";
       this.say(error.code === "media.unavailable" ? t("videoDownRetrying") : t("connectFailed", error.message));
     }
   }
@@ -109,6 +113,35 @@ if (root) {
   const sending = { stage: null, wall: null };
   let epoch = null;
   let last = null;
+  // The public page's program as HLS: when WebRTC has no room on this server, or asked for.
+  const forceHls = role === "public" && new URLSearchParams(location.search).get("siaran") === "hls";
+  const mode = $("program-mode");
+  const hls = { player: null, url: null, notBefore: 0 };
+  function stopHls() {
+    hls.player?.close();
+    hls.player = null; hls.url = null;
+    stage.container.querySelector('figure[data-feed="program"]')?.remove();
+  }
+  function showProgram(state) {
+    const url = state.program?.hls;
+    if (!url) {
+      stopHls();
+      stage.say(forceHls ? t("programNotYet") : t("nothingOnStage"));
+      return;
+    }
+    if (hls.url === url && hls.player) return;
+    if (Date.now() < hls.notBefore) return;
+    stopHls();
+    stage.drop();
+    for (const figure of stage.container.querySelectorAll("figure[data-feed]")) figure.remove();
+    const hub = state.stage.find((f) => f.label === "hub");
+    const video = tile(stage.container, "program", hub?.name ?? t("programHls"));
+    hls.url = url;
+    hls.player = playHls(video, url, { onGone: () => { stopHls(); hls.notBefore = Date.now() + 3000; } });
+    root.dataset.program = "hls";
+    if (mode) mode.textContent = t("programHls");
+    stage.say(t("connected"));
+  }
 
   async function send(room, wanted, label) {
     const link = sending[room];
@@ -150,6 +183,7 @@ if (root) {
     if (!state.configured || !state.available) {
       for (const room of ["stage", "wall"]) { sending[room]?.close(); sending[room] = null; }
       const text = state.configured ? t("videoDown") : t("videoNotConfigured");
+      if (role === "public") stopHls();
       stage.off(text); wall?.off(text);
       return;
     }
@@ -168,6 +202,19 @@ if (root) {
       await send("stage", onStage, me);
       // The wall's small picture is the first thing a weak link gives up.
       if (role === "console") await send("wall", !audioOnly(), village);
+    }
+    // A viewer stays with what it has: a WebRTC viewer is itself one of the viewers counted when
+    // the server says there is no more room, and a switch would interrupt the program.
+    const onWebrtc = stage.key !== null && !stage.broken;
+    const url = state.program?.hls;
+    if (role === "public" && (forceHls || (url && (hls.player || (!onWebrtc && (!state.program.webrtc || stage.full)))))) {
+      showProgram(state);
+      return;
+    }
+    if (role === "public") {
+      stopHls();
+      root.dataset.program = "webrtc";
+      if (mode) mode.textContent = t("programWebrtc");
     }
     const others = state.stage.filter((f) => role === "public" ? f.mountpoint : f.label !== me);
     const key = `${state.epoch}|${audioOnly()}|${others.map((f) => f.feed).join(",")}`;
