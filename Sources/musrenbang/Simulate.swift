@@ -33,11 +33,13 @@ struct Simulate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let client = SimulationClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, concurrency: concurrency)
+        let client = SimulationClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, concurrency: concurrency,
+                                      listeners: listeners)
         let started = (wall: Date(), cpu: SimulationClient.cpuSeconds())
         let played: Result<(String, Int), any Error>
         do { played = .success(try await SimulationRun(client: client, options: self).play()) } catch { played = .failure(error) }
         try await client.http.shutdown()
+        try await client.listening.shutdown()
         let (report, errors) = try played.get()
         print(report)
         // What the load generator itself cost, to read the server's figures against.
@@ -51,16 +53,21 @@ struct Simulate: AsyncParsableCommand {
 final class SimulationClient: @unchecked Sendable {
     let base: String
     let http: HTTPClient
+    /// The listeners' own pool: each holds its connection for the whole run, so in the requests'
+    /// pool they would take every connection and the requests would wait for ever.
+    let listening: HTTPClient
     private let lock = NSLock()
     private var latencies: [String: [Double]] = [:]
     private var failures: [String: Int] = [:]
     private var failureSamples: [String] = []
 
-    init(base: String, concurrency: Int) {
+    init(base: String, concurrency: Int, listeners: Int) {
         self.base = base
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, listeners))
+        listening = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// User and system CPU time of this process so far.
@@ -231,7 +238,7 @@ struct SimulationRun {
               let assembly = created.body["id"] as? Int else { throw ValidationError("could not schedule the assembly") }
 
         let listeners = (0..<options.listeners).map { _ in LiveListener() }
-        for listener in listeners { listener.start("\(client.base)/api/v1/assemblies/\(assembly)/live?maxSeconds=900", on: client.http) }
+        for listener in listeners { listener.start("\(client.base)/api/v1/assemblies/\(assembly)/live?maxSeconds=900", on: client.listening) }
 
         func hub(_ stage: String) async { await client.call("stage", "POST", "/api/v1/assemblies/\(assembly)/stage", json: ["stage": stage], token: token) }
         func sessions(_ stage: String) async {
