@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from helpers import log_in
-from test_media import BUBUK, MANGIR, WIDE, api, token
+from test_media import api, assembly_in_dialogue, hub_on_air
 
 pytestmark = pytest.mark.skipif(not os.environ.get("MUSRENBANG_TEST_JANUS_URL"), reason="needs Janus (scripts/lib/media-netns.sh)")
 
@@ -60,21 +59,8 @@ def ffmpeg_processes(data_dir: Path) -> list[int]:
 
 
 def test_program_as_hls(base_url, new_context, server_data_dir):
-    planner_token = token(base_url, "bappeda")
-    status, created = api(base_url, "POST", "/api/v1/assemblies", {
-        "title": "Musrenbang HLS uji", "level": "village", "regencyCode": "35.10", "planYear": time.gmtime().tm_year + 1,
-        "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "hubVillageCode": BUBUK, "villageCodes": [BUBUK, MANGIR],
-    }, planner_token)
-    assert status == 201, created
-    ident = created["id"]
-    for stage in ["checkIn", "opening", "dialogue"]:
-        status, body = api(base_url, "POST", f"/api/v1/assemblies/{ident}/stage", {"stage": stage}, planner_token)
-        assert status == 200, body
-
-    hub = new_context(viewport=WIDE).new_page()
-    log_in(hub, base_url, "bupati")
-    hub.goto(f"{base_url}/musrenbang/{ident}/kendali")
-    hub.get_by_role("button", name="Mulai siaran tuan rumah (kamera dan mikrofon)").click()
+    _, ident = assembly_in_dialogue(base_url, "Musrenbang HLS uji")
+    hub = hub_on_air(new_context, base_url, ident)
 
     # The playlist appears once ffmpeg has its first segments.
     deadline = time.monotonic() + 60

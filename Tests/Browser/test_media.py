@@ -80,23 +80,34 @@ def publishing(page: Page, room: str) -> bool:
     return page.evaluate("(room) => [...window.mbMedia.links].some((l) => l.name.startsWith(`publish:${room}:`))", room)
 
 
-def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
+def assembly_in_dialogue(base_url: str, title: str) -> tuple[str, int]:
+    """An assembly of Bubuk (the hub) and Mangir, moved to its dialogue: the planner's token and its id."""
     planner_token = token(base_url, "bappeda")
     status, created = api(base_url, "POST", "/api/v1/assemblies", {
-        "title": "Musrenbang video uji", "level": "village", "regencyCode": "35.10", "planYear": time.gmtime().tm_year + 1,
+        "title": title, "level": "village", "regencyCode": "35.10", "planYear": time.gmtime().tm_year + 1,
         "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "hubVillageCode": BUBUK, "villageCodes": [BUBUK, MANGIR],
     }, planner_token)
     assert status == 201, created
-    ident = created["id"]
     for stage in ["checkIn", "opening", "dialogue"]:
-        status, body = api(base_url, "POST", f"/api/v1/assemblies/{ident}/stage", {"stage": stage}, planner_token)
+        status, body = api(base_url, "POST", f"/api/v1/assemblies/{created['id']}/stage", {"stage": stage}, planner_token)
         assert status == 200, body
+    return planner_token, created["id"]
 
-    # The hub (the Bupati's control room) goes on air.
+
+def hub_on_air(new_context, base_url: str, ident: int) -> Page:
+    """The Bupati's control room, broadcasting the hub (fake camera and microphone)."""
     hub = new_context(viewport=WIDE).new_page()
     log_in(hub, base_url, "bupati")
     hub.goto(f"{base_url}/musrenbang/{ident}/kendali")
     hub.get_by_role("button", name="Mulai siaran tuan rumah (kamera dan mikrofon)").click()
+    return hub
+
+
+def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
+    planner_token, ident = assembly_in_dialogue(base_url, "Musrenbang video uji")
+
+    # The hub (the Bupati's control room) goes on air.
+    hub = hub_on_air(new_context, base_url, ident)
 
     # The first village's console receives the hub, picture and sound, and sends its own
     # small picture to the control room's monitoring wall.

@@ -264,18 +264,25 @@ actor LiveHub {
     }
 
     private func deliver(_ channel: Channel, _ events: [LiveEvent]) {
-        guard !events.isEmpty else { return }
+        let fresh = events.filter { $0.id > channel.head ?? 0 }
+        guard let last = fresh.last else { return }
         let readAt = ContinuousClock.now
-        for event in events where event.id > channel.head ?? 0 {
-            let frame = Frame(id: event.id, bytes: Self.frame(event), readAt: readAt)
+        // Kept one by one for replays; sent as one frame per read, so a busy assembly costs each
+        // listener one write per read, not one per event (1,000 listeners of the 2020 replay's
+        // 21,600 events were 21.6 million writes).
+        var batch = ByteBuffer()
+        for event in fresh {
+            let frame = Frame(id: event.id, bytes: Self.frame(event))
             channel.recent.append(frame)
-            channel.head = event.id
-            for (id, listener) in channel.listeners {
-                if case .dropped = listener.yield(frame) {
-                    // Too far behind: it ends here and resumes from what it was sent.
-                    listener.finish()
-                    channel.listeners[id] = nil
-                }
+            batch.writeImmutableBuffer(frame.bytes)
+        }
+        channel.head = last.id
+        let frame = Frame(id: last.id, bytes: batch, readAt: readAt)
+        for (id, listener) in channel.listeners {
+            if case .dropped = listener.yield(frame) {
+                // Too far behind: it ends here and resumes from what it was sent.
+                listener.finish()
+                channel.listeners[id] = nil
             }
         }
         if channel.recent.count > kept {
