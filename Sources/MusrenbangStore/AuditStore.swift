@@ -40,13 +40,20 @@ public struct AuditStore: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
+    /// Returns once the line is committed; concurrent lines share one transaction (`GroupCommit`).
     public func append(_ entry: AuditEntry) async throws {
-        try await database.sql.insert(into: "audit_log")
+        try await database.auditLines.append(entry, to: database)
+    }
+
+    static func insert(_ entries: [AuditEntry], on connection: any SQLDatabase) async throws {
+        var insert = connection.insert(into: "audit_log")
             .columns("at", "actor_id", "actor_role", "action", "target", "region_code", "address", "status", "reason")
-            .values(SQLBind(entry.at), SQLBind(entry.actorId?.rawValue), SQLBind(entry.actorRole?.rawValue), SQLBind(entry.action),
-                    SQLBind(entry.target), SQLBind(entry.regionCode?.description), SQLBind(entry.address), SQLBind(entry.status),
-                    SQLBind(entry.reason))
-            .run()
+        for entry in entries {
+            insert = insert.values(SQLBind(entry.at), SQLBind(entry.actorId?.rawValue), SQLBind(entry.actorRole?.rawValue),
+                                   SQLBind(entry.action), SQLBind(entry.target), SQLBind(entry.regionCode?.description),
+                                   SQLBind(entry.address), SQLBind(entry.status), SQLBind(entry.reason))
+        }
+        try await insert.run()
     }
 
     /// Newest first, within a region (its places included) or everywhere; one page and the total.

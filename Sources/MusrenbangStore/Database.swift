@@ -95,6 +95,8 @@ public struct DatabaseUnavailable: Error, CustomStringConvertible, Sendable {
             return "connection errno \(error.errnoCode)"
         case is NIOConnectionError:
             return "cannot connect"
+        case let error as SQLiteStatementError:
+            return error.meansUnavailable ? error.description : nil
         case let error as SQLiteError:
             switch error.reason {
             case .busy, .locked, .busyInRecovery, .busyInSnapshot, .busyTimeout, .lockedBySharedCache: return "sqlite \(error.reason)"
@@ -140,19 +142,19 @@ public final class Database: Sendable {
     private let lender: any ConnectionLender
     private let meters: InstrumentedDatabase.Meters
     private let shutdownPool: @Sendable () async throws -> Void
-    /// SQLite has one writer at a time. Queueing write transactions here, instead of in
-    /// SQLite's busy handler, keeps waiting writers from occupying the threads the writer
-    /// holding the lock needs to finish.
-    private let writers = AsyncLock()
+    /// SQLite's one writer (nil on PostgreSQL).
+    private let writer: SQLiteWriter?
+    /// The audit log's lines, written in groups.
+    let auditLines = GroupCommit<AuditEntry> { try await AuditStore.insert($0, on: $1) }
 
-    private init(flavour: SQLFlavour, pooled: any SQLDatabase, lender: any ConnectionLender, limits: DatabaseLimits,
-                 shutdown: @escaping @Sendable () async throws -> Void) {
+    private init(flavour: SQLFlavour, pooled: any SQLDatabase, lender: any ConnectionLender, writer: SQLiteWriter? = nil,
+                 limits: DatabaseLimits, shutdown: @escaping @Sendable () async throws -> Void) {
         self.flavour = flavour
         self.meters = .init(flavour)
         self.lender = lender
+        self.writer = writer
         self.limits = limits
-        self.sql = InstrumentedDatabase(base: LendingDatabase(template: pooled, lender: lender, limit: limits.statement,
-                                                              writers: flavour == .sqlite ? (writers, limits.writerWait) : nil),
+        self.sql = InstrumentedDatabase(base: LendingDatabase(template: pooled, lender: lender, limit: limits.statement, writer: writer),
                                         meters: meters)
         self.shutdownPool = shutdown
     }
@@ -164,22 +166,12 @@ public final class Database: Sendable {
         case .sqlite(let path):
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // sqlite-nio runs every statement on a thread pool; its own, so that slow hashing or
-            // file I/O elsewhere never waits behind a query.
-            let threads = NIOThreadPool(numberOfThreads: max(4, connectionsPerLoop * System.coreCount))
-            threads.start()
-            let pool = EventLoopGroupConnectionPool(
-                source: TunedSQLiteSource(path: path, threads: threads),
-                maxConnectionsPerEventLoop: connectionsPerLoop,
-                requestTimeout: limits.connectionWait,
-                logger: logger,
-                on: group
-            )
-            let database = PooledSQLite(pool: pool, logger: logger, eventLoop: group.any())
-            return Database(flavour: .sqlite, pooled: database.sql(encoder: .init(), decoder: .init(), queryLogLevel: .trace),
-                            lender: SQLiteLender(pool: pool, logger: logger), limits: limits) {
-                try await pool.shutdownAsync()
-                try await threads.shutdownGracefully()
+            let connections = try SQLiteConnections(path: path, readers: max(4, connectionsPerLoop * System.coreCount),
+                                                    statementLimit: limits.statement, connectionWait: .nanoseconds(limits.connectionWait.nanoseconds),
+                                                    logger: logger)
+            return Database(flavour: .sqlite, pooled: connections.writer.dialectOnly, lender: connections.readers,
+                            writer: SQLiteWriter(connections, wait: limits.writerWait), limits: limits) {
+                try await connections.close()
             }
         case .postgres(let text):
             var configuration = try SQLPostgresConfiguration(url: text)
@@ -214,47 +206,39 @@ public final class Database: Sendable {
     /// database is unavailable are thrown as `DatabaseUnavailable`.
     public func transaction<T: Sendable>(within limit: Duration? = nil,
                                          _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        if flavour == .sqlite {
-            guard await writers.lock(within: limits.writerWait) else {
-                throw DatabaseUnavailable("SQLite writer queue: no turn within \(limits.writerWait)")
-            }
+        let limit = limit ?? limits.transaction
+        guard let writer else {
             do {
-                let result = try await run("BEGIN IMMEDIATE", limit ?? limits.transaction, body)
-                await writers.unlock()
-                return result
+                return try await lender.withConnection { try await run("BEGIN", on: $0, limit, body) }
             } catch {
-                await writers.unlock()
-                throw error
+                throw DatabaseUnavailable.mapped(error)
             }
         }
-        return try await run("BEGIN", limit ?? limits.transaction, body)
-    }
-
-    private func run<T: Sendable>(_ begin: String, _ limit: Duration,
-                                  _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        let meters = self.meters
         do {
-            return try await lender.withConnection { lent in
-                meters.sessions.increment()
-                defer { meters.sessions.decrement() }
-                let connection = InstrumentedDatabase(base: lent.sql, meters: meters)
-                let discard = lent.discard
-                return try await DatabaseDeadline.run(limit, on: lent) {
-                    try await connection.raw(SQLQueryString(begin)).run()
-                    do {
-                        let result = try await body(connection)
-                        try await connection.raw("COMMIT").run()
-                        return result
-                    } catch {
-                        // A transaction that cannot be rolled back is on a dead or confused
-                        // connection: closing it ends the transaction on the server too.
-                        do { try await connection.raw("ROLLBACK").run() } catch { discard() }
-                        throw error
-                    }
-                }
-            }
+            return try await writer.turn { try await run("BEGIN IMMEDIATE", on: writer.handle.session().lent, limit, body) }
         } catch {
             throw DatabaseUnavailable.mapped(error)
+        }
+    }
+
+    private func run<T: Sendable>(_ begin: String, on lent: LentConnection, _ limit: Duration,
+                                  _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        meters.sessions.increment()
+        defer { meters.sessions.decrement() }
+        let connection = InstrumentedDatabase(base: lent.sql, meters: meters)
+        let discard = lent.discard
+        return try await DatabaseDeadline.run(limit, on: lent, preferring: writer?.thread) {
+            try await connection.raw(SQLQueryString(begin)).run()
+            do {
+                let result = try await body(connection)
+                try await connection.raw("COMMIT").run()
+                return result
+            } catch {
+                // A transaction that cannot be rolled back is on a dead or confused
+                // connection: closing it ends the transaction on the server too.
+                do { try await connection.raw("ROLLBACK").run() } catch { discard() }
+                throw error
+            }
         }
     }
 
@@ -279,6 +263,16 @@ struct LentConnection: Sendable {
 
 protocol ConnectionLender: Sendable {
     func withConnection<T>(_ body: (LentConnection) async throws -> T) async throws -> T
+    /// Runs one statement's work so that it ends by `limit`.
+    func guarded<T: Sendable>(_ limit: Duration, on connection: LentConnection,
+                              _ work: @escaping @Sendable () async throws -> T) async throws -> T
+}
+
+extension ConnectionLender {
+    func guarded<T: Sendable>(_ limit: Duration, on connection: LentConnection,
+                              _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await DatabaseDeadline.run(limit, on: connection, work)
+    }
 }
 
 struct PostgresLender: ConnectionLender {
@@ -293,19 +287,6 @@ struct PostgresLender: ConnectionLender {
             let closing: EventLoopFuture<Void> = connection.close()
             _ = closing
         }, isClosed: { connection.isClosed }))
-    }
-}
-
-struct SQLiteLender: ConnectionLender {
-    let pool: EventLoopGroupConnectionPool<TunedSQLiteSource>
-    let logger: Logger
-
-    func withConnection<T>(_ body: (LentConnection) async throws -> T) async throws -> T {
-        let connection = try await pool.requestConnection(logger: logger).get()
-        defer { pool.releaseConnection(connection, logger: logger) }
-        return try await body(LentConnection(sql: connection.sql(encoder: .init(), decoder: .init(), queryLogLevel: .trace),
-                                             discard: { _ = connection.close() },
-                                             isClosed: { connection.isClosed }))
     }
 }
 
@@ -342,10 +323,10 @@ struct LendingDatabase: SQLDatabase {
     let template: any SQLDatabase
     let lender: any ConnectionLender
     let limit: Duration
-    /// SQLite's writer queue, for a single write outside a transaction. Without it such a write
-    /// met a transaction's lock in SQLite's busy handler, which sleeps (1, 2, 5… ms), and a
-    /// transaction meeting it slept holding the queue: proposals waited behind audit lines.
-    let writers: (lock: AsyncLock, wait: Duration)?
+    /// SQLite's writer, for a single write outside a transaction: it takes its turn with the
+    /// transactions. Through a reader it would meet their lock in SQLite's busy handler, which
+    /// sleeps (1, 2, 5… ms), and a transaction meeting it slept holding the queue.
+    let writer: SQLiteWriter?
 
     var logger: Logger { template.logger }
     var eventLoop: any EventLoop { template.eventLoop }
@@ -359,23 +340,28 @@ struct LendingDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        let limit = self.limit
-        guard let writers, query is SQLInsert || query is SQLUpdate || query is SQLDelete else {
-            return try await lender.withConnection { connection in
-                try await DatabaseDeadline.run(limit, on: connection) { try await connection.sql.execute(sql: query, onRow) }
-            }
+        if let writer, query is SQLInsert || query is SQLUpdate || query is SQLDelete {
+            return try await write(query, on: writer, onRow)
         }
-        guard await writers.lock.lock(within: writers.wait) else {
-            throw DatabaseUnavailable("SQLite writer queue: no turn within \(writers.wait)")
-        }
+        let lender = self.lender, limit = self.limit
         do {
             try await lender.withConnection { connection in
-                try await DatabaseDeadline.run(limit, on: connection) { try await connection.sql.execute(sql: query, onRow) }
+                try await lender.guarded(limit, on: connection) { try await connection.sql.execute(sql: query, onRow) }
             }
-            await writers.lock.unlock()
+        } catch is NeedsWriter {
+            // Raw SQL that writes (only SQLite's readers throw this, once they have prepared it).
+            guard let writer else { throw DatabaseUnavailable("a write reached a reading connection") }
+            try await write(query, on: writer, onRow)
+        }
+    }
+
+    private func write(_ query: any SQLExpression, on writer: SQLiteWriter,
+                       _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        do {
+            // One statement, run uninterrupted on the writer's thread: no deadline watch needed.
+            try await writer.turn { try await writer.handle.session().execute(sql: query, onRow) }
         } catch {
-            await writers.lock.unlock()
-            throw error
+            throw DatabaseUnavailable.mapped(error)
         }
     }
 
@@ -394,39 +380,86 @@ enum DatabaseDeadline {
     /// How often a statement still running is looked at: normal ones end before the first look.
     static let tick: Duration = .milliseconds(250)
 
-    static func run<T: Sendable>(_ limit: Duration, on connection: LentConnection,
+    /// `executor`: where `work` runs (SQLite's writer thread for its transactions).
+    static func run<T: Sendable>(_ limit: Duration, on connection: LentConnection, preferring executor: (any TaskExecutor)? = nil,
                                  _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         let outcome = Outcome<T>()
         return try await withCheckedThrowingContinuation { continuation in
             outcome.wait(continuation)
-            Task {
+            let watched = Watchdog.shared.watch(limit, connection) { outcome.finish(.failure($0)) }
+            outcome.onFinish { Watchdog.shared.forget(watched) }
+            Task(executorPreference: executor) {
                 do { outcome.finish(.success(try await work())) } catch { outcome.finish(.failure(error)) }
             }
-            let watch = Task {
-                let clock = ContinuousClock()
-                let started = clock.now
-                var sawClosed = false
-                while !outcome.isFinished {
-                    guard (try? await Task.sleep(for: tick)) != nil else { return }
-                    if clock.now - started >= limit {
-                        if outcome.finish(.failure(DatabaseUnavailable("past its \(limit) deadline"))) {
-                            Logger(label: "musrenbang.database").warning("database work past its deadline: connection closed",
-                                                                         metadata: ["limit": "\(limit)"])
-                            connection.discard()
-                        }
-                        return
-                    }
-                    // Closed for a whole tick and still no outcome from the driver: abandon it.
-                    if connection.isClosed() {
-                        if sawClosed, outcome.finish(.failure(DatabaseUnavailable("the connection closed under a statement"))) {
-                            Logger(label: "musrenbang.database").warning("database connection closed under a statement: abandoned")
-                            return
-                        }
-                        sawClosed = true
-                    }
-                }
+        }
+    }
+
+    /// One watcher for all database work under way, looking every tick: a watcher of its own per
+    /// statement cost a task and a timer each, a measurable share of a short write.
+    final class Watchdog: @unchecked Sendable {
+        static let shared = Watchdog()
+
+        private struct Entry {
+            let started: ContinuousClock.Instant
+            let limit: Duration
+            let connection: LentConnection
+            var sawClosed = false
+            /// True when this failure was the work's outcome (it had not ended by itself).
+            let fail: @Sendable (any Error) -> Bool
+        }
+        private let lock = NSLock()
+        private var entries: [UInt64: Entry] = [:]
+        private var lastId: UInt64 = 0
+        private var looking = false
+
+        func watch(_ limit: Duration, _ connection: LentConnection, fail: @escaping @Sendable (any Error) -> Bool) -> UInt64 {
+            let (id, start) = lock.withLock { () -> (UInt64, Bool) in
+                lastId += 1
+                entries[lastId] = Entry(started: .now, limit: limit, connection: connection, fail: fail)
+                defer { looking = true }
+                return (lastId, !looking)
             }
-            outcome.onFinish { watch.cancel() }
+            if start { Task.detached { await self.look() } }
+            return id
+        }
+
+        func forget(_ id: UInt64) {
+            _ = lock.withLock { entries.removeValue(forKey: id) }
+        }
+
+        private func look() async {
+            while true {
+                try? await Task.sleep(for: tick)
+                let now = ContinuousClock.now
+                let (late, closed, done) = lock.withLock { () -> ([Entry], [Entry], Bool) in
+                    var late: [Entry] = [], closed: [Entry] = []
+                    for (id, entry) in entries {
+                        if now - entry.started >= entry.limit {
+                            late.append(entry)
+                            entries[id] = nil
+                        } else if entry.connection.isClosed() {
+                            // Closed for a whole tick and still no outcome from the driver: abandon it.
+                            if entry.sawClosed {
+                                closed.append(entry)
+                                entries[id] = nil
+                            } else {
+                                entries[id]?.sawClosed = true
+                            }
+                        }
+                    }
+                    if entries.isEmpty { looking = false }
+                    return (late, closed, entries.isEmpty)
+                }
+                for entry in late where entry.fail(DatabaseUnavailable("past its \(entry.limit) deadline")) {
+                    Logger(label: "musrenbang.database").warning("database work past its deadline: connection closed",
+                                                                 metadata: ["limit": "\(entry.limit)"])
+                    entry.connection.discard()
+                }
+                for entry in closed where entry.fail(DatabaseUnavailable("the connection closed under a statement")) {
+                    Logger(label: "musrenbang.database").warning("database connection closed under a statement: abandoned")
+                }
+                if done { return }
+            }
         }
     }
 
@@ -470,80 +503,69 @@ enum DatabaseDeadline {
     }
 }
 
-/// Opens SQLite connections the way a server needs them: WAL so readers never wait for the
-/// writer, foreign keys enforced, and a bounded busy wait instead of sqlite-nio's endless one.
-struct TunedSQLiteSource: ConnectionPoolSource {
-    let path: String
-    let threads: NIOThreadPool
-
-    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: eventLoop)
-            .flatMap { connection in
-                let pragmas = ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                               "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"]
-                return pragmas.reduce(eventLoop.makeSucceededVoidFuture()) { future, pragma in
-                    future.flatMap { connection.query(pragma).map { _ in } }
-                }.map { connection }
-            }
-    }
-}
-
-/// SQLiteKit has no pooled database; this one borrows a connection per query, or one for a session.
-struct PooledSQLite: SQLiteDatabase {
-    let pool: EventLoopGroupConnectionPool<TunedSQLiteSource>
-    let logger: Logger
-    let eventLoop: any EventLoop
-
-    func query(_ query: String, _ binds: [SQLiteData], logger: Logger,
-               _ onRow: @escaping @Sendable (SQLiteRow) -> Void) -> EventLoopFuture<Void> {
-        pool.withConnection(logger: logger) { $0.query(query, binds, logger: logger, onRow) }
-    }
-
-    func withConnection<T>(_ closure: @escaping @Sendable (SQLiteConnection) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        pool.withConnection(logger: logger, closure)
-    }
-}
-
-/// A first-come, first-served lock for async code, with a bounded wait.
-actor AsyncLock {
+/// A first-come, first-served lock for async code, with a bounded wait. Not an actor: taking a
+/// free lock is one mutex, and a waiter handed the lock resumes on its own preferred executor
+/// (SQLite's writer thread) without a hop through the shared pool.
+final class AsyncLock: @unchecked Sendable {
     private struct Waiter {
         let id: UInt64
+        let until: ContinuousClock.Instant
         let continuation: CheckedContinuation<Bool, Never>
-        let timer: Task<Void, Never>
     }
+    private let mutex = NSLock()
     private var held = false
     private var waiting: [Waiter] = []
     private var lastId: UInt64 = 0
+    private var sweeping = false
 
-    /// True once the lock is held; false when it could not be had within `limit`.
+    /// True once the lock is held; false when it could not be had within `limit` (give or take
+    /// the 50 ms the sweeper sleeps).
     func lock(within limit: Duration) async -> Bool {
-        if !held {
+        if mutex.withLock({ () -> Bool in
+            guard !held else { return false }
             held = true
             return true
-        }
-        lastId += 1
-        let id = lastId
+        }) { return true }
         return await withCheckedContinuation { continuation in
-            let timer = Task { [weak self] in
-                guard (try? await Task.sleep(for: limit)) != nil else { return }
-                await self?.expire(id)
+            let (granted, sweep) = mutex.withLock { () -> (Bool, Bool) in
+                if !held {
+                    held = true
+                    return (true, false)
+                }
+                lastId += 1
+                waiting.append(Waiter(id: lastId, until: .now + limit, continuation: continuation))
+                defer { sweeping = true }
+                return (false, !sweeping)
             }
-            waiting.append(Waiter(id: id, continuation: continuation, timer: timer))
+            if granted { return continuation.resume(returning: true) }
+            if sweep { Task.detached { await self.sweep() } }
         }
-    }
-
-    private func expire(_ id: UInt64) {
-        guard let index = waiting.firstIndex(where: { $0.id == id }) else { return }
-        waiting.remove(at: index).continuation.resume(returning: false)
     }
 
     func unlock() {
-        if waiting.isEmpty {
-            held = false
-        } else {
-            let next = waiting.removeFirst()
-            next.timer.cancel()
-            next.continuation.resume(returning: true)
+        let next = mutex.withLock { () -> Waiter? in
+            guard !waiting.isEmpty else {
+                held = false
+                return nil
+            }
+            return waiting.removeFirst()
+        }
+        next?.continuation.resume(returning: true)
+    }
+
+    /// Turns away waiters past their limit; stops when nobody waits.
+    private func sweep() async {
+        while true {
+            try? await Task.sleep(for: .milliseconds(50))
+            let now = ContinuousClock.now
+            let (expired, done) = mutex.withLock { () -> ([Waiter], Bool) in
+                let expired = waiting.filter { $0.until <= now }
+                waiting.removeAll { $0.until <= now }
+                if waiting.isEmpty { sweeping = false }
+                return (expired, waiting.isEmpty)
+            }
+            expired.forEach { $0.continuation.resume(returning: false) }
+            if done { return }
         }
     }
 }

@@ -1,0 +1,524 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import VaporCSQLite
+
+/// SQLite's connections: one writer, run on the calling task's own thread, and a pool of readers
+/// run on threads of their own. Both keep their prepared statements.
+///
+/// Why not sqlite-nio's pool: there every statement crossed the task, the pool's event loop and a
+/// worker thread there and back, two tasks watched its deadline, and it was prepared anew: ~280 µs
+/// where SQLite itself needs ~35 µs. Worse, SQLite's write lock was held across all of a
+/// transaction's crossings, so every other write queued behind them (docs/benchmarks.md §3).
+///
+/// The writer is used by one session at a time, under `Database`'s writers queue. Running inline
+/// blocks a cooperative thread while SQLite works; writes are short, one at a time, and never
+/// wait on another connection (WAL readers do not block a writer). Reads can be long (reports,
+/// exports), so they keep to their own threads.
+final class SQLiteConnections: Sendable {
+    let writer: SQLiteHandle
+    /// Where write transactions run, so a long one (an import, a restore) never holds one of the
+    /// few cooperative threads every request shares.
+    let writerThread = SQLiteWriterThread()
+    let readers: SQLiteReaders
+
+    init(path: String, readers count: Int, statementLimit: Duration, connectionWait: Duration, logger: Logger) throws {
+        writer = try SQLiteHandle(path: path, readOnly: false, logger: logger)
+        readers = try SQLiteReaders(path: path, count: count, statementLimit: statementLimit, wait: connectionWait, logger: logger)
+    }
+
+    func close() async throws {
+        try await readers.close()
+        writer.close()
+        writerThread.stop()
+    }
+}
+
+/// SQLite's single writer: its connection, the thread its work runs on, and the queue for a turn.
+/// Queueing here rather than in SQLite's busy handler keeps waiting writers from sleeping on
+/// threads, and makes the order first come, first served.
+struct SQLiteWriter: Sendable {
+    let handle: SQLiteHandle
+    let thread: SQLiteWriterThread
+    let queue = AsyncLock()
+    let wait: Duration
+
+    init(_ connections: SQLiteConnections, wait: Duration) {
+        handle = connections.writer
+        thread = connections.writerThread
+        self.wait = wait
+    }
+
+    /// Runs `work` on the writer's thread while no other write does; fails as unavailable after
+    /// `wait` in the queue. The turn passes from one write to the next on that thread, so the
+    /// writer is never idle waiting for a busy shared pool to schedule the next one.
+    func turn<T: Sendable>(_ work: () async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(thread) {
+            guard await queue.lock(within: wait) else {
+                throw DatabaseUnavailable("SQLite writer queue: no turn within \(wait)")
+            }
+            defer { queue.unlock() }
+            return try await work()
+        }
+    }
+}
+
+/// One thread that runs the jobs of the tasks that prefer it: a write transaction's body and its
+/// statements run there from BEGIN to COMMIT, one crossing there and one back.
+final class SQLiteWriterThread: TaskExecutor, @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init() {
+        let thread = Thread { [unowned(unsafe) self] in self.loop() }
+        thread.name = "sqlite-writer"
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        condition.withLock {
+            jobs.append(job)
+            condition.signal()
+        }
+    }
+
+    func stop() {
+        condition.withLock {
+            stopped = true
+            condition.signal()
+        }
+    }
+
+    private func loop() {
+        while true {
+            let next = condition.withLock { () -> [UnownedJob]? in
+                while jobs.isEmpty && !stopped { condition.wait() }
+                if jobs.isEmpty { return nil }
+                defer { jobs.removeAll(keepingCapacity: true) }
+                return jobs
+            }
+            guard let next else { return }
+            for job in next { job.runSynchronously(on: asUnownedTaskExecutor()) }
+        }
+    }
+}
+
+/// One SQLite connection and its prepared statements.
+final class SQLiteHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private let raw: OpaquePointer
+    private var closed = false
+    /// Prepared statements by SQL text. Bounded: SQL with inlined literals would grow it for ever.
+    private var statements: [String: OpaquePointer] = [:]
+    private static let cacheLimit = 256
+    /// The session allowed to use the connection; a session abandoned past its deadline finds its
+    /// later statements refused instead of running inside the next session's transaction.
+    private var current: UInt64 = 0
+    /// When the statement now running began, for the readers' watchdog (its own lock: the
+    /// statement holds `lock` while it runs).
+    private let clock = NSLock()
+    private var runningSince: ContinuousClock.Instant?
+    private let encoder = SQLiteDataEncoder()
+    private let decoder = SQLiteDataDecoder()
+    let logger: Logger
+
+    /// WAL so readers never wait for the writer, foreign keys enforced, a bounded busy wait, and
+    /// the durability the backups and the fault benchmark count on.
+    static let pragmas = ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
+                          "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"]
+
+    init(path: String, readOnly: Bool, logger: Logger) throws {
+        self.logger = logger
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard opened == SQLITE_OK, let handle else {
+            let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteStatementError(code: opened, message: message)
+        }
+        raw = handle
+        // A reader that is handed a write by mistake refuses it instead of taking the write lock
+        // behind the writer's back.
+        for pragma in Self.pragmas + (readOnly ? ["PRAGMA query_only = ON"] : []) {
+            try run(pragma)
+        }
+    }
+
+    deinit { close() }
+
+    func close() {
+        lock.withLock {
+            statements.values.forEach { sqlite_nio_sqlite3_finalize($0) }
+            statements = [:]
+            if !closed { sqlite_nio_sqlite3_close_v2(raw) }
+            closed = true
+        }
+    }
+
+    /// A new session: any earlier one is over, and a transaction it left open is rolled back.
+    func session() -> Session {
+        lock.withLock {
+            current &+= 1
+            rollBackLeftovers()
+            return Session(handle: self, id: current)
+        }
+    }
+
+    /// Ends session `id` past its deadline: a statement it is running stops, its open transaction
+    /// is rolled back, and its later statements are refused.
+    func abandon(_ id: UInt64) {
+        if lock.withLock({ current }) == id { interrupt() }
+        lock.withLock {
+            guard current == id else { return }
+            current &+= 1
+            rollBackLeftovers()
+        }
+    }
+
+    /// Lends its dialect and logger only (`LendingDatabase`'s template): its statements are refused.
+    var dialectOnly: Session { Session(handle: self, id: .max) }
+
+    func isOver(_ id: UInt64) -> Bool { lock.withLock { current != id || closed } }
+
+    /// Stops the statement running now, if any; harmless otherwise (SQLite ≥ 3.42 ignores an
+    /// interrupt with nothing running).
+    func interrupt() {
+        if clock.withLock({ runningSince != nil }) { sqlite_nio_sqlite3_interrupt(raw) }
+    }
+
+    func running(longerThan limit: Duration, at now: ContinuousClock.Instant) -> Bool {
+        clock.withLock { runningSince.map { now - $0 > limit } ?? false }
+    }
+
+    private func rollBackLeftovers() {
+        if !closed, sqlite_nio_sqlite3_get_autocommit(raw) == 0 {
+            _ = sqlite_nio_sqlite3_exec(raw, "ROLLBACK", nil, nil, nil)
+        }
+    }
+
+    private func run(_ sql: String) throws {
+        try lock.withLock {
+            guard !closed else { throw DatabaseUnavailable("the SQLite connection is closed") }
+            let handle = raw
+            let code = sqlite_nio_sqlite3_exec(handle, sql, nil, nil, nil)
+            guard code == SQLITE_OK else { throw SQLiteStatementError(code: code, message: message(handle)) }
+        }
+    }
+
+    /// Runs one statement to its end on the calling thread; rows are handed on once it is done,
+    /// outside the lock, so a caller's closure never runs while the connection is held.
+    /// `readOnly`: a statement that would write is refused with `NeedsWriter` before it runs.
+    func execute(_ id: UInt64, sql: String, binds: [any Encodable & Sendable], readOnly: Bool = false,
+                 _ onRow: (any SQLRow) -> Void) throws {
+        let values = try binds.map { try encoder.encode($0) }
+        var rows: [StatementRow] = []
+        try lock.withLock {
+            guard current == id else { throw DatabaseUnavailable("the transaction was abandoned past its deadline") }
+            guard !closed else { throw DatabaseUnavailable("the SQLite connection is closed") }
+            let handle = raw
+            let statement = try prepared(sql, on: handle)
+            if readOnly, sqlite_nio_sqlite3_stmt_readonly(statement) == 0 { throw NeedsWriter() }
+            clock.withLock { runningSince = .now }
+            defer {
+                clock.withLock { runningSince = nil }
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            }
+            for (index, value) in values.enumerated() {
+                try check(bind(value, at: Int32(index + 1), to: statement), handle)
+            }
+            var columns: StatementRow.Columns?
+            while true {
+                let step = sqlite_nio_sqlite3_step(statement)
+                if step == SQLITE_DONE { break }
+                guard step == SQLITE_ROW else { try check(step, handle); break }
+                let names = columns ?? StatementRow.Columns(statement)
+                columns = names
+                rows.append(StatementRow(columns: names, data: (0..<Int32(names.names.count)).map { value(at: $0, of: statement) },
+                                         decoder: decoder))
+            }
+        }
+        rows.forEach(onRow)
+    }
+
+    private func prepared(_ sql: String, on handle: OpaquePointer) throws -> OpaquePointer {
+        if let statement = statements[sql] { return statement }
+        if statements.count >= Self.cacheLimit {
+            statements.values.forEach { sqlite_nio_sqlite3_finalize($0) }
+            statements = [:]
+        }
+        var statement: OpaquePointer?
+        let code = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw SQLiteStatementError(code: code, message: message(handle))
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ value: SQLiteData, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .integer(let integer): sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+        case .float(let double): sqlite_nio_sqlite3_bind_double(statement, index, double)
+        case .null: sqlite_nio_sqlite3_bind_null(statement, index)
+        case .text(let text):
+            sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+        case .blob(let buffer):
+            buffer.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+            }
+        }
+    }
+
+    private func value(at column: Int32, of statement: OpaquePointer) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { return .null }
+            return .text(String(cString: text))
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return .blob(buffer)
+        default: return .null
+        }
+    }
+
+    private func check(_ code: Int32, _ handle: OpaquePointer) throws {
+        guard code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE else {
+            throw SQLiteStatementError(code: code, message: message(handle))
+        }
+    }
+
+    private func message(_ handle: OpaquePointer) -> String {
+        sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "unknown"
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// The connection lent to one caller, its statements run inline; `SQLDatabase` so the store's
+    /// code runs on it unchanged.
+    struct Session: SQLDatabase {
+        let handle: SQLiteHandle
+        let id: UInt64
+
+        var logger: Logger { handle.logger }
+        var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+        var version: (any SQLDatabaseReportedVersion)? { nil }
+        var dialect: any SQLDialect { SQLiteDialect() }
+        var queryLogLevel: Logger.Level? { nil }
+
+        func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+            do {
+                try run(query, onRow)
+                return eventLoop.makeSucceededVoidFuture()
+            } catch {
+                return eventLoop.makeFailedFuture(error)
+            }
+        }
+
+        func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+            try run(query, onRow)
+        }
+
+        private func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) throws {
+            let (sql, binds) = serialize(query)
+            try handle.execute(id, sql: sql, binds: binds, onRow)
+        }
+
+        func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+            try await closure(self)
+        }
+
+        /// For `DatabaseDeadline`: what it closes past the deadline, and how it sees that.
+        var lent: LentConnection {
+            let handle = self.handle, id = self.id
+            return LentConnection(sql: self, discard: { handle.abandon(id) }, isClosed: { handle.isOver(id) })
+        }
+    }
+}
+
+/// Reading connections, each statement run on one of the pool's own threads. A watchdog stops a
+/// statement past its limit (`sqlite3_interrupt`), so no statement needs a watcher of its own.
+final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
+    private let threads: NIOThreadPool
+    private let all: [SQLiteHandle]
+    private let lock = NSLock()
+    private var free: [SQLiteHandle]
+    private var waiting: [(id: UInt64, continuation: CheckedContinuation<SQLiteHandle, any Error>)] = []
+    private var lastWaiter: UInt64 = 0
+    private let wait: Duration
+    private var watchdog: Task<Void, Never>?
+
+    init(path: String, count: Int, statementLimit: Duration, wait: Duration, logger: Logger) throws {
+        all = try (0..<count).map { _ in try SQLiteHandle(path: path, readOnly: true, logger: logger) }
+        free = all
+        self.wait = wait
+        threads = NIOThreadPool(numberOfThreads: count)
+        threads.start()
+        let handles = all
+        watchdog = Task.detached {
+            while (try? await Task.sleep(for: DatabaseDeadline.tick)) != nil {
+                let now = ContinuousClock.now
+                for handle in handles where handle.running(longerThan: statementLimit, at: now) {
+                    logger.warning("database read past its deadline: interrupted", metadata: ["limit": "\(statementLimit)"])
+                    handle.interrupt()
+                }
+            }
+        }
+    }
+
+    func close() async throws {
+        watchdog?.cancel()
+        try await threads.shutdownGracefully()
+        all.forEach { $0.close() }
+    }
+
+    func withConnection<T>(_ body: (LentConnection) async throws -> T) async throws -> T {
+        let handle = try await checkout()
+        defer { checkin(handle) }
+        let session = Reader(handle: handle, threads: threads)
+        return try await body(LentConnection(sql: session, discard: { handle.interrupt() }, isClosed: { false }))
+    }
+
+    /// The watchdog is the deadline: no watcher per statement.
+    func guarded<T: Sendable>(_ limit: Duration, on connection: LentConnection,
+                              _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await work()
+    }
+
+    private func checkout() async throws -> SQLiteHandle {
+        if let handle = lock.withLock({ free.popLast() }) { return handle }
+        let id = lock.withLock { lastWaiter += 1; return lastWaiter }
+        let wait = self.wait
+        return try await withCheckedThrowingContinuation { continuation in
+            let handle = lock.withLock { () -> SQLiteHandle? in
+                if let handle = free.popLast() { return handle }
+                waiting.append((id, continuation))
+                return nil
+            }
+            if let handle { return continuation.resume(returning: handle) }
+            Task { [weak self] in
+                try? await Task.sleep(for: wait)
+                self?.expire(id)
+            }
+        }
+    }
+
+    private func expire(_ id: UInt64) {
+        let expired = lock.withLock { () -> CheckedContinuation<SQLiteHandle, any Error>? in
+            guard let index = waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            return waiting.remove(at: index).continuation
+        }
+        expired?.resume(throwing: DatabaseUnavailable("no SQLite reader free within \(wait)"))
+    }
+
+    private func checkin(_ handle: SQLiteHandle) {
+        let next = lock.withLock { () -> CheckedContinuation<SQLiteHandle, any Error>? in
+            guard !waiting.isEmpty else {
+                free.append(handle)
+                return nil
+            }
+            return waiting.removeFirst().continuation
+        }
+        next?.resume(returning: handle)
+    }
+
+    /// One reader lent to a caller; each statement goes to a pool thread and back.
+    struct Reader: SQLDatabase {
+        let handle: SQLiteHandle
+        let threads: NIOThreadPool
+
+        var logger: Logger { handle.logger }
+        var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+        var version: (any SQLDatabaseReportedVersion)? { nil }
+        var dialect: any SQLDialect { SQLiteDialect() }
+        var queryLogLevel: Logger.Level? { nil }
+
+        func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+            let database = self
+            return eventLoop.makeFutureWithTask { try await database.execute(sql: query, onRow) }
+        }
+
+        func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+            let (sql, binds) = serialize(query)
+            let handle = self.handle
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                threads.submit { state in
+                    guard case .active = state else {
+                        return continuation.resume(throwing: DatabaseUnavailable("the SQLite readers are shut down"))
+                    }
+                    continuation.resume(with: Result { try handle.execute(0, sql: sql, binds: binds, readOnly: true, onRow) })
+                }
+            }
+        }
+
+        func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+            try await closure(self)
+        }
+    }
+}
+
+/// A reader was handed a statement that writes (raw SQL: SQLite itself tells, once it is prepared).
+struct NeedsWriter: Error {}
+
+/// A statement SQLite could not run, with its result code and message.
+struct SQLiteStatementError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+
+    /// Busy, locked or interrupted: the database cannot answer now, rather than refusing.
+    var meansUnavailable: Bool { [SQLITE_BUSY, SQLITE_LOCKED, SQLITE_INTERRUPT].contains(code & 0xff) }
+    var description: String { "sqlite \(code): \(message)" }
+}
+
+/// A row as SQLiteKit would decode it.
+private struct StatementRow: SQLRow {
+    struct Columns: Sendable {
+        let names: [String]
+        let index: [String: Int]
+
+        init(_ statement: OpaquePointer) {
+            names = (0..<sqlite_nio_sqlite3_column_count(statement)).map {
+                sqlite_nio_sqlite3_column_name(statement, $0).map { String(cString: $0) } ?? ""
+            }
+            index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    let columns: Columns
+    let data: [SQLiteData]
+    let decoder: SQLiteDataDecoder
+
+    var allColumns: [String] { columns.names }
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        columns.index[column].map { data[$0] == .null } ?? true
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let index = columns.index[column] else {
+            throw DecodingError.keyNotFound(ColumnKey(column), .init(codingPath: [], debugDescription: "no column \(column)"))
+        }
+        return try decoder.decode(D.self, from: data[index])
+    }
+}
+
+private struct ColumnKey: CodingKey {
+    let stringValue: String
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    var intValue: Int? { nil }
+    init?(intValue: Int) { nil }
+}

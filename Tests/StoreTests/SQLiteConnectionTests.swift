@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+@testable import MusrenbangStore
+import SQLKit
+import Testing
+
+/// SQLite's own connections (`SQLiteConnections`): one writer run on its thread, readers that
+/// refuse to write, a watchdog for reads, deadlines for transactions, the writer's queue, and the
+/// audit log's group commit.
+@Suite("SQLite's writer, readers and their limits")
+struct SQLiteConnectionTests {
+    /// A fresh file with one table, opened with `limits`.
+    static func withFile<T>(_ limits: DatabaseLimits = .standard, _ body: (Database) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sqlite-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try await Database.open(.sqlite(path: directory.appendingPathComponent("t.sqlite").path),
+                                               logger: Logger(label: "test"), limits: limits)
+        do {
+            try await database.sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
+            let result = try await body(database)
+            try await database.close()
+            return result
+        } catch {
+            try? await database.close()
+            throw error
+        }
+    }
+
+    static func bodies(_ database: Database) async throws -> [String] {
+        try await database.sql.raw("SELECT body FROM notes ORDER BY id").all().map { try $0.decode(column: "body", as: String.self) }
+    }
+
+    @Test("raw SQL that writes reaches the writer; builders, binds and reads round-trip")
+    func rawWrites() async throws {
+        try await Self.withFile { database in
+            try await database.sql.raw("INSERT INTO notes (body) VALUES (\(bind: "raw"))").run()
+            try await database.sql.insert(into: "notes").columns("body").values(SQLBind("built")).run()
+            try await database.sql.raw("UPDATE notes SET body = \(bind: "raw, changed") WHERE body = \(bind: "raw")").run()
+            #expect(try await Self.bodies(database) == ["raw, changed", "built"])
+            let blob = try await database.sql.raw("SELECT x'00ff' AS b, 1.5 AS f, NULL AS n").first()
+            #expect(try blob?.decode(column: "b", as: Data.self) == Data([0, 255]))
+            #expect(try blob?.decode(column: "f", as: Double.self) == 1.5)
+            #expect(try blob?.decodeNil(column: "n") == true)
+        }
+    }
+
+    @Test("a read past its limit is stopped, and its reader serves the next read")
+    func longRead() async throws {
+        var limits = DatabaseLimits()
+        limits.statement = .milliseconds(300)
+        try await Self.withFile(limits) { database in
+            let started = ContinuousClock.now
+            await #expect(throws: DatabaseUnavailable.self) {
+                try await database.sql.raw("""
+                    WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 1000000000000) SELECT COUNT(*) AS c FROM n
+                    """).first()
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            for _ in 0..<8 {
+                let bodies = try await Self.bodies(database)
+                #expect(bodies.isEmpty)
+            }
+        }
+    }
+
+    @Test("a transaction past its deadline is rolled back: nothing of it stays, later statements of it are refused, the next one runs")
+    func lateTransaction() async throws {
+        try await Self.withFile { database in
+            let late = Task {
+                try await database.transaction(within: .milliseconds(300)) { connection in
+                    try await connection.raw("INSERT INTO notes (body) VALUES ('first')").run()
+                    try await Task.sleep(for: .milliseconds(900))
+                    try await connection.raw("INSERT INTO notes (body) VALUES ('after the deadline')").run()
+                }
+            }
+            await #expect(throws: DatabaseUnavailable.self) { try await late.value }
+            try await database.transaction { try await $0.raw("INSERT INTO notes (body) VALUES ('next')").run() }
+            try await Task.sleep(for: .milliseconds(900))  // the abandoned body has tried its second insert by now
+            #expect(try await Self.bodies(database) == ["next"])
+        }
+    }
+
+    @Test("a write that waits past the writer queue's limit is refused as unavailable; the queue goes on")
+    func writerQueue() async throws {
+        var limits = DatabaseLimits()
+        limits.writerWait = .milliseconds(200)
+        try await Self.withFile(limits) { database in
+            let holding = Task {
+                try await database.transaction { connection in
+                    try await connection.raw("INSERT INTO notes (body) VALUES ('slow')").run()
+                    try await Task.sleep(for: .milliseconds(1_000))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            await #expect(throws: DatabaseUnavailable.self) {
+                try await database.sql.insert(into: "notes").columns("body").values(SQLBind("queued")).run()
+            }
+            #expect(ContinuousClock.now - started < .milliseconds(900))
+            try await holding.value
+            try await database.sql.insert(into: "notes").columns("body").values(SQLBind("after")).run()
+            #expect(try await Self.bodies(database) == ["slow", "after"])
+        }
+    }
+
+    @Test("concurrent writers each commit exactly once, in whole transactions")
+    func concurrentWriters() async throws {
+        try await Self.withFile { database in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<40 {
+                    group.addTask {
+                        try await database.transaction { connection in
+                            try await connection.raw("INSERT INTO notes (body) VALUES (\(bind: "\(writer)-a"))").run()
+                            try await connection.raw("INSERT INTO notes (body) VALUES (\(bind: "\(writer)-b"))").run()
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let bodies = try await Self.bodies(database)
+            #expect(bodies.count == 80 && Set(bodies).count == 80)
+            // Each transaction's two rows are next to each other: none interleaved with another's.
+            for pair in stride(from: 0, to: 80, by: 2) {
+                #expect(bodies[pair].dropLast(2) == bodies[pair + 1].dropLast(2))
+            }
+        }
+    }
+
+    @Test("audit lines appended at once are all committed, in fewer transactions than lines")
+    func groupCommit() async throws {
+        try await Self.withFile { database in
+            try await database.sql.raw("""
+                CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT, actor_id INTEGER, actor_role TEXT, action TEXT,
+                target TEXT, region_code TEXT, address TEXT, status INTEGER, reason TEXT)
+                """).run()
+            let transactions = Counter()
+            let lines = GroupCommit<Int> { rows, connection in
+                await transactions.add()
+                for row in rows { try await connection.raw("INSERT INTO notes (body) VALUES (\(bind: "\(row)"))").run() }
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for line in 0..<200 { group.addTask { try await lines.append(line, to: database) } }
+                try await group.waitForAll()
+            }
+            #expect(Set(try await Self.bodies(database)) == Set((0..<200).map(String.init)))
+            #expect(await transactions.value < 200)
+            // The store's own audit lines go the same way.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for line in 0..<20 {
+                    group.addTask {
+                        try await AuditStore(database).append(AuditEntry(actorId: nil, actorRole: nil, action: "POST /x", target: "n=\(line)",
+                                                                         regionCode: nil, address: "127.0.0.1", status: 200))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await database.sql.raw("SELECT COUNT(*) AS n FROM audit_log").first()?.decode(column: "n", as: Int.self) == 20)
+        }
+    }
+
+    actor Counter {
+        var value = 0
+        func add() { value += 1 }
+    }
+}
