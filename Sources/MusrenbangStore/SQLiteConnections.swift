@@ -14,10 +14,10 @@ import VaporCSQLite
 /// where SQLite itself needs ~35 µs. Worse, SQLite's write lock was held across all of a
 /// transaction's crossings, so every other write queued behind them (docs/benchmarks.md §3).
 ///
-/// The writer is used by one session at a time, under `Database`'s writers queue. Running inline
-/// blocks a cooperative thread while SQLite works; writes are short, one at a time, and never
-/// wait on another connection (WAL readers do not block a writer). Reads can be long (reports,
-/// exports), so they keep to their own threads.
+/// The writer is used by one session at a time, under its queue (`SQLiteWriter`), and its
+/// transactions run on a thread of their own from BEGIN to COMMIT. Reads can be long (reports,
+/// exports), so they run on the readers' threads, except those that have proved quick, which run
+/// on the caller's thread (`SQLiteReaders.isQuick`).
 final class SQLiteConnections: Sendable {
     let writer: SQLiteHandle
     /// Where write transactions run, so a long one (an import, a restore) never holds one of the
@@ -110,8 +110,12 @@ final class SQLiteWriterThread: TaskExecutor, @unchecked Sendable {
 
 /// One SQLite connection and its prepared statements.
 final class SQLiteHandle: @unchecked Sendable {
+    /// Held while SQLite works on the connection: a statement, the cache, a rollback, closing.
     private let lock = NSLock()
     private let raw: OpaquePointer
+    /// Who may use the connection and what it is doing, under `state`: readable while a statement
+    /// runs (the watchdog asks without waiting for it), changed only while also holding `lock`.
+    private let state = NSLock()
     private var closed = false
     /// Prepared statements by SQL text. Bounded: SQL with inlined literals would grow it for ever.
     private var statements: [String: OpaquePointer] = [:]
@@ -119,9 +123,7 @@ final class SQLiteHandle: @unchecked Sendable {
     /// The session allowed to use the connection; a session abandoned past its deadline finds its
     /// later statements refused instead of running inside the next session's transaction.
     private var current: UInt64 = 0
-    /// When the statement now running began, for the readers' watchdog (its own lock: the
-    /// statement holds `lock` while it runs).
-    private let clock = NSLock()
+    /// When the statement now running began, for the readers' watchdog.
     private var runningSince: ContinuousClock.Instant?
     private let encoder = SQLiteDataEncoder()
     private let decoder = SQLiteDataDecoder()
@@ -156,55 +158,60 @@ final class SQLiteHandle: @unchecked Sendable {
         lock.withLock {
             statements.values.forEach { sqlite_nio_sqlite3_finalize($0) }
             statements = [:]
-            if !closed { sqlite_nio_sqlite3_close_v2(raw) }
-            closed = true
+            if !isClosed { sqlite_nio_sqlite3_close_v2(raw) }
+            state.withLock { closed = true }
         }
     }
 
     /// A new session: any earlier one is over, and a transaction it left open is rolled back.
     func session() -> Session {
         lock.withLock {
-            current &+= 1
+            let id = state.withLock { current &+= 1; return current }
             rollBackLeftovers()
-            return Session(handle: self, id: current)
+            return Session(handle: self, id: id)
         }
     }
 
     /// Ends session `id` past its deadline: a statement it is running stops, its open transaction
     /// is rolled back, and its later statements are refused.
     func abandon(_ id: UInt64) {
-        if lock.withLock({ current }) == id { interrupt() }
+        if state.withLock({ current == id }) { interrupt() }
         lock.withLock {
-            guard current == id else { return }
-            current &+= 1
-            rollBackLeftovers()
+            let over = state.withLock { () -> Bool in
+                guard current == id else { return false }
+                current &+= 1
+                return true
+            }
+            if over { rollBackLeftovers() }
         }
     }
 
     /// Lends its dialect and logger only (`LendingDatabase`'s template): its statements are refused.
     var dialectOnly: Session { Session(handle: self, id: .max) }
 
-    func isOver(_ id: UInt64) -> Bool { lock.withLock { current != id || closed } }
+    func isOver(_ id: UInt64) -> Bool { state.withLock { current != id || closed } }
+
+    private var isClosed: Bool { state.withLock { closed } }
 
     /// Stops the statement running now, if any; harmless otherwise (SQLite ≥ 3.42 ignores an
     /// interrupt with nothing running).
     func interrupt() {
-        if clock.withLock({ runningSince != nil }) { sqlite_nio_sqlite3_interrupt(raw) }
+        if state.withLock({ runningSince != nil && !closed }) { sqlite_nio_sqlite3_interrupt(raw) }
     }
 
     func running(longerThan limit: Duration, at now: ContinuousClock.Instant) -> Bool {
-        clock.withLock { runningSince.map { now - $0 > limit } ?? false }
+        state.withLock { runningSince.map { now - $0 > limit } ?? false }
     }
 
     private func rollBackLeftovers() {
-        if !closed, sqlite_nio_sqlite3_get_autocommit(raw) == 0 {
+        if !isClosed, sqlite_nio_sqlite3_get_autocommit(raw) == 0 {
             _ = sqlite_nio_sqlite3_exec(raw, "ROLLBACK", nil, nil, nil)
         }
     }
 
     private func run(_ sql: String) throws {
         try lock.withLock {
-            guard !closed else { throw DatabaseUnavailable("the SQLite connection is closed") }
+            guard !isClosed else { throw DatabaseUnavailable("the SQLite connection is closed") }
             let handle = raw
             let code = sqlite_nio_sqlite3_exec(handle, sql, nil, nil, nil)
             guard code == SQLITE_OK else { throw SQLiteStatementError(code: code, message: message(handle)) }
@@ -214,21 +221,28 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Runs one statement to its end on the calling thread; rows are handed on once it is done,
     /// outside the lock, so a caller's closure never runs while the connection is held.
     /// `readOnly`: a statement that would write is refused with `NeedsWriter` before it runs.
+    /// Returns how long SQLite took.
+    @discardableResult
     func execute(_ id: UInt64, sql: String, binds: [any Encodable & Sendable], readOnly: Bool = false,
-                 _ onRow: (any SQLRow) -> Void) throws {
+                 _ onRow: (any SQLRow) -> Void) throws -> Duration {
         let values = try binds.map { try encoder.encode($0) }
         var rows: [StatementRow] = []
+        let started = ContinuousClock.now
         try lock.withLock {
-            guard current == id else { throw DatabaseUnavailable("the transaction was abandoned past its deadline") }
-            guard !closed else { throw DatabaseUnavailable("the SQLite connection is closed") }
+            try state.withLock {
+                guard current == id else { throw DatabaseUnavailable("the transaction was abandoned past its deadline") }
+                guard !closed else { throw DatabaseUnavailable("the SQLite connection is closed") }
+            }
             let handle = raw
             let statement = try prepared(sql, on: handle)
             if readOnly, sqlite_nio_sqlite3_stmt_readonly(statement) == 0 { throw NeedsWriter() }
-            clock.withLock { runningSince = .now }
+            state.withLock { runningSince = .now }
+            // Every parameter is bound anew each time, so the bindings are not cleared: clearing them
+            // makes SQLite re-plan any statement whose plan may depend on a bound value
+            // (`sqlite3_clear_bindings` expires it), nearly every read here.
             defer {
-                clock.withLock { runningSince = nil }
+                state.withLock { runningSince = nil }
                 sqlite_nio_sqlite3_reset(statement)
-                sqlite_nio_sqlite3_clear_bindings(statement)
             }
             for (index, value) in values.enumerated() {
                 try check(bind(value, at: Int32(index + 1), to: statement), handle)
@@ -244,7 +258,9 @@ final class SQLiteHandle: @unchecked Sendable {
                                          decoder: decoder))
             }
         }
+        let elapsed = ContinuousClock.now - started
         rows.forEach(onRow)
+        return elapsed
     }
 
     private func prepared(_ sql: String, on handle: OpaquePointer) throws -> OpaquePointer {
@@ -351,7 +367,7 @@ final class SQLiteHandle: @unchecked Sendable {
 /// Reading connections, each statement run on one of the pool's own threads. A watchdog stops a
 /// statement past its limit (`sqlite3_interrupt`), so no statement needs a watcher of its own.
 final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
-    private let threads: NIOThreadPool
+    fileprivate let threads: NIOThreadPool
     private let all: [SQLiteHandle]
     private let lock = NSLock()
     private var free: [SQLiteHandle]
@@ -387,8 +403,29 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
     func withConnection<T>(_ body: (LentConnection) async throws -> T) async throws -> T {
         let handle = try await checkout()
         defer { checkin(handle) }
-        let session = Reader(handle: handle, threads: threads)
+        let session = Reader(handle: handle, readers: self)
         return try await body(LentConnection(sql: session, discard: { handle.interrupt() }, isClosed: { false }))
+    }
+
+    /// Reads that have proved quick run on the caller's own thread: for them the crossing to a
+    /// reader thread and back costs more than SQLite does. A read is quick once it has run 8
+    /// times and fewer than 1 in 20 of its runs took over a millisecond; any other read, and
+    /// every read the first times, goes to the reader threads, so a long report never holds one
+    /// of the few threads every request shares.
+    private var timings: [String: (runs: Int, slow: Int)] = [:]
+
+    func isQuick(_ sql: String) -> Bool {
+        lock.withLock { timings[sql].map { $0.runs >= 8 && $0.slow * 20 < $0.runs } ?? false }
+    }
+
+    func record(_ sql: String, _ elapsed: Duration) {
+        lock.withLock {
+            if timings.count > 2_048 { timings = [:] }
+            var timing = timings[sql] ?? (0, 0)
+            timing.runs += 1
+            if elapsed > .milliseconds(1) { timing.slow += 1 }
+            timings[sql] = timing
+        }
     }
 
     /// The watchdog is the deadline: no watcher per statement.
@@ -434,10 +471,10 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
         next?.resume(returning: handle)
     }
 
-    /// One reader lent to a caller; each statement goes to a pool thread and back.
+    /// One reader lent to a caller; each statement runs on a reader thread, or inline when quick.
     struct Reader: SQLDatabase {
         let handle: SQLiteHandle
-        let threads: NIOThreadPool
+        let readers: SQLiteReaders
 
         var logger: Logger { handle.logger }
         var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
@@ -452,13 +489,19 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
 
         func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
             let (sql, binds) = serialize(query)
-            let handle = self.handle
+            let handle = self.handle, readers = self.readers
+            if readers.isQuick(sql) {
+                readers.record(sql, try handle.execute(0, sql: sql, binds: binds, readOnly: true, onRow))
+                return
+            }
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                threads.submit { state in
+                readers.threads.submit { state in
                     guard case .active = state else {
                         return continuation.resume(throwing: DatabaseUnavailable("the SQLite readers are shut down"))
                     }
-                    continuation.resume(with: Result { try handle.execute(0, sql: sql, binds: binds, readOnly: true, onRow) })
+                    continuation.resume(with: Result {
+                        readers.record(sql, try handle.execute(0, sql: sql, binds: binds, readOnly: true, onRow))
+                    })
                 }
             }
         }
