@@ -167,10 +167,11 @@ public final class Database: Sendable {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let connections = try SQLiteConnections(path: path, readers: max(4, connectionsPerLoop * System.coreCount),
-                                                    statementLimit: limits.statement, connectionWait: .nanoseconds(limits.connectionWait.nanoseconds),
-                                                    logger: logger)
-            return Database(flavour: .sqlite, pooled: connections.writer.dialectOnly, lender: connections.readers,
-                            writer: SQLiteWriter(connections, wait: limits.writerWait), limits: limits) {
+                                                    statementLimit: limits.statement,
+                                                    connectionWait: .nanoseconds(limits.connectionWait.nanoseconds),
+                                                    writerWait: limits.writerWait, logger: logger)
+            return Database(flavour: .sqlite, pooled: connections.writer.handle.dialectOnly, lender: connections.readers,
+                            writer: connections.writer, limits: limits) {
                 try await connections.close()
             }
         case .postgres(let text):
@@ -394,8 +395,10 @@ enum DatabaseDeadline {
         }
     }
 
-    /// One watcher for all database work under way, looking every tick: a watcher of its own per
-    /// statement cost a task and a timer each, a measurable share of a short write.
+    /// One watcher for all database work under way, looking every tick from a thread of its own:
+    /// a deadline must fire even when the shared pool is starved, which is when it matters most.
+    /// (A watcher task per statement also cost a task and a timer each, a measurable share of a
+    /// short write.)
     final class Watchdog: @unchecked Sendable {
         static let shared = Watchdog()
 
@@ -409,57 +412,79 @@ enum DatabaseDeadline {
         }
         private let lock = NSLock()
         private var entries: [UInt64: Entry] = [:]
+        /// Other checks made every tick (SQLite's readers look for reads past their limit).
+        private var checks: [UInt64: @Sendable (ContinuousClock.Instant) -> Void] = [:]
         private var lastId: UInt64 = 0
-        private var looking = false
+        private var started = false
 
         func watch(_ limit: Duration, _ connection: LentConnection, fail: @escaping @Sendable (any Error) -> Bool) -> UInt64 {
-            let (id, start) = lock.withLock { () -> (UInt64, Bool) in
+            lock.withLock {
+                startIfNeeded()
                 lastId += 1
                 entries[lastId] = Entry(started: .now, limit: limit, connection: connection, fail: fail)
-                defer { looking = true }
-                return (lastId, !looking)
+                return lastId
             }
-            if start { Task.detached { await self.look() } }
-            return id
         }
 
         func forget(_ id: UInt64) {
             _ = lock.withLock { entries.removeValue(forKey: id) }
         }
 
-        private func look() async {
-            while true {
-                try? await Task.sleep(for: tick)
-                let now = ContinuousClock.now
-                let (late, closed, done) = lock.withLock { () -> ([Entry], [Entry], Bool) in
-                    var late: [Entry] = [], closed: [Entry] = []
-                    for (id, entry) in entries {
-                        if now - entry.started >= entry.limit {
-                            late.append(entry)
+        func addCheck(_ check: @escaping @Sendable (ContinuousClock.Instant) -> Void) -> UInt64 {
+            lock.withLock {
+                startIfNeeded()
+                lastId += 1
+                checks[lastId] = check
+                return lastId
+            }
+        }
+
+        func removeCheck(_ id: UInt64) {
+            _ = lock.withLock { checks.removeValue(forKey: id) }
+        }
+
+        private func startIfNeeded() {
+            guard !started else { return }
+            started = true
+            let thread = Thread { [self] in
+                while true {
+                    Thread.sleep(forTimeInterval: Double(tick.components.attoseconds) / 1e18 + Double(tick.components.seconds))
+                    look()
+                }
+            }
+            thread.name = "database-watchdog"
+            thread.start()
+        }
+
+        private func look() {
+            let now = ContinuousClock.now
+            let (late, closed, checks) = lock.withLock { () -> ([Entry], [Entry], [@Sendable (ContinuousClock.Instant) -> Void]) in
+                var late: [Entry] = [], closed: [Entry] = []
+                for (id, entry) in entries {
+                    if now - entry.started >= entry.limit {
+                        late.append(entry)
+                        entries[id] = nil
+                    } else if entry.connection.isClosed() {
+                        // Closed for a whole tick and still no outcome from the driver: abandon it.
+                        if entry.sawClosed {
+                            closed.append(entry)
                             entries[id] = nil
-                        } else if entry.connection.isClosed() {
-                            // Closed for a whole tick and still no outcome from the driver: abandon it.
-                            if entry.sawClosed {
-                                closed.append(entry)
-                                entries[id] = nil
-                            } else {
-                                entries[id]?.sawClosed = true
-                            }
+                        } else {
+                            entries[id]?.sawClosed = true
                         }
                     }
-                    if entries.isEmpty { looking = false }
-                    return (late, closed, entries.isEmpty)
                 }
-                for entry in late where entry.fail(DatabaseUnavailable("past its \(entry.limit) deadline")) {
-                    Logger(label: "musrenbang.database").warning("database work past its deadline: connection closed",
-                                                                 metadata: ["limit": "\(entry.limit)"])
-                    entry.connection.discard()
-                }
-                for entry in closed where entry.fail(DatabaseUnavailable("the connection closed under a statement")) {
-                    Logger(label: "musrenbang.database").warning("database connection closed under a statement: abandoned")
-                }
-                if done { return }
+                return (late, closed, Array(self.checks.values))
             }
+            for entry in late where entry.fail(DatabaseUnavailable("past its \(entry.limit) deadline")) {
+                Logger(label: "musrenbang.database").warning("database work past its deadline: connection closed",
+                                                             metadata: ["limit": "\(entry.limit)"])
+                entry.connection.discard()
+            }
+            for entry in closed where entry.fail(DatabaseUnavailable("the connection closed under a statement")) {
+                Logger(label: "musrenbang.database").warning("database connection closed under a statement: abandoned")
+            }
+            checks.forEach { $0(now) }
         }
     }
 

@@ -19,21 +19,38 @@ import VaporCSQLite
 /// exports), so they run on the readers' threads, except those that have proved quick, which run
 /// on the caller's thread (`SQLiteReaders.isQuick`).
 final class SQLiteConnections: Sendable {
-    let writer: SQLiteHandle
-    /// Where write transactions run, so a long one (an import, a restore) never holds one of the
-    /// few cooperative threads every request shares.
-    let writerThread = SQLiteWriterThread()
+    let writer: SQLiteWriter
     let readers: SQLiteReaders
+    /// Folds the WAL into the database file in the background. Left to the writer, SQLite does it
+    /// inside a COMMIT every 1,000 pages, fsync included, while every other write waits.
+    private let checkpointer: SQLiteHandle
+    private let checkpoints: Task<Void, Never>
+    static let checkpointEvery: Duration = .milliseconds(250)
 
-    init(path: String, readers count: Int, statementLimit: Duration, connectionWait: Duration, logger: Logger) throws {
-        writer = try SQLiteHandle(path: path, readOnly: false, logger: logger)
+    init(path: String, readers count: Int, statementLimit: Duration, connectionWait: Duration, writerWait: Duration,
+         logger: Logger) throws {
+        let writer = SQLiteWriter(try SQLiteHandle(path: path, role: .writer, logger: logger), wait: writerWait)
+        self.writer = writer
         readers = try SQLiteReaders(path: path, count: count, statementLimit: statementLimit, wait: connectionWait, logger: logger)
+        let checkpointer = try SQLiteHandle(path: path, role: .checkpointer, logger: logger)
+        self.checkpointer = checkpointer
+        checkpoints = Task.detached { [readers] in
+            while (try? await Task.sleep(for: Self.checkpointEvery)) != nil {
+                let frames = await readers.onThread { checkpointer.checkpoint() } ?? 0
+                // SQLite starts the WAL over only when no reader is using it, which under steady
+                // reads is almost never: past 64 MB (of 4 KB pages) it is emptied in one of the
+                // writer's turns, so no write meets the checkpoint in SQLite's sleeping busy wait.
+                if frames > SQLiteHandle.walLimit { try? await writer.turn { writer.handle.emptyWAL() } }
+            }
+        }
     }
 
     func close() async throws {
+        checkpoints.cancel()
         try await readers.close()
-        writer.close()
-        writerThread.stop()
+        checkpointer.close()
+        writer.handle.close()
+        writer.thread.stop()
     }
 }
 
@@ -42,13 +59,14 @@ final class SQLiteConnections: Sendable {
 /// threads, and makes the order first come, first served.
 struct SQLiteWriter: Sendable {
     let handle: SQLiteHandle
-    let thread: SQLiteWriterThread
+    /// Where write transactions run, so a long one (an import, a restore) never holds one of the
+    /// few cooperative threads every request shares.
+    let thread = SQLiteWriterThread()
     let queue = AsyncLock()
     let wait: Duration
 
-    init(_ connections: SQLiteConnections, wait: Duration) {
-        handle = connections.writer
-        thread = connections.writerThread
+    init(_ handle: SQLiteHandle, wait: Duration) {
+        self.handle = handle
         self.wait = wait
     }
 
@@ -134,7 +152,25 @@ final class SQLiteHandle: @unchecked Sendable {
     static let pragmas = ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
                           "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"]
 
-    init(path: String, readOnly: Bool, logger: Logger) throws {
+    /// What a connection is for, and so how it is set up.
+    enum Role {
+        /// Writes, and never checkpoints inside a COMMIT.
+        case writer
+        /// Refuses to write.
+        case reader
+        /// Only checkpoints (`SQLiteConnections`).
+        case checkpointer
+
+        var pragmas: [String] {
+            switch self {
+            case .writer: ["PRAGMA wal_autocheckpoint = 0"]
+            case .reader: ["PRAGMA query_only = ON"]
+            case .checkpointer: ["PRAGMA wal_autocheckpoint = 0"]
+            }
+        }
+    }
+
+    init(path: String, role: Role, logger: Logger) throws {
         self.logger = logger
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -145,9 +181,7 @@ final class SQLiteHandle: @unchecked Sendable {
             throw SQLiteStatementError(code: opened, message: message)
         }
         raw = handle
-        // A reader that is handed a write by mistake refuses it instead of taking the write lock
-        // behind the writer's back.
-        for pragma in Self.pragmas + (readOnly ? ["PRAGMA query_only = ON"] : []) {
+        for pragma in Self.pragmas + role.pragmas {
             try run(pragma)
         }
     }
@@ -185,6 +219,29 @@ final class SQLiteHandle: @unchecked Sendable {
             if over { rollBackLeftovers() }
         }
     }
+
+    /// Copies what it can of the WAL into the database file without waiting for anyone, while the
+    /// writer goes on. Returns the WAL's length in frames.
+    func checkpoint() -> Int32 {
+        lock.withLock {
+            guard !isClosed else { return 0 }
+            var frames: Int32 = 0, copied: Int32 = 0
+            _ = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+            return frames
+        }
+    }
+
+    /// Copies the rest of the WAL and empties it, waiting (briefly) for readers to leave it. For
+    /// the writer, in its turn.
+    func emptyWAL() {
+        lock.withLock {
+            guard !isClosed else { return }
+            _ = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
+        }
+    }
+
+    /// 64 MB of 4 KB pages.
+    static let walLimit: Int32 = 16_384
 
     /// Lends its dialect and logger only (`LendingDatabase`'s template): its statements are refused.
     var dialectOnly: Session { Session(handle: self, id: .max) }
@@ -374,28 +431,25 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
     private var waiting: [(id: UInt64, continuation: CheckedContinuation<SQLiteHandle, any Error>)] = []
     private var lastWaiter: UInt64 = 0
     private let wait: Duration
-    private var watchdog: Task<Void, Never>?
+    private let watchdog: UInt64
 
     init(path: String, count: Int, statementLimit: Duration, wait: Duration, logger: Logger) throws {
-        all = try (0..<count).map { _ in try SQLiteHandle(path: path, readOnly: true, logger: logger) }
+        all = try (0..<count).map { _ in try SQLiteHandle(path: path, role: .reader, logger: logger) }
         free = all
         self.wait = wait
         threads = NIOThreadPool(numberOfThreads: count)
         threads.start()
         let handles = all
-        watchdog = Task.detached {
-            while (try? await Task.sleep(for: DatabaseDeadline.tick)) != nil {
-                let now = ContinuousClock.now
-                for handle in handles where handle.running(longerThan: statementLimit, at: now) {
-                    logger.warning("database read past its deadline: interrupted", metadata: ["limit": "\(statementLimit)"])
-                    handle.interrupt()
-                }
+        watchdog = DatabaseDeadline.Watchdog.shared.addCheck { now in
+            for handle in handles where handle.running(longerThan: statementLimit, at: now) {
+                logger.warning("database read past its deadline: interrupted", metadata: ["limit": "\(statementLimit)"])
+                handle.interrupt()
             }
         }
     }
 
     func close() async throws {
-        watchdog?.cancel()
+        DatabaseDeadline.Watchdog.shared.removeCheck(watchdog)
         try await threads.shutdownGracefully()
         all.forEach { $0.close() }
     }
@@ -425,6 +479,16 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
             timing.runs += 1
             if elapsed > .milliseconds(1) { timing.slow += 1 }
             timings[sql] = timing
+        }
+    }
+
+    /// Runs `work` on one of the readers' threads (nil if they are shut down).
+    func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+            threads.submit { state in
+                guard case .active = state else { return continuation.resume(returning: nil) }
+                continuation.resume(returning: work())
+            }
         }
     }
 
