@@ -381,15 +381,9 @@ final class SQLiteHandle: @unchecked Sendable {
 
     /// The connection lent to one caller, its statements run inline; `SQLDatabase` so the store's
     /// code runs on it unchanged.
-    struct Session: SQLDatabase {
+    struct Session: OnSQLiteHandle {
         let handle: SQLiteHandle
         let id: UInt64
-
-        var logger: Logger { handle.logger }
-        var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
-        var version: (any SQLDatabaseReportedVersion)? { nil }
-        var dialect: any SQLDialect { SQLiteDialect() }
-        var queryLogLevel: Logger.Level? { nil }
 
         func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
             do {
@@ -407,10 +401,6 @@ final class SQLiteHandle: @unchecked Sendable {
         private func run(_ query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) throws {
             let (sql, binds) = serialize(query)
             try handle.execute(id, sql: sql, binds: binds, onRow)
-        }
-
-        func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-            try await closure(self)
         }
 
         /// For `DatabaseDeadline`: what it closes past the deadline, and how it sees that.
@@ -536,15 +526,9 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
     }
 
     /// One reader lent to a caller; each statement runs on a reader thread, or inline when quick.
-    struct Reader: SQLDatabase {
+    struct Reader: OnSQLiteHandle {
         let handle: SQLiteHandle
         let readers: SQLiteReaders
-
-        var logger: Logger { handle.logger }
-        var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
-        var version: (any SQLDatabaseReportedVersion)? { nil }
-        var dialect: any SQLDialect { SQLiteDialect() }
-        var queryLogLevel: Logger.Level? { nil }
 
         func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
             let database = self
@@ -569,15 +553,29 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
                 }
             }
         }
-
-        func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-            try await closure(self)
-        }
     }
 }
 
 /// A reader was handed a statement that writes (raw SQL: SQLite itself tells, once it is prepared).
 struct NeedsWriter: Error {}
+
+/// What the writer's sessions and the readers share as `SQLDatabase`s: one connection, SQLite's
+/// dialect, no query log (the store logs what matters itself).
+protocol OnSQLiteHandle: SQLDatabase {
+    var handle: SQLiteHandle { get }
+}
+
+extension OnSQLiteHandle {
+    var logger: Logger { handle.logger }
+    var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { SQLiteDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await closure(self)
+    }
+}
 
 /// A statement SQLite could not run, with its result code and message.
 struct SQLiteStatementError: Error, CustomStringConvertible {

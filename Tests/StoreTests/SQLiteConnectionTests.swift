@@ -3,6 +3,7 @@ import Logging
 @testable import MusrenbangStore
 import SQLKit
 import Testing
+import TestSupport
 
 /// SQLite's own connections (`SQLiteConnections`): one writer run on its thread, readers that
 /// refuse to write, a watchdog for reads, deadlines for transactions, the writer's queue, and the
@@ -10,19 +11,17 @@ import Testing
 @Suite("SQLite's writer, readers and their limits")
 struct SQLiteConnectionTests {
     /// A fresh file with one table, opened with `limits`.
-    static func withFile<T>(_ limits: DatabaseLimits = .standard, _ body: (Database) async throws -> T) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mb-sqlite-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await Database.open(.sqlite(path: directory.appendingPathComponent("t.sqlite").path),
-                                               logger: Logger(label: "test"), limits: limits)
+    static func withFile<T: Sendable>(_ limits: DatabaseLimits = .standard, _ body: (Database) async throws -> T) async throws -> T {
+        let target = try await EmptyTarget.make(.sqlite)
         do {
-            try await database.sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
-            let result = try await body(database)
-            try await database.close()
+            let result = try await target.with(limits: limits) { database in
+                try await database.sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
+                return try await body(database)
+            }
+            await target.remove()
             return result
         } catch {
-            try? await database.close()
+            await target.remove()
             throw error
         }
     }

@@ -35,8 +35,8 @@ public struct EmptyTarget: Sendable {
     }
 
     /// Opens the database for `body` and closes it afterwards.
-    public func with<T: Sendable>(_ body: (Database) async throws -> T) async throws -> T {
-        let database = try await Database.open(url, logger: Logger(label: "test"), connectionsPerLoop: 1)
+    public func with<T: Sendable>(limits: DatabaseLimits = .standard, _ body: (Database) async throws -> T) async throws -> T {
+        let database = try await Database.open(url, logger: Logger(label: "test"), connectionsPerLoop: 1, limits: limits)
         do {
             let result = try await body(database)
             try await database.close()
