@@ -496,8 +496,6 @@ enum DatabaseDeadline {
         private var finished = false
         private var finishHandlers: [@Sendable () -> Void] = []
 
-        var isFinished: Bool { lock.withLock { finished } }
-
         func wait(_ continuation: CheckedContinuation<T, any Error>) {
             lock.withLock { self.continuation = continuation }
         }

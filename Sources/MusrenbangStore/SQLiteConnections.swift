@@ -150,7 +150,7 @@ final class SQLiteHandle: @unchecked Sendable {
     /// WAL so readers never wait for the writer, foreign keys enforced, a bounded busy wait, and
     /// the durability the backups and the fault benchmark count on.
     static let pragmas = ["PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
-                          "PRAGMA busy_timeout = 10000", "PRAGMA synchronous = NORMAL"]
+                          "PRAGMA busy_timeout = \(busyTimeout)", "PRAGMA synchronous = NORMAL"]
 
     /// What a connection is for, and so how it is set up.
     enum Role {
@@ -231,14 +231,20 @@ final class SQLiteHandle: @unchecked Sendable {
         }
     }
 
-    /// Copies the rest of the WAL and empties it, waiting (briefly) for readers to leave it. For
-    /// the writer, in its turn.
+    /// Copies the rest of the WAL and empties it, waiting up to 100 ms for readers to leave it.
+    /// For the writer, in its turn: a long report still reading an old snapshot makes it give up
+    /// (the next tick tries again) rather than hold every write for the busy timeout's 10 s.
     func emptyWAL() {
         lock.withLock {
             guard !isClosed else { return }
+            sqlite_nio_sqlite3_busy_timeout(raw, 100)
+            defer { sqlite_nio_sqlite3_busy_timeout(raw, Self.busyTimeout) }
             _ = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
         }
     }
+
+    /// Milliseconds SQLite waits for a lock held by another connection (`PRAGMA busy_timeout`).
+    static let busyTimeout: Int32 = 10_000
 
     /// 64 MB of 4 KB pages.
     static let walLimit: Int32 = 16_384
