@@ -238,10 +238,11 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
     for stage in ["proposals", "ranking", "agreement", "closed"]:
         status, body = api(base_url, "POST", f"/api/v1/assemblies/{ident}/stage", {"stage": stage}, planner_token)
         assert status == 200, body
+    # Segments are converted one after another, in no set order: wait for both speakers'.
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         public.goto(f"{base_url}/musrenbang/{ident}")
-        if public.locator("a", has_text="Desa Mangir, mulai").count() > 0:
+        if all(public.locator("a", has_text=who).count() > 0 for who in ["Desa Mangir, mulai", "Tuan rumah, mulai"]):
             break
         time.sleep(1)
     expect(public.locator("a", has_text="Tuan rumah, mulai").first).to_be_visible()
