@@ -526,54 +526,48 @@ enum DatabaseDeadline {
     }
 }
 
-/// A first-come, first-served lock for async code, with a bounded wait. Not an actor: taking a
-/// free lock is one mutex, and a waiter handed the lock resumes on its own preferred executor
-/// (SQLite's writer thread) without a hop through the shared pool.
-final class AsyncLock: @unchecked Sendable {
+/// Things handed out one at a time to async callers, first come first served, with a bounded
+/// wait: SQLite's readers, and the writer's turn (`AsyncLock`). Not an actor: taking a free one is
+/// one mutex, and a waiter handed one resumes on its own preferred executor (for the writer's turn,
+/// the writer's thread) without a hop through the shared pool.
+final class WaitQueue<Item: Sendable>: @unchecked Sendable {
     private struct Waiter {
-        let id: UInt64
         let until: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Bool, Never>
+        let continuation: CheckedContinuation<Item?, Never>
     }
     private let mutex = NSLock()
-    private var held = false
+    /// The last one given back is taken first (a reader's cache is warmest).
+    private var free: [Item]
     private var waiting: [Waiter] = []
-    private var lastId: UInt64 = 0
     private var sweeping = false
 
-    /// True once the lock is held; false when it could not be had within `limit` (give or take
-    /// the 50 ms the sweeper sleeps).
-    func lock(within limit: Duration) async -> Bool {
-        if mutex.withLock({ () -> Bool in
-            guard !held else { return false }
-            held = true
-            return true
-        }) { return true }
+    init(_ items: [Item]) { free = items }
+
+    /// One of the items; nil when none came free within `limit` (give or take the 50 ms the
+    /// sweeper sleeps).
+    func take(within limit: Duration) async -> Item? {
+        if let item = mutex.withLock({ free.popLast() }) { return item }
         return await withCheckedContinuation { continuation in
-            let (granted, sweep) = mutex.withLock { () -> (Bool, Bool) in
-                if !held {
-                    held = true
-                    return (true, false)
-                }
-                lastId += 1
-                waiting.append(Waiter(id: lastId, until: .now + limit, continuation: continuation))
+            let (item, sweep) = mutex.withLock { () -> (Item?, Bool) in
+                if let item = free.popLast() { return (item, false) }
+                waiting.append(Waiter(until: .now + limit, continuation: continuation))
                 defer { sweeping = true }
-                return (false, !sweeping)
+                return (nil, !sweeping)
             }
-            if granted { return continuation.resume(returning: true) }
+            if let item { return continuation.resume(returning: item) }
             if sweep { Task.detached { await self.sweep() } }
         }
     }
 
-    func unlock() {
+    func give(_ item: Item) {
         let next = mutex.withLock { () -> Waiter? in
             guard !waiting.isEmpty else {
-                held = false
+                free.append(item)
                 return nil
             }
             return waiting.removeFirst()
         }
-        next?.continuation.resume(returning: true)
+        next?.continuation.resume(returning: item)
     }
 
     /// Turns away waiters past their limit; stops when nobody waits.
@@ -587,8 +581,18 @@ final class AsyncLock: @unchecked Sendable {
                 if waiting.isEmpty { sweeping = false }
                 return (expired, waiting.isEmpty)
             }
-            expired.forEach { $0.continuation.resume(returning: false) }
+            expired.forEach { $0.continuation.resume(returning: nil) }
             if done { return }
         }
     }
+}
+
+/// A first-come, first-served lock for async code, with a bounded wait.
+struct AsyncLock: Sendable {
+    private let turns = WaitQueue([()])
+
+    /// True once the lock is held; false when it could not be had within `limit`.
+    func lock(within limit: Duration) async -> Bool { await turns.take(within: limit) != nil }
+
+    func unlock() { turns.give(()) }
 }

@@ -6,8 +6,8 @@ import SQLKit
 import SQLiteKit
 import VaporCSQLite
 
-/// SQLite's connections: one writer, run on the calling task's own thread, and a pool of readers
-/// run on threads of their own. Both keep their prepared statements.
+/// SQLite's connections: one writer, whose transactions run on a thread of their own, a pool of
+/// readers, and a checkpointer. All keep their prepared statements.
 ///
 /// Why not sqlite-nio's pool: there every statement crossed the task, the pool's event loop and a
 /// worker thread there and back, two tasks watched its deadline, and it was prepared anew: ~280 µs
@@ -92,7 +92,8 @@ final class SQLiteWriterThread: TaskExecutor, @unchecked Sendable {
     private var stopped = false
 
     init() {
-        let thread = Thread { [unowned(unsafe) self] in self.loop() }
+        // The thread keeps its executor alive until `stop()`.
+        let thread = Thread { self.loop() }
         thread.name = "sqlite-writer"
         thread.start()
     }
@@ -225,8 +226,8 @@ final class SQLiteHandle: @unchecked Sendable {
     func checkpoint() -> Int32 {
         lock.withLock {
             guard !isClosed else { return 0 }
-            var frames: Int32 = 0, copied: Int32 = 0
-            _ = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+            var frames: Int32 = 0
+            _ = sqlite_nio_sqlite3_wal_checkpoint_v2(raw, nil, SQLITE_CHECKPOINT_PASSIVE, &frames, nil)
             return frames
         }
     }
@@ -422,16 +423,15 @@ final class SQLiteHandle: @unchecked Sendable {
 final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
     fileprivate let threads: NIOThreadPool
     private let all: [SQLiteHandle]
-    private let lock = NSLock()
-    private var free: [SQLiteHandle]
-    private var waiting: [(id: UInt64, continuation: CheckedContinuation<SQLiteHandle, any Error>)] = []
-    private var lastWaiter: UInt64 = 0
+    private let free: WaitQueue<SQLiteHandle>
     private let wait: Duration
+    /// Guards `timings`.
+    private let lock = NSLock()
     private let watchdog: UInt64
 
     init(path: String, count: Int, statementLimit: Duration, wait: Duration, logger: Logger) throws {
         all = try (0..<count).map { _ in try SQLiteHandle(path: path, role: .reader, logger: logger) }
-        free = all
+        free = WaitQueue(all)
         self.wait = wait
         threads = NIOThreadPool(numberOfThreads: count)
         threads.start()
@@ -451,8 +451,10 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
     }
 
     func withConnection<T>(_ body: (LentConnection) async throws -> T) async throws -> T {
-        let handle = try await checkout()
-        defer { checkin(handle) }
+        guard let handle = await free.take(within: wait) else {
+            throw DatabaseUnavailable("no SQLite reader free within \(wait)")
+        }
+        defer { free.give(handle) }
         let session = Reader(handle: handle, readers: self)
         return try await body(LentConnection(sql: session, discard: { handle.interrupt() }, isClosed: { false }))
     }
@@ -492,43 +494,6 @@ final class SQLiteReaders: ConnectionLender, @unchecked Sendable {
     func guarded<T: Sendable>(_ limit: Duration, on connection: LentConnection,
                               _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         try await work()
-    }
-
-    private func checkout() async throws -> SQLiteHandle {
-        if let handle = lock.withLock({ free.popLast() }) { return handle }
-        let id = lock.withLock { lastWaiter += 1; return lastWaiter }
-        let wait = self.wait
-        return try await withCheckedThrowingContinuation { continuation in
-            let handle = lock.withLock { () -> SQLiteHandle? in
-                if let handle = free.popLast() { return handle }
-                waiting.append((id, continuation))
-                return nil
-            }
-            if let handle { return continuation.resume(returning: handle) }
-            Task { [weak self] in
-                try? await Task.sleep(for: wait)
-                self?.expire(id)
-            }
-        }
-    }
-
-    private func expire(_ id: UInt64) {
-        let expired = lock.withLock { () -> CheckedContinuation<SQLiteHandle, any Error>? in
-            guard let index = waiting.firstIndex(where: { $0.id == id }) else { return nil }
-            return waiting.remove(at: index).continuation
-        }
-        expired?.resume(throwing: DatabaseUnavailable("no SQLite reader free within \(wait)"))
-    }
-
-    private func checkin(_ handle: SQLiteHandle) {
-        let next = lock.withLock { () -> CheckedContinuation<SQLiteHandle, any Error>? in
-            guard !waiting.isEmpty else {
-                free.append(handle)
-                return nil
-            }
-            return waiting.removeFirst().continuation
-        }
-        next?.resume(returning: handle)
     }
 
     /// One reader lent to a caller; each statement runs on a reader thread, or inline when quick.
