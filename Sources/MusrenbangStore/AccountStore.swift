@@ -105,14 +105,17 @@ public struct AccountStore: Sendable {
     /// Creates a citizen account; `nil` when the NIK already has one (a single atomic insert, so
     /// two registrations racing with one NIK cannot both win).
     public func createCitizen(_ citizen: NewCitizen) async throws -> UserID? {
-        try await database.transaction { connection in
-            let id = try await Self.insertCitizen(connection, citizen)
-            // Registered by staff at the office: the citizen's log says who.
-            if let id, let registrar = citizen.createdBy {
-                try await AssistedLog.append(connection, citizen: id, staff: registrar, village: citizen.village, kind: .registration, subject: nil)
-            }
-            return id
+        try await database.transaction { connection in try await Self.createCitizen(connection, citizen) }
+    }
+
+    /// Nil when the NIK has an account already.
+    static func createCitizen(_ connection: any SQLDatabase, _ citizen: NewCitizen) async throws -> UserID? {
+        let id = try await insertCitizen(connection, citizen)
+        // Registered by staff at the office: the citizen's log says who.
+        if let id, let registrar = citizen.createdBy {
+            try await AssistedLog.append(connection, citizen: id, staff: registrar, village: citizen.village, kind: .registration, subject: nil)
         }
+        return id
     }
 
     static func insertCitizen(_ connection: any SQLDatabase, _ citizen: NewCitizen) async throws -> UserID? {

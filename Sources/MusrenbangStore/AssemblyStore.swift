@@ -285,7 +285,7 @@ public struct AssemblyStore: Sendable {
             if let refusal = StageRules.hub(from: current, to: target) { throw AssemblyError.stage(refusal) }
             try await connection.update("assemblies").set("stage", to: target.rawValue).where("id", .equal, id.rawValue).run()
             try await Self.logStage(connection, id, village: nil, from: current, to: target, actor: actor)
-            _ = try await Self.appendEvent(connection, id, kind: "stage", payload: ["hub": target.rawValue, "from": current.rawValue])
+            try await Self.appendEvent(connection, id, kind: "stage", payload: ["hub": target.rawValue, "from": current.rawValue])
             // A poll still open when the assembly ends closes with it, so its results reach the minutes.
             if target == .closed { try await PollStore.closeAll(connection, id, by: actor) }
         }
@@ -308,7 +308,7 @@ public struct AssemblyStore: Sendable {
             if target == .closed { update = update.set("closed_at", to: Date()) }
             try await update.where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
             try await Self.logStage(connection, id, village: village, from: session.stage, to: target, actor: actor)
-            _ = try await Self.appendEvent(connection, id, kind: "session",
+            try await Self.appendEvent(connection, id, kind: "session",
                                            payload: ["village": village.description, "stage": target.rawValue, "from": session.stage.rawValue])
             return SessionRecord(villageCode: village, stage: target, rankingAgreed: session.rankingAgreed, lastHeartbeat: Date())
         }
@@ -318,7 +318,7 @@ public struct AssemblyStore: Sendable {
         try await database.transaction { connection in
             try await connection.update("assembly_sessions").set("ranking_agreed", to: true).set("last_heartbeat", to: Date())
                 .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
-            _ = try await Self.appendEvent(connection, id, kind: "ranking", payload: ["village": village.description])
+            try await Self.appendEvent(connection, id, kind: "ranking", payload: ["village": village.description])
         }
     }
 
@@ -367,15 +367,35 @@ public struct AssemblyStore: Sendable {
 
     // MARK: attendance
 
+    /// Who checks in: someone with an account, or a walk-in whose account the check-in creates.
+    public enum CheckInPerson: Sendable {
+        case account(UserID)
+        case walkIn(NewCitizen)
+    }
+
     /// Checks a person in once per assembly. A repeat returns the first record and counts nothing;
-    /// so does a retry with the same idempotency key (claimed in the same transaction).
-    public func checkIn(_ id: AssemblyID, village: RegionCode, userId: UserID, role: AttendanceRole, gender: Gender, isGuest: Bool,
+    /// so does a retry with the same idempotency key (claimed in the same transaction). A walk-in
+    /// is registered in the same transaction (one commit, and no account without its check-in);
+    /// one whose NIK was registered meanwhile is checked in on that account.
+    public func checkIn(_ id: AssemblyID, village: RegionCode, person: CheckInPerson, role: AttendanceRole, gender: Gender, isGuest: Bool,
                         nameConsent: Bool = false, by actor: UserID,
                         idempotencyKey: IdempotencyKey? = nil) async throws -> (record: AttendanceRecord, isNew: Bool) {
         try await database.transaction { connection in
             if let stored = try await Idempotency.claim(connection, idempotencyKey) {
                 guard let record = try await Self.attendance(connection, id, Int64(stored) ?? -1) else { throw StoreError.notFound }
                 return (record, false)
+            }
+            let userId: UserID
+            switch person {
+            case .account(let account): userId = account
+            case .walkIn(let citizen):
+                if let created = try await AccountStore.createCitizen(connection, citizen) {
+                    userId = created
+                } else {
+                    guard let found = try await connection.select().column("id").from("users").where("nik_hash", .equal, citizen.nikHash)
+                        .first()?.decodeID("id", as: UserID.self) else { throw StoreError.notFound }
+                    userId = found
+                }
             }
             let now = Date()
             if let row = try await connection.insert(into: "attendance")
@@ -384,9 +404,13 @@ public struct AssemblyStore: Sendable {
                 .values(SQLBind(id.rawValue), SQLBind(village.description), SQLBind(userId.rawValue), SQLBind(role.rawValue),
                         SQLBind(gender.rawValue), SQLBind(isGuest), SQLBind(nameConsent), SQLBind(actor.rawValue), SQLBind(now))
                 .ignoringConflicts().returning("id").first() {
+                // A sign of life at most every 10 s (silence counts from 120 s): the village's
+                // check-ins would otherwise queue on its session row, one whole transaction each.
                 try await connection.update("assembly_sessions").set("last_heartbeat", to: now)
-                    .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
-                _ = try await Self.appendEvent(connection, id, kind: "attendance",
+                    .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description)
+                    .where { $0.where("last_heartbeat", .is, SQLLiteral.null).orWhere("last_heartbeat", .lessThan, now.addingTimeInterval(-10)) }
+                    .run()
+                try await Self.appendEvent(connection, id, kind: "attendance",
                                                payload: ["village": village.description, "gender": gender.rawValue, "role": role.rawValue])
                 if actor != userId {
                     try await AssistedLog.append(connection, citizen: userId, staff: actor, village: village, kind: .checkIn,
@@ -481,7 +505,7 @@ public struct AssemblyStore: Sendable {
             try await connection.insert(into: "assembly_proposals").columns("assembly_id", "proposal_id", "village_code")
                 .values(SQLBind(assembly.rawValue), SQLBind(proposalId.rawValue), SQLBind(village.description))
                 .ignoringConflicts().run()
-            _ = try await Self.appendEvent(connection, assembly, kind: "proposal",
+            try await Self.appendEvent(connection, assembly, kind: "proposal",
                                            payload: ["village": village.description, "proposal": "\(proposalId)"])
         }
         return open
@@ -505,7 +529,7 @@ public struct AssemblyStore: Sendable {
                 .values(SQLBind(id.rawValue), SQLBind(village.description), SQLBind(author.rawValue), SQLBind(body),
                         SQLBind(QuestionStatus.pending.rawValue), SQLBind(0), SQLBind(Date()))
                 .returning("id").first()!.decodeID("id", as: QuestionID.self)
-            _ = try await Self.appendEvent(connection, id, kind: "question",
+            try await Self.appendEvent(connection, id, kind: "question",
                                            payload: ["id": "\(question)", "village": village.description, "status": "pending"])
             try await Idempotency.finish(connection, idempotencyKey, result: "\(question)")
             return (question, true)
@@ -539,7 +563,7 @@ public struct AssemblyStore: Sendable {
             let changed = try await update.where("id", .equal, question.rawValue).where("assembly_id", .equal, id.rawValue)
                 .returning("id").first() != nil
             if changed {
-                _ = try await Self.appendEvent(connection, id, kind: "question", payload: ["id": "\(question)", "status": status.rawValue])
+                try await Self.appendEvent(connection, id, kind: "question", payload: ["id": "\(question)", "status": status.rawValue])
             }
             return changed
         }
@@ -554,7 +578,7 @@ public struct AssemblyStore: Sendable {
                 .values(SQLBind(question.rawValue), SQLBind(user.rawValue)).ignoringConflicts().returning("user_id").first() != nil
             if inserted {
                 try await connection.raw("UPDATE questions SET upvotes = upvotes + 1 WHERE id = \(bind: question.rawValue)").run()
-                _ = try await Self.appendEvent(connection, id, kind: "question", payload: ["id": "\(question)", "upvote": "1"])
+                try await Self.appendEvent(connection, id, kind: "question", payload: ["id": "\(question)", "upvote": "1"])
             }
             return try await connection.select().column("upvotes").from("questions").where("id", .equal, question.rawValue)
                 .first()?.decode(column: "upvotes", as: Int.self) ?? 0
@@ -641,21 +665,36 @@ public struct AssemblyStore: Sendable {
     /// An event that changes nothing else in the store (e.g. the video feeds changed).
     @discardableResult
     public func announce(_ id: AssemblyID, kind: String, payload: [String: String] = [:]) async throws -> Int64 {
-        try await database.transaction { connection in try await Self.appendEvent(connection, id, kind: kind, payload: payload) }
+        let text = String(decoding: try JSONEncoder.sorted.encode(payload), as: UTF8.self)
+        return try await database.transaction { connection in try await Self.insertEvent(connection, id, kind: kind, text: text) }
     }
 
-    /// Appends to the live log. On PostgreSQL, concurrent transactions could commit their ids out
-    /// of order and a listener reading "after id N" would skip one; a per-assembly transaction lock
-    /// makes ids commit in order. (SQLite's single writer already does.)
-    @discardableResult
-    static func appendEvent(_ connection: any SQLDatabase, _ id: AssemblyID, kind: String, payload: [String: String]) async throws -> Int64 {
-        if connection.dialect.name == "postgresql" {
-            try await connection.raw("SELECT pg_advisory_xact_lock(\(bind: id.rawValue))").run()
-        }
+    /// Appends to the live log, as the transaction's last statement before COMMIT. On PostgreSQL,
+    /// concurrent transactions could commit their ids out of order and a listener reading "after
+    /// id N" would skip one; a per-assembly transaction lock, taken in the same statement before
+    /// the id is drawn, makes ids commit in order. Taken last, every other writer of the assembly
+    /// waits for one statement and a COMMIT, not for the whole transaction (a check-in waited for
+    /// four round trips). SQLite's single writer already commits in order.
+    static func appendEvent(_ connection: any SQLDatabase, _ id: AssemblyID, kind: String, payload: [String: String]) async throws {
         let text = String(decoding: try JSONEncoder.sorted.encode(payload), as: UTF8.self)
-        return try await connection.insert(into: "assembly_events").columns("assembly_id", "kind", "payload", "created_at")
-            .values(SQLBind(id.rawValue), SQLBind(kind), SQLBind(text), SQLBind(Date()))
-            .returning("id").first()!.decode(column: "id", as: Int64.self)
+        try await TransactionTail.atCommit(of: connection) { connection in _ = try await insertEvent(connection, id, kind: kind, text: text) }
+    }
+
+    private static func insertEvent(_ connection: any SQLDatabase, _ id: AssemblyID, kind: String, text: String) async throws -> Int64 {
+        let now = Date()
+        let row: (any SQLRow)?
+        if connection.dialect.name == "postgresql" {
+            row = try await connection.raw("""
+                INSERT INTO assembly_events (assembly_id, kind, payload, created_at)
+                SELECT \(bind: id.rawValue), \(bind: kind), \(bind: text), \(bind: now) FROM (SELECT pg_advisory_xact_lock(\(bind: id.rawValue))) AS ordered
+                RETURNING id
+                """).first()
+        } else {
+            row = try await connection.insert(into: "assembly_events").columns("assembly_id", "kind", "payload", "created_at")
+                .values(SQLBind(id.rawValue), SQLBind(kind), SQLBind(text), SQLBind(now)).returning("id").first()
+        }
+        guard let row else { throw StoreError.notFound }
+        return try row.decode(column: "id", as: Int64.self)
     }
 
     /// Events after `lastId`, oldest first, for a reconnecting listener.

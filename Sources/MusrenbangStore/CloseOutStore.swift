@@ -141,9 +141,9 @@ public struct CloseOutStore: Sendable {
                 .set("scan_bytes", to: clean.count).set("scan_uploaded_by", to: uploader.rawValue).set("scan_uploaded_at", to: SQLBind(now))
                 .set("updated_at", to: SQLBind(now))
                 .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
-            _ = try await AssemblyStore.appendEvent(connection, id, kind: "closeout",
+            try await AssemblyStore.appendEvent(connection, id, kind: "closeout",
                                                     payload: ["village": village.description])
-            // Last: nothing after it can fail once the file exists; on the blocking I/O pool.
+            // Last but the live event (written at COMMIT): little can fail once the file exists; on the blocking I/O pool.
             _ = try await NIOThreadPool.singleton.runIfActive { try PhotoStore.write(clean, to: file) }
             guard let record = try await Self.read(connection, id, village) else { throw CloseOutError.notFound }
             return (record, current.scan.map(\.hash).flatMap { $0 == hash ? nil : $0 })
@@ -180,7 +180,7 @@ public struct CloseOutStore: Sendable {
                 .set("mismatch", to: SQLBind(mismatch)).set("submitted_by", to: actor.rawValue).set("submitted_at", to: SQLBind(now))
                 .set("updated_at", to: SQLBind(now))
                 .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
-            _ = try await AssemblyStore.appendEvent(connection, id, kind: "closeout", payload: ["village": village.description])
+            try await AssemblyStore.appendEvent(connection, id, kind: "closeout", payload: ["village": village.description])
             guard let record = try await Self.read(connection, id, village) else { throw CloseOutError.notFound }
             return record
         }
@@ -201,7 +201,7 @@ public struct CloseOutStore: Sendable {
             try await connection.update("station_closeouts").set("state", to: state.rawValue).set("reason", to: SQLBind(reason))
                 .set("reviewed_by", to: actor.rawValue).set("reviewed_at", to: SQLBind(now)).set("updated_at", to: SQLBind(now))
                 .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
-            _ = try await AssemblyStore.appendEvent(connection, id, kind: "closeout",
+            try await AssemblyStore.appendEvent(connection, id, kind: "closeout",
                                                     payload: ["village": village.description])
             guard let record = try await Self.read(connection, id, village) else { throw CloseOutError.notFound }
             return record

@@ -226,12 +226,14 @@ public final class Database: Sendable {
                                   _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         meters.sessions.increment()
         defer { meters.sessions.decrement() }
-        let connection = InstrumentedDatabase(base: lent.sql, meters: meters)
+        let tail = TransactionTail()
+        let connection = InstrumentedDatabase(base: lent.sql, meters: meters, tail: tail)
         let discard = lent.discard
         return try await DatabaseDeadline.run(limit, on: lent, preferring: writer?.thread) {
             try await connection.raw(SQLQueryString(begin)).run()
             do {
                 let result = try await body(connection)
+                try await tail.run(on: connection)
                 try await connection.raw("COMMIT").run()
                 return result
             } catch {

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Logging
 import Metrics
 import NIOCore
@@ -24,6 +25,8 @@ struct InstrumentedDatabase: SQLDatabase {
 
     let base: any SQLDatabase
     let meters: Meters
+    /// Set inside `Database.transaction`: what the transaction does last, before COMMIT.
+    var tail: TransactionTail? = nil
 
     var logger: Logger { base.logger }
     var eventLoop: any EventLoop { base.eventLoop }
@@ -60,15 +63,34 @@ struct InstrumentedDatabase: SQLDatabase {
     }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        let meters = self.meters
+        let (meters, tail) = (self.meters, self.tail)
         sessions.increment()
         defer { sessions.decrement() }
         do {
             return try await base.withSession { connection in
-                try await closure(InstrumentedDatabase(base: connection, meters: meters))
+                try await closure(InstrumentedDatabase(base: connection, meters: meters, tail: tail))
             }
         } catch {
             throw DatabaseUnavailable.mapped(error)
         }
+    }
+}
+
+/// Statements a transaction runs last, just before COMMIT, in the order they were added. A step
+/// that takes a lock every writer of an assembly waits for (the live log's order on PostgreSQL)
+/// then holds it for its own statement and the COMMIT, not for the rest of the transaction.
+final class TransactionTail: Sendable {
+    typealias Step = @Sendable (any SQLDatabase) async throws -> Void
+    private let steps = Mutex<[Step]>([])
+
+    func append(_ step: @escaping Step) { steps.withLock { $0.append(step) } }
+
+    func run(on connection: any SQLDatabase) async throws {
+        for step in steps.withLock({ steps in defer { steps.removeAll() }; return steps }) { try await step(connection) }
+    }
+
+    /// Runs `step` at the end of the transaction `connection` belongs to, or now outside one.
+    static func atCommit(of connection: any SQLDatabase, _ step: @escaping Step) async throws {
+        if let tail = (connection as? InstrumentedDatabase)?.tail { tail.append(step) } else { try await step(connection) }
     }
 }

@@ -55,10 +55,13 @@ public struct RegionStore: Sendable {
     }
 
     /// Checks a NIK, asking the regions table whether its district exists.
-    public func validateNIK(_ raw: String, gender: Gender, today: CalendarDate) async throws -> Result<NIK, ValidationError> {
+    /// `known`: regions the caller holds in memory (the tenant's), not looked up again.
+    public func validateNIK(_ raw: String, gender: Gender, today: CalendarDate,
+                            known isKnown: (RegionCode) -> Bool = { _ in false }) async throws -> Result<NIK, ValidationError> {
         let digits = raw.filter { !$0.isWhitespace }
         let district = digits.count == 16 ? RegionCode(nikPrefix: String(digits.prefix(6))) : nil
-        let known = if let district { try await exists(district) } else { false }
+        var known = false
+        if let district { known = isKnown(district) ? true : try await exists(district) }
         return NIK.validate(raw, gender: gender, today: today) { $0 == district && known }
     }
 

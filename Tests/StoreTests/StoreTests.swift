@@ -111,6 +111,65 @@ struct StoreTests {
         }
     }
 
+    @Test("live events are written at COMMIT in id order: a reader after id N never skips one, a rollback leaves none",
+          arguments: TestFlavour.enabled)
+    func liveEventsCommitInOrder(flavour: TestFlavour) async throws {
+        try await withTestDatabase(flavour) { database in
+            let village = RegionCode("35.10.13.2007")!
+            let planner = try #require(try await AccountStore(database).createStaff(NewStaff(
+                username: "bappeda", name: "Perencana", passwordHash: "x", role: .planner, region: RegionCode("35.10"),
+                agencyCode: nil, createdBy: nil)))
+            let store = AssemblyStore(database)
+            let id = try await store.create(title: "Musrenbang", level: .village, regency: RegionCode("35.10")!, planYear: 2027,
+                                            startsAt: Date(), hub: village, villages: [village], agenda: [], createdBy: planner)
+            let start = try await store.latestEventId(id)
+
+            // Appended first, but the statement after it runs before it: the event is the
+            // transaction's last write, and a rollback takes it along.
+            struct Boom: Error {}
+            await #expect(throws: Boom.self) {
+                try await database.transaction { connection in
+                    try await AssemblyStore.appendEvent(connection, id, kind: "test", payload: ["n": "rolled back"])
+                    #expect(try await connection.select().column("id").from("assembly_events")
+                        .where("assembly_id", .equal, id.rawValue).where("id", .greaterThan, start).all().isEmpty,
+                        "not written before COMMIT")
+                    throw Boom()
+                }
+            }
+            #expect(try await store.latestEventId(id) == start)
+
+            // 40 writers, each slow between drawing its event's id and committing (a step queued
+            // after the event's); a reader polls "after the last id it saw" throughout and must
+            // end with every event. Without PostgreSQL's per-assembly lock, ids commit out of order.
+            let writers = 40
+            let seen = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                group.addTask {
+                    var last = start, ids: [Int64] = []
+                    while ids.count < writers {
+                        let batch = try await store.events(id, after: last)
+                        ids += batch.map(\.id)
+                        last = batch.last?.id ?? last
+                        try await Task.sleep(for: .milliseconds(2))
+                    }
+                    return ids
+                }
+                for n in 0..<writers {
+                    group.addTask {
+                        try await database.transaction { connection in
+                            try await AssemblyStore.appendEvent(connection, id, kind: "test", payload: ["n": "\(n)"])
+                            try await TransactionTail.atCommit(of: connection) { _ in try await Task.sleep(for: .milliseconds(Int64(n % 5))) }
+                        }
+                        return []
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            let all = try await store.events(id, after: start).map(\.id)
+            #expect(all.count == writers)
+            #expect(seen == all, "the polling reader saw every event, in order")
+        }
+    }
+
     @Test("a failed transaction leaves nothing behind", arguments: TestFlavour.enabled)
     func transactionRollback(flavour: TestFlavour) async throws {
         try await withTestDatabase(flavour) { database in

@@ -29,6 +29,25 @@ struct AccountService: Sendable {
     /// an operator registers a resident of their area, and the resident activates the account later.
     /// `anyVillage`: a walk-in checked in at the registrar's own office may live in another village.
     func registerCitizen(_ input: CitizenInput, by registrar: UserRecord?, anyVillage: Bool = false) async throws -> RegisteredCitizen {
+        let (citizen, activationCode) = try await newCitizen(input, by: registrar, anyVillage: anyVillage)
+        let created = try await services.accounts.createCitizen(citizen)
+        // A stranger learns nothing from registering a NIK that has an account (the same answer,
+        // after the same work); its owner logs in, or has the account reclaimed at the village office.
+        guard registrar != nil else {
+            return RegisteredCitizen(id: nil, nikMasked: citizen.nikMasked, villageCode: citizen.village.description, activationCode: nil)
+        }
+        guard let id = created else {
+            throw AppError(.conflict, code: "nik.taken",
+                           message: .init(id: "NIK ini sudah terdaftar. Bila akun itu bukan milik pemegang KTP, gunakan \"Klaim akun\" di halaman warga.",
+                                          en: "This NIK is already registered. If the account is not the ID holder's, use \"Reclaim\" on the citizens page."),
+                           field: "nik")
+        }
+        return RegisteredCitizen(id: id, nikMasked: citizen.nikMasked, villageCode: citizen.village.description, activationCode: activationCode)
+    }
+
+    /// The account `registerCitizen` would create, checked and hashed, and its activation code
+    /// (a walk-in's check-in creates it in the check-in's own transaction).
+    func newCitizen(_ input: CitizenInput, by registrar: UserRecord?, anyVillage: Bool = false) async throws -> (NewCitizen, activationCode: String?) {
         // Who may register in this village is asked before anything else typed is checked or hashed
         // (a code that names no village of the tenant is refused below, with the other fields).
         if let registrar, !anyVillage {
@@ -49,7 +68,8 @@ struct AccountService: Sendable {
         var nik: NIK?
         if let raw = input.nik, !raw.isEmpty {
             if let gender {
-                nik = refusals.take(try await services.regions.validateNIK(raw, gender: gender, today: services.today))
+                nik = refusals.take(try await services.regions.validateNIK(raw, gender: gender, today: services.today,
+                                                                           known: services.places.contains))
             }
         } else {
             refusals.all.append(.required("nik", label: .init(id: "NIK", en: "NIK")))
@@ -68,30 +88,21 @@ struct AccountService: Sendable {
         if let password { passwordHash = try await services.passwords.hash(password) }
 
         let activationCode = passwordHash == nil ? ActivationCode.make() : nil
-        let created = try await services.accounts.createCitizen(NewCitizen(
+        return (NewCitizen(
             name: name, nikHash: services.secret.nikHash(nik.digits), nikMasked: nik.masked, gender: gender,
             village: village, passwordHash: passwordHash, phone: phone ?? nil, createdBy: registrar?.id,
             activationHash: activationCode.map { services.secret.sign(ActivationCode.normalise($0), purpose: "activation") }
-        ))
-        // A stranger learns nothing from registering a NIK that has an account (the same answer,
-        // after the same work); its owner logs in, or has the account reclaimed at the village office.
-        guard registrar != nil else {
-            return RegisteredCitizen(id: nil, nikMasked: nik.masked, villageCode: village.description, activationCode: nil)
-        }
-        guard let id = created else {
-            throw AppError(.conflict, code: "nik.taken",
-                           message: .init(id: "NIK ini sudah terdaftar. Bila akun itu bukan milik pemegang KTP, gunakan \"Klaim akun\" di halaman warga.",
-                                          en: "This NIK is already registered. If the account is not the ID holder's, use \"Reclaim\" on the citizens page."),
-                           field: "nik")
-        }
-        return RegisteredCitizen(id: id, nikMasked: nik.masked, villageCode: village.description, activationCode: activationCode)
+        ), activationCode)
     }
 
     /// A village of the tenant regency.
     func village(_ raw: String?) async throws -> Result<RegionCode, ValidationError> {
         let label = LocalizedText(id: "Desa/kelurahan", en: "Village")
         guard let raw, !raw.isEmpty else { return .failure(.required("villageCode", label: label)) }
-        guard let code = RegionCode(raw), code.level == .village, try await services.regions.exists(code) else {
+        // The tenant's villages are in memory; only a code from elsewhere is looked up.
+        let code = RegionCode(raw).flatMap { $0.level == .village ? $0 : nil }
+        let exists = if let code { services.places.isVillage(code) ? true : try await services.regions.exists(code) } else { false }
+        guard let code, exists else {
             return .failure(ValidationError(field: "villageCode", code: "villageCode.unknown",
                 message: .init(id: "Kode desa/kelurahan \(raw) tidak dikenal.", en: "Unknown village code \(raw).")))
         }

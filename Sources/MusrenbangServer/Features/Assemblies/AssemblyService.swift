@@ -280,48 +280,48 @@ struct AssemblyService: Sendable {
             throw AppError.conflict("attendance.closed", id: "Registrasi peserta tidak terbuka pada tahap \(scope.session.stage.indonesianName).",
                                     en: "Check-in is not open at the \(scope.session.stage.rawValue) stage.")
         }
-        let person = try await attendee(scope, input)
-        let isGuest = person.regionCode != scope.village
-        let result = try await store.checkIn(scope.id, village: scope.village, userId: person.id, role: input.role,
-                                             gender: person.gender ?? input.gender, isGuest: isGuest,
+        let (person, residence, gender) = try await attendee(scope, input)
+        let result = try await store.checkIn(scope.id, village: scope.village, person: person, role: input.role,
+                                             gender: gender ?? input.gender, isGuest: residence != scope.village,
                                              nameConsent: input.nameConsent ?? false, by: scope.user.id, idempotencyKey: key)
         if result.isNew { await services.live.poke(scope.id) }
         return result
     }
 
-    /// Who is checking in: by signed code, account number, or NIK — a walk-in with a name is registered on the spot.
-    private func attendee(_ scope: Session, _ input: CheckIn) async throws -> UserRecord {
+    /// Who is checking in: by signed code, account number, or NIK — a walk-in with a name is
+    /// registered by the check-in itself. With where they live and their gender, when known.
+    private func attendee(_ scope: Session, _ input: CheckIn) async throws -> (AssemblyStore.CheckInPerson, RegionCode?, Gender?) {
         let accounts = services.accounts
+        func known(_ user: UserRecord) -> (AssemblyStore.CheckInPerson, RegionCode?, Gender?) { (.account(user.id), user.regionCode, user.gender) }
         if let code = input.code {
             guard let citizen = CheckInCode.verify(code, assembly: scope.id, secret: services.secret),
                   let found = try await accounts.user(id: citizen) else {
                 throw AppError.invalid("code", "code.invalid", id: "Kode kehadiran tidak sah untuk musrenbang ini.",
                                        en: "The check-in code is not valid for this assembly.")
             }
-            return found
+            return known(found)
         }
         if let citizenId = input.citizenId {
             guard let found = try await accounts.user(id: citizenId), found.role == .citizen else {
                 throw AppError(.notFound, code: "citizen.unknown", message: .init(id: "Warga tidak ditemukan.", en: "Citizen not found."),
                                field: "citizenId")
             }
-            return found
+            return known(found)
         }
         guard let nik = input.nik else {
             throw AppError.invalid("nik", "required", id: "Isi NIK, kode kehadiran, atau nomor warga.", en: "Give a NIK, a check-in code or a citizenId.")
         }
         let digits = nik.filter { !$0.isWhitespace }
-        if let found = try await accounts.user(nikHash: services.secret.nikHash(digits)) { return found }
+        if let found = try await accounts.user(nikHash: services.secret.nikHash(digits)) { return known(found) }
         guard let name = input.name else {
             throw AppError(.notFound, code: "nik.unregistered",
                            message: .init(id: "NIK belum terdaftar. Daftarkan sebagai peserta baru dengan mengisi nama.",
                                           en: "This NIK is not registered. Register a walk-in by giving a name."), field: "nik")
         }
-        let registered = try await AccountService(services: services).registerCitizen(.init(
+        let (citizen, _) = try await AccountService(services: services).newCitizen(.init(
             name: name, nik: digits, villageCode: input.residenceVillageCode ?? scope.village.description,
             gender: input.gender.rawValue, password: nil, phone: nil), by: scope.user, anyVillage: true)
-        guard let id = registered.id, let person = try await accounts.user(id: id) else { throw Refusals.inconsistent }
-        return person
+        return (.walkIn(citizen), citizen.village, citizen.gender)
     }
 
     // MARK: questions

@@ -127,7 +127,7 @@ public enum DemoData {
                 .where("region_code", .equal, village.description).where("role", .equal, Role.citizen.rawValue).all()
             for resident in residents {
                 let gender = Gender(rawValue: try resident.decode(column: "gender", as: String.self)) ?? .female
-                _ = try await store.checkIn(id, village: village, userId: UserID(rawValue: try resident.decode(column: "id", as: Int64.self)),
+                _ = try await store.checkIn(id, village: village, person: .account(UserID(rawValue: try resident.decode(column: "id", as: Int64.self))),
                                             role: roles.randomElement(using: &random)!, gender: gender, isGuest: false, by: planner.id)
                 checkedIn += 1
             }
