@@ -360,6 +360,11 @@ struct SimulationRun {
                       + "\(options.proposals) proposals, \(options.supporters) supporters, \(options.listeners) listeners, "
                       + "concurrency \(options.concurrency), \(String(format: "%.1f", Date().timeIntervalSince(started))) s"]
         report += lines
+        // Where the wall time went: the timed phases, then the rest (stage moves, ranking, set-up).
+        let order = ["operators", "register", "checkIn", "proposal", "support", "summary"]
+        let rest = Date().timeIntervalSince(started) - order.compactMap { phaseSeconds[$0] }.reduce(0, +)
+        report.append("phases: " + (order.compactMap { name in phaseSeconds[name].map { "\(name) \(String(format: "%.1f", $0)) s" } }
+                                    + ["rest \(String(format: "%.1f", rest)) s"]).joined(separator: ", "))
         report.append("summary vs sent:")
         var mismatches = 0
         for (name, want, got) in checks {
