@@ -16,6 +16,24 @@ import SystemPackage
 /// closes or the server stops. Its pid is kept beside its folder so a server that was killed
 /// outright stops its leftover ffmpeg at the next start (`reapLeftovers`).
 public actor HLSPackager {
+    /// An RTMP ingest URL, checked once: `rtmp://` or `rtmps://`, a host, and none of the
+    /// characters that would split ffmpeg's list of outputs (`|`, `[`, `]`) or be read by a shell.
+    public struct Restream: Sendable, Equatable {
+        public let template: String
+
+        public init?(_ text: String) {
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            guard let url = URL(string: trimmed), ["rtmp", "rtmps"].contains(url.scheme?.lowercased() ?? ""),
+                  url.host?.isEmpty == false, !trimmed.contains(where: { "|[]\\'\" \n".contains($0) }) else { return nil }
+            template = trimmed
+        }
+
+        /// Where it goes, without the stream key: what the control room may show.
+        public var host: String { URL(string: template)?.host ?? "" }
+
+        public func url(for assembly: Int64) -> String { template.replacingOccurrences(of: "{assembly}", with: "\(assembly)") }
+    }
+
     public struct Settings: Sendable, Equatable {
         /// `<data dir>/hls`: one folder per assembly, served as `/musrenbang/{id}/siaran/{file}`.
         public var root: URL
@@ -27,9 +45,14 @@ public actor HLSPackager {
         public var height: Int
         public var segmentSeconds: Int
         public var listSize: Int
+        /// Where the program is also pushed live over RTMP (a social-media platform's ingest URL
+        /// with its stream key); `{assembly}` is replaced by the assembly's id. The same encode
+        /// feeds it: no second H.264 encoder per program.
+        public var restream: Restream?
 
         public init(root: URL, ffmpeg: String = "ffmpeg", ports: ClosedRange<Int> = 49_000...49_999, width: Int = 640, height: Int = 360,
-                    segmentSeconds: Int = 2, listSize: Int = 6) {
+                    segmentSeconds: Int = 2, listSize: Int = 6, restream: Restream? = nil) {
+            self.restream = restream
             self.root = root
             self.ffmpeg = ffmpeg
             self.ports = ports
@@ -124,7 +147,7 @@ public actor HLSPackager {
     /// upwards, so players never see the sequence go back) and an init segment named per run.
     /// Without the hub's microphone a silent track stands in: players are told H.264 + AAC, and an
     /// MSE SourceBuffer refuses an init segment that lacks a track its codecs named.
-    nonisolated func arguments(sdp: URL, directory: URL, run: Int, audio: Bool = true) -> [String] {
+    nonisolated func arguments(_ assembly: Int64, sdp: URL, directory: URL, run: Int, audio: Bool = true) -> [String] {
         let s = settings
         let size = "\(s.width):\(s.height)"
         return [
@@ -139,14 +162,30 @@ public actor HLSPackager {
             "-g", "\(25 * s.segmentSeconds)", "-keyint_min", "\(25 * s.segmentSeconds)", "-sc_threshold", "0",
             "-force_key_frames", "expr:gte(t,n_forced*\(s.segmentSeconds))",
             "-c:a", "aac", "-b:a", "64k", "-ac", "2", "-ar", "48000",
-            "-f", "hls", "-hls_time", "\(s.segmentSeconds)", "-hls_list_size", "\(s.listSize)",
-            "-hls_segment_type", "fmp4",
-            "-hls_flags", "delete_segments+independent_segments+omit_endlist+program_date_time+temp_file",
-            "-hls_start_number_source", "epoch",
-            "-hls_fmp4_init_filename", "init-\(run).mp4",
-            "-hls_segment_filename", directory.appendingPathComponent("s-%d.m4s").path,
-            directory.appendingPathComponent(Self.playlist).path,
+        ] + outputs(assembly, directory: directory, run: run)
+    }
+
+    /// HLS alone, or HLS and the RTMP restream from one encode through ffmpeg's `tee` muxer. The
+    /// restream's `onfail=ignore`: a platform that refuses or drops the push never stops the HLS
+    /// the public watches here (the next ffmpeg start, e.g. after a restart, tries it again).
+    nonisolated func outputs(_ assembly: Int64, directory: URL, run: Int) -> [String] {
+        let s = settings
+        let hls: [(String, String)] = [
+            ("hls_time", "\(s.segmentSeconds)"), ("hls_list_size", "\(s.listSize)"), ("hls_segment_type", "fmp4"),
+            ("hls_flags", "delete_segments+independent_segments+omit_endlist+program_date_time+temp_file"),
+            ("hls_start_number_source", "epoch"), ("hls_fmp4_init_filename", "init-\(run).mp4"),
+            ("hls_segment_filename", directory.appendingPathComponent("s-%d.m4s").path),
         ]
+        let playlist = directory.appendingPathComponent(Self.playlist).path
+        guard let restream = s.restream else {
+            return ["-f", "hls"] + hls.flatMap { ["-\($0.0)", $0.1] } + [playlist]
+        }
+        // Inside a tee slave's [options], ':' separates options and '\\' escapes.
+        func escaped(_ value: String) -> String { value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ":", with: "\\:") }
+        let slaves = "[f=hls:" + hls.map { "\($0.0)=\(escaped($0.1))" }.joined(separator: ":") + "]\(playlist)"
+            + "|[f=flv:onfail=ignore]\(restream.url(for: assembly))"
+        // flv needs the codecs' headers up front, which tee cannot ask the encoders for by itself.
+        return ["-flags", "+global_header", "-f", "tee", slaves]
     }
 
     /// Four consecutive loopback ports nobody holds now, the same slot for an assembly whenever
@@ -224,7 +263,7 @@ public actor HLSPackager {
             await started(assembly)
             let began = ContinuousClock.now
             let run = Int(Date().timeIntervalSince1970 * 1000)
-            await runOnce(assembly, arguments: arguments(sdp: sdp, directory: directory, run: run, audio: audio))
+            await runOnce(assembly, arguments: arguments(assembly, sdp: sdp, directory: directory, run: run, audio: audio))
             if Task.isCancelled { break }
             // A run that lasted is not a crash loop: start again quickly.
             pause = ContinuousClock.now - began > .seconds(30) ? 1 : min(pause * 2, 10)

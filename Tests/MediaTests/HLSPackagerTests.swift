@@ -108,6 +108,110 @@ struct HLSPackagerTests {
         source.terminate()
     }
 
+    @Test("a restream URL is rtmp:// or rtmps:// with a host and nothing that splits ffmpeg's outputs")
+    func restreamURLs() throws {
+        #expect(HLSPackager.Restream("rtmp://a.rtmp.youtube.com/live2/abcd-1234")?.url(for: 5) == "rtmp://a.rtmp.youtube.com/live2/abcd-1234")
+        #expect(HLSPackager.Restream("rtmps://live-api-s.facebook.com:443/rtmp/{assembly}-key")?.url(for: 5)
+                == "rtmps://live-api-s.facebook.com:443/rtmp/5-key")
+        for bad in ["http://example.com/live", "rtmp:///live/key", "rtmp://host/live/a|[f=hls]/tmp/x", "rtmp://host/live/a b",
+                    "rtmp://host/live/'x'", "file:///etc/passwd", ""] {
+            #expect(HLSPackager.Restream(bad) == nil, "\(bad)")
+        }
+        let root = URL(fileURLWithPath: "/var/lib/musrenbang/hls")
+        let plain = HLSPackager(settings: .init(root: root))
+        let arguments = plain.arguments(3, sdp: root.appendingPathComponent("3.sdp"), directory: plain.directory(3), run: 1)
+        #expect(arguments.suffix(1) == ["/var/lib/musrenbang/hls/3/index.m3u8"] && !arguments.contains("tee"), "without a restream: HLS alone")
+        let teed = HLSPackager(settings: .init(root: root, restream: HLSPackager.Restream("rtmp://127.0.0.1:1935/live/{assembly}")))
+        let both = teed.arguments(3, sdp: root.appendingPathComponent("3.sdp"), directory: teed.directory(3), run: 1)
+        let slaves: String = "[f=hls:hls_time=2:hls_list_size=6:hls_segment_type=fmp4:"
+            + "hls_flags=delete_segments+independent_segments+omit_endlist+program_date_time+temp_file:hls_start_number_source=epoch:"
+            + "hls_fmp4_init_filename=init-1.mp4:hls_segment_filename=/var/lib/musrenbang/hls/3/s-%d.m4s]/var/lib/musrenbang/hls/3/index.m3u8"
+            + "|[f=flv:onfail=ignore]rtmp://127.0.0.1:1935/live/3"
+        #expect(Array(both.suffix(3)) == ["-f", "tee", slaves])
+        #expect(both.filter { $0 == "libx264" }.count == 1, "one encode feeds both")
+    }
+
+    static var rtmpInstalled: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx")
+            && FileManager.default.fileExists(atPath: "/usr/lib/nginx/modules/ngx_rtmp_module.so")
+    }
+
+    /// Debian's nginx with its RTMP module on loopback, recording what is pushed to it: the
+    /// social-media platform's part.
+    static func rtmpServer(_ directory: URL, port: Int) throws -> Process {
+        let records = directory.appendingPathComponent("records", isDirectory: true)
+        try FileManager.default.createDirectory(at: records, withIntermediateDirectories: true)
+        // nginx's worker may run as nobody when the tests run as root.
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: records.path)
+        let config = """
+            load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+            daemon off;
+            pid \(directory.path)/nginx.pid;
+            error_log \(directory.path)/error.log info;
+            events { worker_connections 32; }
+            rtmp { server { listen 127.0.0.1:\(port); application live { live on; record all; record_path \(records.path); record_unique off; } } }
+            """
+        try config.write(to: directory.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        process.arguments = ["-c", directory.appendingPathComponent("nginx.conf").path, "-p", directory.path, "-e", directory.appendingPathComponent("error.log").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func streams(of file: URL) -> [String] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return [] }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).sorted()
+    }
+
+    @Test("the program is restreamed over RTMP (Debian's nginx RTMP module) from the HLS encode; a platform that is down never stops the HLS",
+          .enabled(if: ffmpegInstalled && (rtmpInstalled || ProcessInfo.processInfo.environment["CI"] == "true")), .timeLimit(.minutes(3)))
+    func restream() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("hls-rtmp-\(UUID().uuidString)", isDirectory: true)
+        let platform = root.appendingPathComponent("platform", isDirectory: true)
+        try FileManager.default.createDirectory(at: platform, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let port = Int.random(in: 21_000...29_000)
+        let nginx = try Self.rtmpServer(platform, port: port)
+        defer { if nginx.isRunning { nginx.terminate() } }
+
+        // Program 11 goes to the platform; program 12's platform is not there at all.
+        let packager = HLSPackager(settings: .init(root: root.appendingPathComponent("hls"), width: 320, height: 180, segmentSeconds: 1,
+                                                   listSize: 4, restream: HLSPackager.Restream("rtmp://127.0.0.1:\(port)/live/program-{assembly}")))
+        let down = HLSPackager(settings: .init(root: root.appendingPathComponent("hls-down"), ports: 48_000...48_999, width: 320, height: 180,
+                                               segmentSeconds: 1, listSize: 4,
+                                               restream: HLSPackager.Restream("rtmp://127.0.0.1:\(port + 1)/live/program-{assembly}")))
+        try await Task.sleep(for: .milliseconds(500))  // nginx listening
+        let ports = try await packager.start(11)
+        let downPorts = try await down.start(12)
+        let source = try Self.source(ports, seconds: 60)
+        let downSource = try Self.source(downPorts, seconds: 60)
+        defer { for process in [source, downSource] where process.isRunning { process.terminate() } }
+
+        let record = platform.appendingPathComponent("records/program-11.flv")
+        #expect(await Self.waitFor(seconds: 40) {
+            packager.isPublished(11) && ((try? FileManager.default.attributesOfItem(atPath: record.path)[.size] as? Int) ?? 0) > 50_000
+        }, "the platform receives the program while the HLS is published")
+        #expect(Self.streams(of: record) == ["aac", "h264"], "H.264 and AAC reach the platform")
+        #expect(await Self.waitFor(seconds: 40) { down.isPublished(12) }, "HLS goes on when the platform is down")
+        #expect(await down.starts[12] == 1, "and its ffmpeg was not restarted over it")
+
+        await packager.stop(11)
+        await down.stop(12)
+        #expect(Self.processes(naming: root.appendingPathComponent("hls")).isEmpty)
+        #expect(Self.processes(naming: root.appendingPathComponent("hls-down")).isEmpty)
+    }
+
     @Test("a hub without a microphone: the program gets a silent track, so players still find H.264 + AAC",
           .enabled(if: ffmpegInstalled), .timeLimit(.minutes(2)))
     func withoutMicrophone() async throws {

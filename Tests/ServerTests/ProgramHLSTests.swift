@@ -8,6 +8,25 @@ import TestSupport
 
 @Suite("The public program as HLS: files served, the page told how to watch")
 struct ProgramHLSTests {
+    @Test("the control room says where the program is restreamed, by host only: the stream key is never on a page",
+          arguments: TestFlavour.enabled)
+    func restreamShown(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour, configure: {
+            $0.restream = HLSPackager.Restream("rtmp://a.rtmp.youtube.com/live2/kunci-rahasia-123")
+        }) { app in
+            let world = try await AssemblyWorld.make(app)
+            let room = try await app.send(.get, "/musrenbang/\(world.id)/kendali", token: world.planner)
+            #expect(room.status == .ok)
+            #expect(room.text.contains("Siaran juga diteruskan ke <strong>a.rtmp.youtube.com</strong>"))
+            #expect(!room.text.contains("kunci-rahasia"))
+        }
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app)
+            let room = try await app.send(.get, "/musrenbang/\(world.id)/kendali", token: world.planner)
+            #expect(room.status == .ok && !room.text.contains("data-restream"), "no platform named, nothing said")
+        }
+    }
+
     @Test("playlist and segments by name only, with their types and caching; 404 for anything else", arguments: TestFlavour.enabled)
     func serving(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in

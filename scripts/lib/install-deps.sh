@@ -14,6 +14,8 @@ if [ "$want" = test ]; then
   # The deployment's own checks: `nginx -t` on deploy/nginx (and a real nginx in front of a
   # server), `systemd-analyze verify` on deploy/systemd, a certificate made with openssl.
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || packages+=(nginx)
+  # The RTMP restream's test: nginx's RTMP module plays the social-media platform on loopback.
+  [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || packages+=(libnginx-mod-rtmp)
   command -v systemd-analyze >/dev/null || packages+=(systemd)
   command -v openssl >/dev/null || packages+=(openssl)
   python3 -c "import ensurepip, venv" 2>/dev/null || packages+=(python3-venv)

@@ -46,6 +46,10 @@ public struct AppConfiguration: Sendable {
     public var hls = true
     /// The ffmpeg that packages it (`MUSRENBANG_FFMPEG`, default `ffmpeg` on the PATH).
     public var ffmpeg = "ffmpeg"
+    /// The regency's live platform, if it names one (`MUSRENBANG_RESTREAM_URL`, an `rtmp://` or
+    /// `rtmps://` ingest URL with its key; `{assembly}` is replaced by the assembly's id): the
+    /// program is pushed there from the same encode as the HLS.
+    public var restream: HLSPackager.Restream?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, regency: RegionCode = RegionCode("35.10")!,
                 dataDirectory: URL, databaseURL: DatabaseURL? = nil, secret: String? = nil,
@@ -99,6 +103,12 @@ public struct AppConfiguration: Sendable {
         }
         if let value = environment["MUSRENBANG_HLS"] { configuration.hls = value != "0" }
         if let value = environment["MUSRENBANG_FFMPEG"], !value.isEmpty { configuration.ffmpeg = value }
+        if let text = environment["MUSRENBANG_RESTREAM_URL"], !text.isEmpty {
+            guard let restream = HLSPackager.Restream(text) else {
+                throw StoreError.invalidConfiguration("MUSRENBANG_RESTREAM_URL must be an rtmp:// or rtmps:// URL with a host, without | [ ] \\ quotes or spaces")
+            }
+            configuration.restream = restream
+        }
         if let value = try count("MUSRENBANG_MEDIA_VIEWERS_PER_CLIENT") { configuration.media.viewersPerClient = value }
         if let value = try count("MUSRENBANG_MEDIA_ANSWER_SECONDS") { configuration.media.answerTimeout = .seconds(value) }
         return configuration

@@ -47,7 +47,7 @@ public struct AppServices: Sendable {
         self.printer = try await Printer.load(configuration)
         self.rateLimits = RateLimitBox(configuration.rateLimits)
         self.live = LiveHub(store: AssemblyStore(database), limits: configuration.live)
-        let hls = configuration.hls ? HLSPackager(settings: .init(root: Self.hlsRoot(configuration), ffmpeg: configuration.ffmpeg)) : nil
+        let hls = configuration.hls ? HLSPackager(settings: .init(root: Self.hlsRoot(configuration), ffmpeg: configuration.ffmpeg, restream: configuration.restream)) : nil
         self.hls = hls
         if let url = configuration.janusURL {
             let secret = self.secret

@@ -119,6 +119,8 @@ enum Strings {
         "consensus": ("Musyawarah mufakat", "Consensus"),
         "console": ("Konsol", "Console:"),
         "controlRoom": ("Ruang kendali", "Control room"),
+        "restreamTo": ("Siaran juga diteruskan ke", "The program is also restreamed to"),
+        "restreamNote": ("(RTMP, dari siaran HLS; bila platform menolak, HLS tetap berjalan)", "(RTMP, from the HLS encode; if the platform refuses, HLS goes on)"),
         "create": ("Buat", "Create"),
         "createStaff": ("Buat akun petugas", "Create a staff account"),
         "currentPassword": ("Kata sandi sekarang", "Current password"),

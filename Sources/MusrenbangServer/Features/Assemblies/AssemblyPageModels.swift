@@ -144,12 +144,15 @@ struct ControlRoomPage: Sendable {
     let isOverview: Bool
     let isWall: Bool
     let isTable: Bool
+    /// The live platform the program is also pushed to (its host only: the key stays secret).
+    let restream: String?
     /// The control room uses the whole width of a 1080p screen.
     let wide = true
 
     init(assembly: AssemblyHeader, counters: Counters, next: Choice?, districts: [District], waiting: [Waiting], speaking: [Speaking],
          questions: [QuestionLine], mayRehearse: Bool, mayWipe: Bool, polls: PollSection, closeOuts: CloseOutService.Overview.Counts,
-         view: String) {
+         view: String, restream: String?) {
+        self.restream = restream
         self.assembly = assembly
         self.counters = counters
         self.next = next

@@ -193,7 +193,8 @@ struct AssemblyPages {
             mayWipe: assembly.rehearsalOf != nil && Access.allows(context.user, .scheduleAssembly, in: assembly.regencyCode),
             polls: PollSection(board, assembly: assembly.id, village: nil, locale: locale, flash: flash.values),
             closeOuts: closing.counts,
-            view: ["dinding": "wall", "tabel": "table"][request.uri.queryParameters.get("view") ?? ""] ?? "overview"),
+            view: ["dinding": "wall", "tabel": "table"][request.uri.queryParameters.get("view") ?? ""] ?? "overview",
+            restream: assemblies.services.hls?.settings.restream?.host),
                             flash: flash, context: context)
     }
 
