@@ -309,7 +309,7 @@ public struct AssemblyStore: Sendable {
             try await update.where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
             try await Self.logStage(connection, id, village: village, from: session.stage, to: target, actor: actor)
             try await Self.appendEvent(connection, id, kind: "session",
-                                           payload: ["village": village.description, "stage": target.rawValue, "from": session.stage.rawValue])
+                                       payload: ["village": village.description, "stage": target.rawValue, "from": session.stage.rawValue])
             return SessionRecord(villageCode: village, stage: target, rankingAgreed: session.rankingAgreed, lastHeartbeat: Date())
         }
     }
@@ -411,7 +411,7 @@ public struct AssemblyStore: Sendable {
                     .where { $0.where("last_heartbeat", .is, SQLLiteral.null).orWhere("last_heartbeat", .lessThan, now.addingTimeInterval(-10)) }
                     .run()
                 try await Self.appendEvent(connection, id, kind: "attendance",
-                                               payload: ["village": village.description, "gender": gender.rawValue, "role": role.rawValue])
+                                           payload: ["village": village.description, "gender": gender.rawValue, "role": role.rawValue])
                 if actor != userId {
                     try await AssistedLog.append(connection, citizen: userId, staff: actor, village: village, kind: .checkIn,
                                                  subject: "\(id)")
@@ -506,7 +506,7 @@ public struct AssemblyStore: Sendable {
                 .values(SQLBind(assembly.rawValue), SQLBind(proposalId.rawValue), SQLBind(village.description))
                 .ignoringConflicts().run()
             try await Self.appendEvent(connection, assembly, kind: "proposal",
-                                           payload: ["village": village.description, "proposal": "\(proposalId)"])
+                                       payload: ["village": village.description, "proposal": "\(proposalId)"])
         }
         return open
     }
@@ -530,7 +530,7 @@ public struct AssemblyStore: Sendable {
                         SQLBind(QuestionStatus.pending.rawValue), SQLBind(0), SQLBind(Date()))
                 .returning("id").first()!.decodeID("id", as: QuestionID.self)
             try await Self.appendEvent(connection, id, kind: "question",
-                                           payload: ["id": "\(question)", "village": village.description, "status": "pending"])
+                                       payload: ["id": "\(question)", "village": village.description, "status": "pending"])
             try await Idempotency.finish(connection, idempotencyKey, result: "\(question)")
             return (question, true)
         }

@@ -142,7 +142,7 @@ public struct CloseOutStore: Sendable {
                 .set("updated_at", to: SQLBind(now))
                 .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
             try await AssemblyStore.appendEvent(connection, id, kind: "closeout",
-                                                    payload: ["village": village.description])
+                                                payload: ["village": village.description])
             // Last but the live event (written at COMMIT): little can fail once the file exists; on the blocking I/O pool.
             _ = try await NIOThreadPool.singleton.runIfActive { try PhotoStore.write(clean, to: file) }
             guard let record = try await Self.read(connection, id, village) else { throw CloseOutError.notFound }
@@ -202,7 +202,7 @@ public struct CloseOutStore: Sendable {
                 .set("reviewed_by", to: actor.rawValue).set("reviewed_at", to: SQLBind(now)).set("updated_at", to: SQLBind(now))
                 .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description).run()
             try await AssemblyStore.appendEvent(connection, id, kind: "closeout",
-                                                    payload: ["village": village.description])
+                                                payload: ["village": village.description])
             guard let record = try await Self.read(connection, id, village) else { throw CloseOutError.notFound }
             return record
         }
