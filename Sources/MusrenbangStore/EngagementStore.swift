@@ -24,7 +24,7 @@ public struct EngagementStore: Sendable {
 
     /// True when this support is new; false when the person already supports the proposal.
     public func support(_ proposalId: ProposalID, by userId: UserID) async throws -> Bool {
-        try await support(proposalId, by: userId, idempotencyKey: nil) == .added
+        try await support(proposalId, by: userId, idempotencyKey: nil).outcome == .added
     }
 
     public enum SupportOutcome: Sendable, Equatable {
@@ -33,22 +33,37 @@ public struct EngagementStore: Sendable {
         case replayed
     }
 
-    /// A support, counted once; a retry with the same idempotency key adds nothing again.
-    public func support(_ proposalId: ProposalID, by userId: UserID, idempotencyKey: IdempotencyKey?) async throws -> SupportOutcome {
-        try await database.transaction { connection in
+    /// A support, counted once; a retry with the same idempotency key adds nothing again. With
+    /// `.added`, the proposal's count after it.
+    public func support(_ proposalId: ProposalID, by userId: UserID,
+                        idempotencyKey: IdempotencyKey?) async throws -> (outcome: SupportOutcome, supportCount: Int?) {
+        if idempotencyKey == nil, database.flavour == .postgres {
+            // One statement, so no BEGIN and COMMIT: on PostgreSQL each is a round trip, and a
+            // support was seven of them. Atomic as a statement; a second support by the same
+            // person waits for the first row, then adds nothing and counts nothing.
+            let row = try await database.sql.raw("""
+                WITH added AS (
+                    INSERT INTO supports (proposal_id, user_id, created_at) VALUES (\(bind: proposalId.rawValue), \(bind: userId.rawValue), \(bind: Date()))
+                    ON CONFLICT DO NOTHING RETURNING proposal_id)
+                UPDATE proposals SET support_count = support_count + 1 WHERE id IN (SELECT proposal_id FROM added) RETURNING support_count
+                """).first()
+            return try row.map { (.added, try $0.decode(column: "support_count", as: Int.self)) } ?? (.alreadySupporting, nil)
+        }
+        return try await database.transaction { connection in
             if let stored = try await Idempotency.claim(connection, idempotencyKey) {
-                return stored == "alreadySupporting" ? .alreadySupporting : .replayed
+                return (stored == "alreadySupporting" ? .alreadySupporting : .replayed, nil)
             }
             let inserted = try await connection.insert(into: "supports").columns("proposal_id", "user_id", "created_at")
                 .values(SQLBind(proposalId.rawValue), SQLBind(userId.rawValue), SQLBind(Date()))
                 .ignoringConflicts().returning("user_id").first() != nil
             guard inserted else {
                 try await Idempotency.finish(connection, idempotencyKey, result: "alreadySupporting")
-                return .alreadySupporting
+                return (.alreadySupporting, nil)
             }
-            try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue)").run()
+            let count = try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue) RETURNING support_count")
+                .first()?.decode(column: "support_count", as: Int.self)
             try await Idempotency.finish(connection, idempotencyKey, result: "added")
-            return .added
+            return (.added, count)
         }
     }
 

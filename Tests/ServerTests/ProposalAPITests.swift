@@ -155,7 +155,9 @@ struct ProposalAPITests {
             #expect(try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.villageOperator).status == .forbidden)
 
             // Once decided, the count is part of the record: no new supports, and none withdrawn.
-            #expect(try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.citizen).status == .created)
+            let again = try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.citizen)
+            #expect(again.status == .created)
+            #expect(try again.json()["supportCount"] as? Int == 1, "the answer carries the count after the support")
             #expect(try await world.decide(id, #"{"level":"village","outcome":"rejected","reason":"Di luar prioritas"}"#,
                                            token: world.villageOperator).status == .created)
             let closed = try await app.send(.delete, "/api/v1/proposals/\(id)/supports", token: world.citizen)

@@ -145,9 +145,9 @@ struct ProposalAPI {
     }
 
     @Sendable func support(_ request: Request, context: AppContext) async throws -> Response {
-        let (record, replayed) = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user,
-                                                             idempotencyKey: IdempotencyHeader.key(request))
-        return JSON.response(SupportCount(supportCount: record.supportCount), status: replayed ? .ok : .created)
+        let (count, replayed) = try await proposals.support(try context.id("id", as: ProposalID.self), by: context.user,
+                                                            idempotencyKey: IdempotencyHeader.key(request))
+        return JSON.response(SupportCount(supportCount: count), status: replayed ? .ok : .created)
     }
 
     @Sendable func withdraw(_ request: Request, context: AppContext) async throws -> Response {

@@ -281,7 +281,7 @@ struct ProposalPages {
 
     @Sendable func support(_ request: Request, context: AppContext) async throws -> Response {
         try await onProposal(request, context, anchor: "dukungan") { id, _ in
-            _ = try await proposals.support(id, by: context.user)
+            try await proposals.support(id, by: context.user)
             return .init(id: "Dukungan tercatat.", en: "Support recorded.")
         }
     }

@@ -265,24 +265,26 @@ struct ProposalService: Sendable {
         return nil
     }
 
-    func support(_ id: ProposalID, by user: UserRecord?) async throws -> ProposalRecord {
-        try await support(id, by: user, idempotencyKey: nil).record
+    @discardableResult
+    func support(_ id: ProposalID, by user: UserRecord?) async throws -> Int {
+        try await support(id, by: user, idempotencyKey: nil).supportCount
     }
 
-    /// A retry with the same `Idempotency-Key` adds nothing and answers the proposal as it is now
-    /// (`replayed`), even once support has closed.
-    func support(_ id: ProposalID, by user: UserRecord?, idempotencyKey: String?) async throws -> (record: ProposalRecord, replayed: Bool) {
+    /// The proposal's support count after it. A retry with the same `Idempotency-Key` adds nothing
+    /// and answers the count as it is now (`replayed`), even once support has closed.
+    func support(_ id: ProposalID, by user: UserRecord?, idempotencyKey: String?) async throws -> (supportCount: Int, replayed: Bool) {
         let user = try Access.role(user, .supportProposal)
         let key = idempotencyKey.map { IdempotencyKey(scope: "support:\(user.id)", key: $0, request: "support \(id)") }
         if let stored = try await Idempotency.stored(services.database, key), stored != "alreadySupporting" {
-            return (try await proposal(id), true)
+            return (try await proposal(id).supportCount, true)
         }
         let record = try await proposal(id)
         if let refusal = supportRefusal(record, user, isSupporter: false) { throw refusal }
         switch try await engagement.support(id, by: user.id, idempotencyKey: key) {
-        case .added: return (try await proposal(id), false)
-        case .replayed: return (try await proposal(id), true)
-        case .alreadySupporting: throw supportRefusal(record, user, isSupporter: true)!
+        case (.added, let count?): return (count, false)
+        case (.added, nil): return (try await proposal(id).supportCount, false)
+        case (.replayed, _): return (try await proposal(id).supportCount, true)
+        case (.alreadySupporting, _): throw supportRefusal(record, user, isSupporter: true)!
         }
     }
 
