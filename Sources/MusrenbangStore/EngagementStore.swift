@@ -24,19 +24,20 @@ public struct EngagementStore: Sendable {
 
     /// True when this support is new; false when the person already supports the proposal.
     public func support(_ proposalId: ProposalID, by userId: UserID) async throws -> Bool {
-        try await support(proposalId, by: userId, idempotencyKey: nil).outcome == .added
+        if case .added = try await support(proposalId, by: userId, idempotencyKey: nil) { return true }
+        return false
     }
 
     public enum SupportOutcome: Sendable, Equatable {
-        case added, alreadySupporting
+        /// With the proposal's count after it.
+        case added(supportCount: Int)
+        case alreadySupporting
         /// An earlier request with the same idempotency key added it.
         case replayed
     }
 
-    /// A support, counted once; a retry with the same idempotency key adds nothing again. With
-    /// `.added`, the proposal's count after it.
-    public func support(_ proposalId: ProposalID, by userId: UserID,
-                        idempotencyKey: IdempotencyKey?) async throws -> (outcome: SupportOutcome, supportCount: Int?) {
+    /// A support, counted once; a retry with the same idempotency key adds nothing again.
+    public func support(_ proposalId: ProposalID, by userId: UserID, idempotencyKey: IdempotencyKey?) async throws -> SupportOutcome {
         if idempotencyKey == nil, database.flavour == .postgres {
             // One statement, so no BEGIN and COMMIT: on PostgreSQL each is a round trip, and a
             // support was seven of them. Atomic as a statement; a second support by the same
@@ -47,23 +48,24 @@ public struct EngagementStore: Sendable {
                     ON CONFLICT DO NOTHING RETURNING proposal_id)
                 UPDATE proposals SET support_count = support_count + 1 WHERE id IN (SELECT proposal_id FROM added) RETURNING support_count
                 """).first()
-            return try row.map { (.added, try $0.decode(column: "support_count", as: Int.self)) } ?? (.alreadySupporting, nil)
+            return try row.map { .added(supportCount: try $0.decode(column: "support_count", as: Int.self)) } ?? .alreadySupporting
         }
         return try await database.transaction { connection in
             if let stored = try await Idempotency.claim(connection, idempotencyKey) {
-                return (stored == "alreadySupporting" ? .alreadySupporting : .replayed, nil)
+                return stored == "alreadySupporting" ? .alreadySupporting : .replayed
             }
             let inserted = try await connection.insert(into: "supports").columns("proposal_id", "user_id", "created_at")
                 .values(SQLBind(proposalId.rawValue), SQLBind(userId.rawValue), SQLBind(Date()))
                 .ignoringConflicts().returning("user_id").first() != nil
             guard inserted else {
                 try await Idempotency.finish(connection, idempotencyKey, result: "alreadySupporting")
-                return (.alreadySupporting, nil)
+                return .alreadySupporting
             }
-            let count = try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue) RETURNING support_count")
-                .first()?.decode(column: "support_count", as: Int.self)
+            // The support row's foreign key guarantees the proposal, so the UPDATE answers a row.
+            guard let count = try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue) RETURNING support_count")
+                .first()?.decode(column: "support_count", as: Int.self) else { throw StoreError.notFound }
             try await Idempotency.finish(connection, idempotencyKey, result: "added")
-            return (.added, count)
+            return .added(supportCount: count)
         }
     }
 

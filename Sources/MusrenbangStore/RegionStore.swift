@@ -26,8 +26,10 @@ public struct RegionStore: Sendable {
             .orderBy("code").all().map(Self.record)
     }
 
-    public func exists(_ code: RegionCode) async throws -> Bool {
-        try await database.sql.select().column("code").from("regions")
+    /// `known`: regions the caller holds in memory (the tenant's), answered without a read.
+    public func exists(_ code: RegionCode, known: (RegionCode) -> Bool = { _ in false }) async throws -> Bool {
+        if known(code) { return true }
+        return try await database.sql.select().column("code").from("regions")
             .where("code", .equal, code.description).first() != nil
     }
 
@@ -55,13 +57,12 @@ public struct RegionStore: Sendable {
     }
 
     /// Checks a NIK, asking the regions table whether its district exists.
-    /// `known`: regions the caller holds in memory (the tenant's), not looked up again.
+    /// `known`: as for `exists`.
     public func validateNIK(_ raw: String, gender: Gender, today: CalendarDate,
                             known isKnown: (RegionCode) -> Bool = { _ in false }) async throws -> Result<NIK, ValidationError> {
         let digits = raw.filter { !$0.isWhitespace }
         let district = digits.count == 16 ? RegionCode(nikPrefix: String(digits.prefix(6))) : nil
-        var known = false
-        if let district { known = isKnown(district) ? true : try await exists(district) }
+        let known = if let district { try await exists(district, known: isKnown) } else { false }
         return NIK.validate(raw, gender: gender, today: today) { $0 == district && known }
     }
 

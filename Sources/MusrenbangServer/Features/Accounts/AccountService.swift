@@ -100,9 +100,7 @@ struct AccountService: Sendable {
         let label = LocalizedText(id: "Desa/kelurahan", en: "Village")
         guard let raw, !raw.isEmpty else { return .failure(.required("villageCode", label: label)) }
         // The tenant's villages are in memory; only a code from elsewhere is looked up.
-        let code = RegionCode(raw).flatMap { $0.level == .village ? $0 : nil }
-        let exists = if let code { services.places.isVillage(code) ? true : try await services.regions.exists(code) } else { false }
-        guard let code, exists else {
+        guard let code = RegionCode(raw), code.level == .village, try await services.regions.exists(code, known: services.places.isVillage) else {
             return .failure(ValidationError(field: "villageCode", code: "villageCode.unknown",
                 message: .init(id: "Kode desa/kelurahan \(raw) tidak dikenal.", en: "Unknown village code \(raw).")))
         }

@@ -281,10 +281,9 @@ struct ProposalService: Sendable {
         let record = try await proposal(id)
         if let refusal = supportRefusal(record, user, isSupporter: false) { throw refusal }
         switch try await engagement.support(id, by: user.id, idempotencyKey: key) {
-        case (.added, let count?): return (count, false)
-        case (.added, nil): return (try await proposal(id).supportCount, false)
-        case (.replayed, _): return (try await proposal(id).supportCount, true)
-        case (.alreadySupporting, _): throw supportRefusal(record, user, isSupporter: true)!
+        case .added(let count): return (count, false)
+        case .replayed: return (try await proposal(id).supportCount, true)
+        case .alreadySupporting: throw supportRefusal(record, user, isSupporter: true)!
         }
     }
 
