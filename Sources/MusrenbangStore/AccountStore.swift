@@ -111,11 +111,13 @@ public struct AccountStore: Sendable {
     /// Nil when the NIK has an account already.
     static func createCitizen(_ connection: any SQLDatabase, _ citizen: NewCitizen) async throws -> UserID? {
         let id = try await insertCitizen(connection, citizen)
-        // Registered by staff at the office: the citizen's log says who.
-        if let id, let registrar = citizen.createdBy {
-            try await AssistedLog.append(connection, citizen: id, staff: registrar, village: citizen.village, kind: .registration, subject: nil)
-        }
+        if let id, let line = registrationLine(id, citizen) { try await AssistedLog.append(connection, [line]) }
         return id
+    }
+
+    /// Registered by staff at the office: the citizen's log says who.
+    static func registrationLine(_ id: UserID, _ citizen: NewCitizen) -> AssistedLog.Line? {
+        citizen.createdBy.map { AssistedLog.Line(citizen: id, staff: $0, village: citizen.village, kind: .registration, subject: nil) }
     }
 
     static func insertCitizen(_ connection: any SQLDatabase, _ citizen: NewCitizen) async throws -> UserID? {

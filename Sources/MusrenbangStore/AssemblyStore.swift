@@ -377,8 +377,10 @@ public struct AssemblyStore: Sendable {
     /// so does a retry with the same idempotency key (claimed in the same transaction). A walk-in
     /// is registered in the same transaction (one commit, and no account without its check-in);
     /// one whose NIK was registered meanwhile is checked in on that account.
+    /// `refreshHeartbeat` false: this node wrote the session's sign of life moments ago (the
+    /// statement would change nothing), so it is not sent.
     public func checkIn(_ id: AssemblyID, village: RegionCode, person: CheckInPerson, role: AttendanceRole, gender: Gender, isGuest: Bool,
-                        nameConsent: Bool = false, by actor: UserID,
+                        nameConsent: Bool = false, by actor: UserID, refreshHeartbeat: Bool = true,
                         idempotencyKey: IdempotencyKey? = nil) async throws -> (record: AttendanceRecord, isNew: Bool) {
         try await database.transaction { connection in
             if let stored = try await Idempotency.claim(connection, idempotencyKey) {
@@ -386,11 +388,14 @@ public struct AssemblyStore: Sendable {
                 return (record, false)
             }
             let userId: UserID
+            // Staff doing it for the citizen: the citizen's log says so (with the registration, in one statement).
+            var assisted: [AssistedLog.Line] = []
             switch person {
             case .account(let account): userId = account
             case .walkIn(let citizen):
-                if let created = try await AccountStore.createCitizen(connection, citizen) {
+                if let created = try await AccountStore.insertCitizen(connection, citizen) {
                     userId = created
+                    assisted += AccountStore.registrationLine(created, citizen).map { [$0] } ?? []
                 } else {
                     guard let found = try await connection.select().column("id").from("users").where("nik_hash", .equal, citizen.nikHash)
                         .first()?.decodeID("id", as: UserID.self) else { throw StoreError.notFound }
@@ -406,16 +411,18 @@ public struct AssemblyStore: Sendable {
                 .ignoringConflicts().returning("id").first() {
                 // A sign of life at most every 10 s (silence counts from 120 s): the village's
                 // check-ins would otherwise queue on its session row, one whole transaction each.
-                try await connection.update("assembly_sessions").set("last_heartbeat", to: now)
-                    .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description)
-                    .where { $0.where("last_heartbeat", .is, SQLLiteral.null).orWhere("last_heartbeat", .lessThan, now.addingTimeInterval(-10)) }
-                    .run()
+                if refreshHeartbeat {
+                    try await connection.update("assembly_sessions").set("last_heartbeat", to: now)
+                        .where("assembly_id", .equal, id.rawValue).where("village_code", .equal, village.description)
+                        .where { $0.where("last_heartbeat", .is, SQLLiteral.null).orWhere("last_heartbeat", .lessThan, now.addingTimeInterval(-10)) }
+                        .run()
+                }
                 try await Self.appendEvent(connection, id, kind: "attendance",
                                            payload: ["village": village.description, "gender": gender.rawValue, "role": role.rawValue])
                 if actor != userId {
-                    try await AssistedLog.append(connection, citizen: userId, staff: actor, village: village, kind: .checkIn,
-                                                 subject: "\(id)")
+                    assisted.append(.init(citizen: userId, staff: actor, village: village, kind: .checkIn, subject: "\(id)"))
                 }
+                try await AssistedLog.append(connection, assisted)
                 let record = AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: village, userId: userId,
                                               role: role, gender: gender, isGuest: isGuest, createdAt: now)
                 try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")
@@ -477,13 +484,21 @@ public struct AssemblyStore: Sendable {
     /// `practice`: entered by staff, so it may also be a rehearsal's practice data. A citizen's own
     /// proposal is always real: it never joins a rehearsal, whose wiping would take it along.
     public func attachProposal(_ proposalId: ProposalID, village: RegionCode, practice: Bool) async throws -> [AssemblyID] {
-        try await database.transaction { connection in try await Self.attach(connection, proposalId, village: village, practice: practice) }
+        try await database.transaction { connection in
+            try await Self.attach(connection, proposalId, village: village, practice: practice).assemblies
+        }
+    }
+
+    /// The sessions a proposal joined, and whether joining a thematic one changed its theme.
+    public struct Attachment: Sendable {
+        public let assemblies: [AssemblyID]
+        public let retagged: Bool
     }
 
     /// The same, inside the transaction that stores the proposal: a crash can never leave a
     /// proposal made during the proposal stage outside its village's session.
     public static func attach(_ connection: any SQLDatabase, _ proposalId: ProposalID, village: RegionCode,
-                              practice: Bool) async throws -> [AssemblyID] {
+                              practice: Bool) async throws -> Attachment {
         var query = connection.select().column(SQLColumn("assembly_id", table: "assembly_sessions"))
             .column(SQLColumn("theme", table: "assemblies")).from("assembly_sessions")
             .join("assemblies", on: SQLColumn("id", table: "assemblies"), .equal, SQLColumn("assembly_id", table: "assembly_sessions"))
@@ -493,12 +508,14 @@ public struct AssemblyStore: Sendable {
         let rows = try await query.orderBy(SQLColumn("assembly_id", table: "assembly_sessions")).all()
         let open = try rows.map { try $0.decodeID("assembly_id", as: AssemblyID.self) }
         let themes = try rows.map { try $0.decode("theme", as: AssemblyTheme?.self) }
+        var retagged = false
         if themes.contains(where: { $0 != nil }) {
             let current = try await connection.select().column("theme").from("proposals").where("id", .equal, proposalId.rawValue)
                 .first().flatMap { try $0.decode("theme", as: AssemblyTheme?.self) }
             if let tag = ThemeRules.tag(current: current, joined: themes), tag != current {
                 try await connection.update("proposals").set("theme", to: SQLBind(tag.rawValue))
                     .where("id", .equal, proposalId.rawValue).run()
+                retagged = true
             }
         }
         for assembly in open {
@@ -508,7 +525,7 @@ public struct AssemblyStore: Sendable {
             try await Self.appendEvent(connection, assembly, kind: "proposal",
                                        payload: ["village": village.description, "proposal": "\(proposalId)"])
         }
-        return open
+        return Attachment(assemblies: open, retagged: retagged)
     }
 
     // MARK: questions

@@ -24,13 +24,27 @@ public struct AssistedLog: Sendable {
     let database: Database
     public init(_ database: Database) { self.database = database }
 
+    /// One line to write.
+    struct Line: Sendable {
+        let citizen: UserID, staff: UserID, village: RegionCode, kind: AssistedKind, subject: String?
+    }
+
     static func append(_ connection: any SQLDatabase, citizen: UserID, staff: UserID, village: RegionCode, kind: AssistedKind,
                        subject: String?) async throws {
-        try await connection.insert(into: "assisted_entries")
+        try await append(connection, [Line(citizen: citizen, staff: staff, village: village, kind: kind, subject: subject)])
+    }
+
+    /// Several lines in one statement (a walk-in's registration and check-in).
+    static func append(_ connection: any SQLDatabase, _ lines: [Line]) async throws {
+        guard !lines.isEmpty else { return }
+        let now = Date()
+        var insert = connection.insert(into: "assisted_entries")
             .columns("citizen_id", "staff_id", "village_code", "kind", "subject", "created_at")
-            .values(SQLBind(citizen.rawValue), SQLBind(staff.rawValue), SQLBind(village.description), SQLBind(kind.rawValue),
-                    SQLBind(subject), SQLBind(Date()))
-            .run()
+        for line in lines {
+            insert = insert.values(SQLBind(line.citizen.rawValue), SQLBind(line.staff.rawValue), SQLBind(line.village.description),
+                                   SQLBind(line.kind.rawValue), SQLBind(line.subject), SQLBind(now))
+        }
+        try await insert.run()
     }
 
     func select() -> SQLSelectBuilder {

@@ -113,6 +113,8 @@ public struct HistoryEntry: Sendable, Equatable, Codable {
     public let actorRole: Role?
     public let createdAt: Date
 
+    static let columns = ["id", "event", "level", "outcome", "reason", "changes", "actor_id", "actor_role", "created_at"]
+
     static func decode(_ row: any SQLRow) throws -> HistoryEntry {
         let changesText = try row.decode(column: "changes", as: String?.self)
         return HistoryEntry(

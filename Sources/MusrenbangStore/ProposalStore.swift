@@ -14,6 +14,8 @@ public struct ProposalStore: Sendable {
         public let isNew: Bool
         /// The assemblies whose village session it joined (in the same transaction).
         public var attachedTo: [AssemblyID] = []
+        /// A new proposal's history as written (its submitted line); nil for a replay.
+        public var history: [HistoryEntry]? = nil
     }
 
     /// One proposal to store: the validated draft, who it is for and who typed it.
@@ -36,18 +38,29 @@ public struct ProposalStore: Sendable {
     /// that session in the same transaction (a rehearsal's only when `practice`: entered by staff).
     public func create(_ new: NewProposal, idempotencyKey: IdempotencyKey?, attach: Bool = false,
                        practice: Bool = false) async throws -> Created {
-        let (id, isNew, attached) = try await database.transaction { connection -> (ProposalID, Bool, [AssemblyID]) in
+        enum Outcome: Sendable { case made(Created), replay(ProposalID) }
+        let outcome = try await database.transaction { connection -> Outcome in
             if let stored = try await Idempotency.claim(connection, idempotencyKey, status: 201) {
                 guard let existing = Int64(stored) else { throw IdempotencyError.inProgress }
-                return (ProposalID(rawValue: existing), false, [])
+                return .replay(ProposalID(rawValue: existing))
             }
-            let id = try await Self.insert(connection, [new])[0]
-            let attached = attach ? try await AssemblyStore.attach(connection, id, village: new.draft.villageCode, practice: practice) : []
-            try await Idempotency.finish(connection, idempotencyKey, result: "\(id)")
-            return (id, true, attached)
+            var (record, submitted) = try await Self.insert(connection, [new])[0]
+            var attached: [AssemblyID] = []
+            if attach {
+                let attachment = try await AssemblyStore.attach(connection, record.id, village: new.draft.villageCode, practice: practice)
+                attached = attachment.assemblies
+                // Tagged with a thematic session's theme: the row changed after it was returned.
+                if attachment.retagged, let tagged = try await Self.proposal(connection, record.id) { record = tagged }
+            }
+            try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")
+            return .made(Created(proposal: record, isNew: true, attachedTo: attached, history: [submitted]))
         }
-        guard let proposal = try await proposal(id) else { throw StoreError.notFound }
-        return Created(proposal: proposal, isNew: isNew, attachedTo: attached)
+        switch outcome {
+        case .made(let created): return created
+        case .replay(let id):
+            guard let proposal = try await proposal(id) else { throw StoreError.notFound }
+            return Created(proposal: proposal, isNew: false)
+        }
     }
 
     /// Inserts many submitted proposals at once, each with its history line: for demo and
@@ -60,7 +73,8 @@ public struct ProposalStore: Sendable {
 
     /// The one way a proposal enters the database: its starting state comes from the Core rule
     /// (pokir and agency proposals start at the agency forum), with its first history line.
-    static func insert(_ connection: any SQLDatabase, _ proposals: [NewProposal]) async throws -> [ProposalID] {
+    /// The rows as stored come back from the INSERTs themselves (no read after).
+    static func insert(_ connection: any SQLDatabase, _ proposals: [NewProposal]) async throws -> [(ProposalRecord, HistoryEntry)] {
         let now = Date()
         var insert = connection.insert(into: "proposals")
             .columns("village_code", "district_code", "year", "title", "problem", "activity", "field_code", "subfield_code",
@@ -90,7 +104,8 @@ public struct ProposalStore: Sendable {
                 SQLBind(draft.catalog?.itemId), SQLBind(draft.catalog?.unitPrice), SQLBind(draft.catalog?.agencyCode))
         }
         // Rows come back in insertion order on both databases (a single multi-row INSERT … RETURNING).
-        let ids = try await insert.returning("id").all().map { try $0.decodeID("id", as: ProposalID.self) }
+        let records = try await insert.returning(ProposalRecord.columns.map { SQLColumn($0) }).all().map(ProposalRecord.decode)
+        let ids = records.map(\.id)
         var history = connection.insert(into: "proposal_history")
             .columns("proposal_id", "event", "level", "changes", "actor_id", "actor_role", "created_at")
         for (id, new) in zip(ids, proposals) {
@@ -99,13 +114,13 @@ public struct ProposalStore: Sendable {
                                      SQLBind(ProposalState.initial(for: new.draft).level.rawValue), SQLBind(changes),
                                      SQLBind(new.enteredBy.rawValue), SQLBind(new.enteredByRole.rawValue), SQLBind(now))
         }
-        try await history.run()
+        let lines = try await history.returning(HistoryEntry.columns.map { SQLColumn($0) }).all().map(HistoryEntry.decode)
         // Entered by staff in a citizen's name: the citizen's log says so.
         for (id, new) in zip(ids, proposals) where new.proposer.map({ $0 != new.enteredBy }) == true {
             try await AssistedLog.append(connection, citizen: new.proposer!, staff: new.enteredBy, village: new.draft.villageCode,
                                          kind: .proposal, subject: "\(id)")
         }
-        return ids
+        return Array(zip(records, lines))
     }
 
     /// How many proposals stand in each status.
@@ -119,7 +134,11 @@ public struct ProposalStore: Sendable {
     }
 
     public func proposal(_ id: ProposalID) async throws -> ProposalRecord? {
-        try await database.sql.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals")
+        try await Self.proposal(database.sql, id)
+    }
+
+    static func proposal(_ connection: any SQLDatabase, _ id: ProposalID) async throws -> ProposalRecord? {
+        try await connection.select().columns(ProposalRecord.columns.map { SQLColumn($0) }).from("proposals")
             .where("id", .equal, id.rawValue).first().map(ProposalRecord.decode)
     }
 
@@ -130,8 +149,7 @@ public struct ProposalStore: Sendable {
     }
 
     public func history(_ id: ProposalID) async throws -> [HistoryEntry] {
-        try await database.sql.select().columns("id", "event", "level", "outcome", "reason", "changes", "actor_id",
-                                               "actor_role", "created_at")
+        try await database.sql.select().columns(HistoryEntry.columns.map { SQLColumn($0) })
             .from("proposal_history").where("proposal_id", .equal, id.rawValue).orderBy("id").all().map(HistoryEntry.decode)
     }
 

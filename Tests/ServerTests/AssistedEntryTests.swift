@@ -57,6 +57,14 @@ struct AssistedEntryTests {
                 try await app.services.database.sql.raw("DELETE FROM assisted_entries").run()
             }
             #expect(try await app.send(.get, "/api/v1/villages/\(bubuk)/assisted-entries", token: world.planner).json()["total"] as? Int == 3)
+
+            // A walk-in from another village, registered by the check-in itself: the registration is
+            // logged where the citizen lives, the check-in where the session is.
+            #expect(try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"3510134403900004","name":"Siti Aminah","role":"community","gender":"female","residenceVillageCode":"35.10.13.2001"}"#).status == .created)
+            let home = try await app.send(.get, "/api/v1/villages/35.10.13.2001/assisted-entries", token: world.planner).json()
+            #expect((home["items"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["registration"])
+            let here = try #require(try await app.send(.get, "/api/v1/villages/\(bubuk)/assisted-entries", token: world.planner).json()["items"] as? [[String: Any]])
+            #expect(here.map { $0["kind"] as? String } == ["checkIn", "registration", "proposal", "checkIn"])
         }
     }
 }

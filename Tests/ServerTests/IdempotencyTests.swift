@@ -44,6 +44,22 @@ struct IdempotencyTests {
             #expect(try Self.code(reused) == "idempotency.mismatch")
             #expect(try await Self.count(app, "SELECT count(*) AS n FROM attendance WHERE assembly_id = \(world.id)") == 1)
             #expect(try await app.send(.post, uri, json: other, token: world.bubukOperator, headers: Self.keyed("checkin-2")).status == .created)
+
+            // Check-in has closed: a retry is still answered with what the first request did,
+            // a new check-in is refused, and the key still refuses another body.
+            for stage in ["opening", "dialogue", "proposals", "ranking", "agreement"] { _ = try await world.hub(stage) }
+            _ = try await world.session("agreement")
+            _ = try await app.send(.post, "/api/v1/assemblies/\(world.id)/sessions/\(bubuk)/ranking-agreed", token: world.bubukOperator)
+            #expect(try await world.session("closed").status == .ok)
+            let late = try await app.send(.post, uri, json: walkIn, token: world.bubukOperator, headers: Self.keyed("checkin-1"))
+            #expect(late.status == .ok)
+            #expect(try late.json()["id"] as? Int == (try first.json()["id"] as? Int))
+            let third = #"{"villageCode":"\#(bubuk)","nik":"3510134403900004","name":"Siti Aminah","role":"community","gender":"female"}"#
+            let closed = try await app.send(.post, uri, json: third, token: world.bubukOperator, headers: Self.keyed("checkin-3"))
+            #expect(closed.status == .conflict)
+            #expect(try Self.code(closed) == "attendance.closed")
+            let misused = try await app.send(.post, uri, json: third, token: world.bubukOperator, headers: Self.keyed("checkin-1"))
+            #expect(try Self.code(misused) == "idempotency.mismatch")
         }
     }
 

@@ -21,6 +21,7 @@ public struct AppServices: Sendable {
     let throttle: ThrottleBox
     let passwords: PasswordHasher
     let live: LiveHub
+    let heartbeats = HeartbeatGate()
     /// The conferences on Janus; nil when no Janus is configured (video pages say so).
     let media: MediaDirector?
     /// The public program's HLS (its files are served even by a process without Janus of its own).

@@ -261,6 +261,20 @@ enum IdempotencyHeader {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
+    /// Runs a write whose transaction claims `key`, so a retry whose rules pass is answered there.
+    /// When a rule refuses, the key is looked up: a retry is answered with what the first request
+    /// did (`replay` of its stored result) even when the rule would now refuse it, the stage having
+    /// moved on. Only refusals pay for that read.
+    static func replaying<T>(_ key: IdempotencyKey?, in database: Database, as replay: (String) async throws -> T?,
+                             _ write: () async throws -> T) async throws -> T {
+        do {
+            return try await write()
+        } catch let refusal as AppError {
+            if let stored = try await Idempotency.stored(database, key), let answer = try await replay(stored) { return answer }
+            throw refusal
+        }
+    }
+
     static let mismatch = AppError(.unprocessableContent, code: "idempotency.mismatch",
                                    message: .init(id: "Idempotency-Key ini sudah dipakai untuk permintaan lain. Gunakan kunci baru untuk permintaan baru.",
                                                   en: "This Idempotency-Key was already used for a different request. Use a new key for a new request."),

@@ -266,26 +266,29 @@ struct AssemblyService: Sendable {
         var nameConsent: Bool?
     }
 
-    /// With an `Idempotency-Key`, a retry answers the first request's record (not new) before any
-    /// rule is checked again, and never checks anyone in twice.
+    /// With an `Idempotency-Key`, a retry answers the first request's record (not new), even when a
+    /// rule would now refuse it, and never checks anyone in twice.
     func checkIn(_ scope: Session, _ input: CheckIn, idempotencyKey: String? = nil) async throws -> (AttendanceRecord, isNew: Bool) {
         let key = idempotencyKey.map {
             IdempotencyKey(scope: "attendance:\(scope.user.id)", key: $0, request: "\(scope.id) \(IdempotencyHeader.canonical(input))")
         }
-        if let stored = try await Idempotency.stored(services.database, key), let id = Int64(stored),
-           let record = try await store.attendance(scope.id, id) {
+        return try await IdempotencyHeader.replaying(key, in: services.database, as: { stored in
+            guard let id = Int64(stored), let record = try await store.attendance(scope.id, id) else { return nil }
             return (record, false)
+        }) {
+            guard scope.session.stage.acceptsAttendance else {
+                throw AppError.conflict("attendance.closed", id: "Registrasi peserta tidak terbuka pada tahap \(scope.session.stage.indonesianName).",
+                                        en: "Check-in is not open at the \(scope.session.stage.rawValue) stage.")
+            }
+            let (person, residence, gender) = try await attendee(scope, input)
+            // The transaction claims the key: a retry whose rules pass is answered there.
+            let result = try await store.checkIn(scope.id, village: scope.village, person: person, role: input.role,
+                                                 gender: gender ?? input.gender, isGuest: residence != scope.village,
+                                                 nameConsent: input.nameConsent ?? false, by: scope.user.id,
+                                                 refreshHeartbeat: services.heartbeats.due(scope.id, scope.village), idempotencyKey: key)
+            if result.isNew { await services.live.poke(scope.id) }
+            return result
         }
-        guard scope.session.stage.acceptsAttendance else {
-            throw AppError.conflict("attendance.closed", id: "Registrasi peserta tidak terbuka pada tahap \(scope.session.stage.indonesianName).",
-                                    en: "Check-in is not open at the \(scope.session.stage.rawValue) stage.")
-        }
-        let (person, residence, gender) = try await attendee(scope, input)
-        let result = try await store.checkIn(scope.id, village: scope.village, person: person, role: input.role,
-                                             gender: gender ?? input.gender, isGuest: residence != scope.village,
-                                             nameConsent: input.nameConsent ?? false, by: scope.user.id, idempotencyKey: key)
-        if result.isNew { await services.live.poke(scope.id) }
-        return result
     }
 
     /// Who is checking in: by signed code, account number, or NIK — a walk-in with a name is

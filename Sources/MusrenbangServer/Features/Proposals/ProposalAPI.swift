@@ -85,7 +85,7 @@ struct ProposalAPI {
         _ = try Access.role(context.user, .submitProposal)
         let input = try await JSON.decode(ProposalService.Input.self, from: request, context: context)
         let created = try await proposals.submit(input, by: context.user, idempotencyKey: IdempotencyHeader.key(request))
-        return JSON.response(try await proposals.view(created.proposal, detailed: true, locale: context.locale),
+        return JSON.response(try await proposals.view(created.proposal, detailed: true, locale: context.locale, created: created.history),
                              status: created.isNew ? .created : .ok)
     }
 

@@ -120,15 +120,19 @@ struct ProposalView: Encodable {
 }
 
 extension ProposalService {
-    func view(_ record: ProposalRecord, detailed: Bool, locale: LocalizedText.Locale) async throws -> ProposalView {
+    /// `created`: the history a new proposal was stored with (it has no photos yet), so neither is read.
+    func view(_ record: ProposalRecord, detailed: Bool, locale: LocalizedText.Locale,
+              created: [HistoryEntry]? = nil) async throws -> ProposalView {
         let proposer = try await proposerLabel(record).text(locale)
         guard detailed else { return ProposalView(record, proposer: proposer) }
-        let history = try await history(record.id).map { entry in
+        let entries: [HistoryEntry]
+        if let created { entries = created } else { entries = try await history(record.id) }
+        let history = entries.map { entry in
             ProposalView.History(event: entry.event.rawValue, level: entry.level?.rawValue, outcome: entry.outcome?.rawValue,
                                  reason: entry.reason, changes: entry.changes, actorRole: entry.actorRole?.rawValue, at: entry.createdAt,
                                  text: Timeline.sentence(entry).text(locale))
         }
-        return ProposalView(record, proposer: proposer, history: history, photos: try await photoLinks(record.id))
+        return ProposalView(record, proposer: proposer, history: history, photos: created == nil ? try await photoLinks(record.id) : [])
     }
 }
 
