@@ -74,7 +74,7 @@ public struct NewCitizen: Sendable {
     }
 }
 
-public enum TokenKind: String, Sendable {
+public enum TokenKind: String, Sendable, CaseIterable {
     /// A bearer token for the API.
     case api
     /// A browser session behind an HttpOnly cookie.
@@ -183,6 +183,7 @@ public struct AccountStore: Sendable {
 
     public func setPassword(userId: UserID, hash: String) async throws {
         try await database.sql.update("users").set("password_hash", to: hash).where("id", .equal, userId.rawValue).run()
+        database.signIns?.forget(user: userId)
     }
 
     /// Disabling also ends every session of the account, and its supports stop counting (a
@@ -196,6 +197,7 @@ public struct AccountStore: Sendable {
             }
             try await Self.recountSupports(connection, of: userId)
         }
+        database.signIns?.forget(user: userId)
     }
 
     /// Gives a squatted account back to the NIK's real owner, whom an operator has seen in person:
@@ -213,6 +215,7 @@ public struct AccountStore: Sendable {
             try await connection.delete(from: "supports").where("user_id", .equal, userId.rawValue).run()
             try await Self.recount(connection, proposals: supported)
         }
+        database.signIns?.forget(user: userId)
     }
 
     /// The support counts of what the account supported, counting only enabled accounts.
@@ -243,12 +246,14 @@ public struct AccountStore: Sendable {
     public func setTOTP(userId: UserID, sealed: String?) async throws {
         try await database.sql.update("users").set("totp_sealed", to: SQLBind(sealed)).set("totp_last_step", to: SQLLiteral.null)
             .where("id", .equal, userId.rawValue).run()
+        database.signIns?.forget(user: userId)
     }
 
     /// Marks a step used; false when it (or a later one) was used already, so a code works once
     /// even when two requests race with it.
     public func useTOTPStep(userId: UserID, step: Int64) async throws -> Bool {
-        try await database.sql.update("users").set("totp_last_step", to: step).where("id", .equal, userId.rawValue)
+        defer { database.signIns?.forget(user: userId) }
+        return try await database.sql.update("users").set("totp_last_step", to: step).where("id", .equal, userId.rawValue)
             .where { $0.where("totp_last_step", .is, SQLLiteral.null).orWhere("totp_last_step", .lessThan, step) }
             .returning("id").first() != nil
     }
@@ -272,19 +277,31 @@ public struct AccountStore: Sendable {
 
     /// The live, enabled account behind a token, or `nil`.
     public func user(token: String, kind: TokenKind) async throws -> UserRecord? {
+        let digest = TokenMaker.digest(token)
+        if let kept = database.signIns?.user(digest: digest, kind: kind) { return kept }
+        let generation = database.signIns?.generation()
         let row = try await database.sql.select().columns(Self.columns.map { SQLColumn($0, table: "users") })
+            .column(SQLColumn("expires_at", table: "auth_tokens"))
             .from("auth_tokens")
             .join("users", on: SQLColumn("user_id", table: "auth_tokens"), .equal, SQLColumn("id", table: "users"))
-            .where(SQLColumn("token_hash", table: "auth_tokens"), .equal, SQLBind(TokenMaker.digest(token)))
+            .where(SQLColumn("token_hash", table: "auth_tokens"), .equal, SQLBind(digest))
             .where(SQLColumn("kind", table: "auth_tokens"), .equal, SQLBind(kind.rawValue))
             .where(SQLColumn("expires_at", table: "auth_tokens"), .greaterThan, SQLBind(Date()))
             .first()
-        guard let user = try row.map(Self.record), !user.disabled else { return nil }
+        guard let row else { return nil }
+        let user = try Self.record(row)
+        guard !user.disabled else { return nil }
+        if let generation {
+            database.signIns?.keep(digest: digest, kind: kind, user: user,
+                                   tokenExpires: try row.decode(column: "expires_at", as: Date.self), readAt: generation)
+        }
         return user
     }
 
     public func deleteToken(_ token: String) async throws {
-        try await database.sql.delete(from: "auth_tokens").where("token_hash", .equal, TokenMaker.digest(token)).run()
+        let digest = TokenMaker.digest(token)
+        try await database.sql.delete(from: "auth_tokens").where("token_hash", .equal, digest).run()
+        database.signIns?.forget(digest: digest)
     }
 
     /// Ends every session but, optionally, the one in use (after a password change).
@@ -292,6 +309,7 @@ public struct AccountStore: Sendable {
         var query = database.sql.delete(from: "auth_tokens").where("user_id", .equal, userId.rawValue)
         if let token { query = query.where("token_hash", .notEqual, TokenMaker.digest(token)) }
         try await query.run()
+        database.signIns?.forget(user: userId)
     }
 
     private func select() -> SQLSelectBuilder {

@@ -144,12 +144,15 @@ public final class Database: Sendable {
     private let shutdownPool: @Sendable () async throws -> Void
     /// SQLite's one writer (nil on PostgreSQL).
     private let writer: SQLiteWriter?
+    /// Who tokens belong to, kept briefly (PostgreSQL only; see `SignInCache`).
+    public let signIns: SignInCache?
     /// The audit log's lines, written in groups.
     let auditLines = GroupCommit<AuditEntry> { try await AuditStore.insert($0, on: $1) }
 
     private init(flavour: SQLFlavour, pooled: any SQLDatabase, lender: any ConnectionLender, writer: SQLiteWriter? = nil,
                  limits: DatabaseLimits, shutdown: @escaping @Sendable () async throws -> Void) {
         self.flavour = flavour
+        self.signIns = flavour == .postgres ? SignInCache() : nil
         self.meters = .init(flavour)
         self.lender = lender
         self.writer = writer

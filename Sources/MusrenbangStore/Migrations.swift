@@ -80,6 +80,7 @@ public enum Migrator {
         closeOut,
         themes,
         assistedEntries,
+        signInNotices,
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

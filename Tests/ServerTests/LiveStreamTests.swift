@@ -338,6 +338,37 @@ struct TwoNodeTests {
         }
     }
 
+    @Test("a token kept by one process is refused there once another ends its session or disables its account; a logout through it at once")
+    func signInsCrossProcesses() async throws {
+        guard TestFlavour.enabled.contains(.postgres) else { return }
+        try await withTestApp(.postgres) { nodeA in
+            let world = try await AssemblyWorld.make(nodeA, villages: [bubuk])
+            let other = try await nodeA.staffToken(username: "op-aliyan", role: "village_operator", region: "35.10.13.2001")
+            try await nodeA.withSecondNode { nodeB in
+                let cache = try #require(nodeB.services.database.signIns)
+                try await waitUntil { cache.isListening }
+                @Sendable func me(_ token: String) async throws -> HTTPResponse.Status {
+                    try await nodeB.send(.get, "/api/v1/me", token: token).status
+                }
+                for token in [world.bubukOperator, other, world.host] { #expect(try await me(token) == .ok) }
+                #expect(cache.count == 3, "node B keeps who the three tokens belong to")
+                #expect(try await me(world.bubukOperator) == .ok, "answered from what node B keeps")
+
+                // Node A ends one token and disables another account: node B hears of both.
+                #expect(try await nodeA.send(.post, "/api/v1/auth/logout", token: world.bubukOperator).status.code < 300)
+                let otherId = try #require(try await nodeA.send(.get, "/api/v1/me", token: other).json()["id"] as? Int)
+                #expect(try await nodeA.send(.post, "/api/v1/users/\(otherId)/disable", token: world.planner).status == .noContent)
+                try await waitUntil(.seconds(5)) {
+                    let ended = try? await me(world.bubukOperator), disabled = try? await me(other)
+                    return ended == .unauthorized && disabled == .unauthorized
+                }
+                // A logout through node B itself: refused at the very next request, no notice awaited.
+                #expect(try await nodeB.send(.post, "/api/v1/auth/logout", token: world.host).status.code < 300)
+                #expect(try await me(world.host) == .unauthorized)
+            }
+        }
+    }
+
     @Test("both processes' floor timers tick at once: the turn ends exactly once")
     func floorTimerOnTwoNodes() async throws {
         guard TestFlavour.enabled.contains(.postgres) else { return }

@@ -223,3 +223,51 @@ struct ConfigurationTests {
         #expect(throws: StoreError.self) { try RegionLoader.parse("kode,nama,tingkat\nxx,Bad,desa\n") }
     }
 }
+
+@Suite("Sign-in cache")
+struct SignInCacheTests {
+    static func user(_ id: Int64) -> UserRecord {
+        UserRecord(id: UserID(rawValue: id), username: "op-\(id)", name: "Petugas", role: .villageOperator, regionCode: nil,
+                   agencyCode: nil, passwordHash: nil, nikMasked: nil, gender: nil, disabled: false, createdAt: Date())
+    }
+
+    @Test("keeps only while listening, for its lifetime and the token's; forgets by account and by token")
+    func keeping() throws {
+        let cache = SignInCache(lifetime: .seconds(30), capacity: 3)
+        let now = Date(), clock = ContinuousClock.now
+        #expect(cache.generation() == nil, "not listening: nothing is kept")
+        cache.listening(true)
+        let start = try #require(cache.generation())
+        cache.keep(digest: "a", kind: .api, user: Self.user(1), tokenExpires: now + 3600, readAt: start, clock: clock)
+        #expect(cache.user(digest: "a", kind: .api, now: now, clock: clock)?.id == UserID(rawValue: 1))
+        #expect(cache.user(digest: "a", kind: .session, now: now, clock: clock) == nil, "a session cookie is another token")
+        #expect(cache.user(digest: "a", kind: .api, now: now, clock: clock + .seconds(31)) == nil, "past its lifetime")
+        #expect(cache.user(digest: "a", kind: .api, now: now + 3601, clock: clock) == nil, "past the token's expiry")
+
+        cache.keep(digest: "b", kind: .api, user: Self.user(2), tokenExpires: now + 3600, readAt: try #require(cache.generation()), clock: clock)
+        cache.forget(user: UserID(rawValue: 1))
+        #expect(cache.user(digest: "a", kind: .api, now: now, clock: clock) == nil)
+        #expect(cache.user(digest: "b", kind: .api, now: now, clock: clock) != nil, "another account stays")
+        cache.forget(digest: "b")
+        #expect(cache.count == 0)
+
+        // A read that began before something was forgotten keeps nothing: it may hold the old state.
+        let before = try #require(cache.generation())
+        cache.forget(user: UserID(rawValue: 9))
+        cache.keep(digest: "c", kind: .api, user: Self.user(3), tokenExpires: now + 3600, readAt: before, clock: clock)
+        #expect(cache.count == 0)
+
+        // Full: it starts again empty rather than grow.
+        for (index, digest) in ["d", "e", "f", "g"].enumerated() {
+            cache.keep(digest: digest, kind: .api, user: Self.user(Int64(10 + index)), tokenExpires: now + 3600,
+                       readAt: try #require(cache.generation()), clock: clock)
+        }
+        #expect(cache.count <= 3)
+        #expect(cache.user(digest: "g", kind: .api, now: now, clock: clock) != nil)
+
+        // The notices are cut: nothing kept is trusted, and nothing more is kept.
+        cache.listening(false)
+        #expect(cache.count == 0)
+        #expect(cache.user(digest: "g", kind: .api, now: now, clock: clock) == nil)
+    }
+}
