@@ -267,7 +267,7 @@ struct SimulationRun {
             }
         }
         // Accounts are made and logged in before the day (in 2020, days before): the day is timed from here.
-        let dayStarted = Date()
+        let dayStarted = Date(), dayCPU = SimulationClient.cpuSeconds()
         let tokens = operators.value
         let year = Calendar.current.component(.year, from: Date()) + 1
         guard let created = await client.call("schedule", "POST", "/api/v1/assemblies", json: [
@@ -357,6 +357,8 @@ struct SimulationRun {
         try await Task.sleep(for: .seconds(1))
         let heard = listeners.map(\.count)
         listeners.forEach { $0.stop() }
+        // The whole run's average hides the day: the listeners read while the server is busiest.
+        let day = Date().timeIntervalSince(dayStarted), dayCPUSeconds = SimulationClient.cpuSeconds() - dayCPU
 
         let (lines, errors) = client.table(seconds: phaseSeconds)
         var report = ["simulated assembly \(assembly) at \(client.base): \(villageCodes.count) villages, \(options.citizens) citizens, "
@@ -380,6 +382,8 @@ struct SimulationRun {
         if !heard.isEmpty {
             report.append("live listeners: \(heard.count), events each min \(heard.min()!) max \(heard.max()!)")
         }
+        report.append(String(format: "client CPU in the day: %.1f s over %.1f s (%.2f of a core)", dayCPUSeconds, day,
+                             day > 0 ? dayCPUSeconds / day : 0))
         report.append("errors: \(errors + mismatches)")
         return (report.joined(separator: "\n"), errors + mismatches)
     }

@@ -92,6 +92,7 @@ public struct AppConfiguration: Sendable {
             guard let value = Int(text), value > 0 else { throw StoreError.invalidConfiguration("\(name) must be a positive whole number") }
             return value
         }
+        if let value = try count("MUSRENBANG_DB_CONNECTIONS_PER_LOOP") { configuration.connectionsPerLoop = value }
         if let value = try count("MUSRENBANG_LIVE_MAX") { configuration.live.maximum = value }
         if let value = try count("MUSRENBANG_LIVE_PER_CLIENT") { configuration.live.perClient = value }
         if let value = try count("MUSRENBANG_LIVE_MAX_SECONDS") { configuration.live.longestSeconds = value }
