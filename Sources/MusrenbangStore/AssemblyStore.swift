@@ -388,6 +388,7 @@ public struct AssemblyStore: Sendable {
                 return (record, false)
             }
             let userId: UserID
+            var (gender, isGuest) = (gender, isGuest)
             // Staff doing it for the citizen: the citizen's log says so (with the registration, in one statement).
             var assisted: [AssistedLog.Line] = []
             switch person {
@@ -397,9 +398,13 @@ public struct AssemblyStore: Sendable {
                     userId = created
                     assisted += AccountStore.registrationLine(created, citizen).map { [$0] } ?? []
                 } else {
-                    guard let found = try await connection.select().column("id").from("users").where("nik_hash", .equal, citizen.nikHash)
-                        .first()?.decodeID("id", as: UserID.self) else { throw StoreError.notFound }
-                    userId = found
+                    // The NIK was registered meanwhile: that account is who came, with its gender
+                    // and where it lives, not what the walk-in form said.
+                    guard let found = try await connection.select().columns("id", "gender", "region_code").from("users")
+                        .where("nik_hash", .equal, citizen.nikHash).first() else { throw StoreError.notFound }
+                    userId = try found.decodeID("id", as: UserID.self)
+                    gender = try found.decode("gender", as: Gender?.self) ?? gender
+                    isGuest = try found.decodeOptionalRegion("region_code").map { $0 != village } ?? isGuest
                 }
             }
             let now = Date()

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MusrenbangCore
 import MusrenbangStore
 import SQLKit
 import Testing
@@ -156,6 +157,28 @@ struct AssemblyAPITests {
             #expect(attendance["women"] as? Int == 2)
             #expect(attendance["men"] as? Int == 1)
             #expect((attendance["byRole"] as? [String: Int])?["womensGroup"] == 1)
+        }
+    }
+
+    @Test("a walk-in whose NIK was registered meanwhile is checked in as that account: its gender, where it lives", arguments: TestFlavour.enabled)
+    func walkInRace(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            _ = try await world.hub("checkIn")
+            _ = try await world.session("checkIn")
+            // Registered (a woman of Bubuk) after the operator's form looked the NIK up and found nothing.
+            let citizenId = try await selfRegisteredCitizen(app)
+            let operatorId = try #require(try await app.send(.get, "/api/v1/me", token: world.bubukOperator).json()["id"] as? Int)
+            let form = NewCitizen(name: "Nama di formulir", nikHash: app.services.secret.nikHash(womanNIK), nikMasked: "3510********0001",
+                                  gender: .male, village: try #require(RegionCode("35.10.13.2001")), passwordHash: nil, phone: nil,
+                                  createdBy: UserID(rawValue: Int64(operatorId)))
+            let (record, isNew) = try await AssemblyStore(app.services.database).checkIn(
+                AssemblyID(rawValue: Int64(world.id)), village: try #require(RegionCode(bubuk)), person: .walkIn(form), role: .community,
+                gender: .male, isGuest: true, by: UserID(rawValue: Int64(operatorId)))
+            #expect(isNew)
+            #expect(record.userId == UserID(rawValue: Int64(citizenId)))
+            #expect(record.gender == .female, "the account's gender, not the form's")
+            #expect(!record.isGuest, "she lives in Bubuk")
         }
     }
 
