@@ -29,6 +29,8 @@ from playwright.sync_api import sync_playwright
 
 DEFAULT_BIN = "/work/main/.build/debug/musrenbang"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
+# Nothing listens on port 9 (discard) in the test namespace: a platform that refuses.
+RESTREAM_URL = "rtmp://127.0.0.1:9/live/kunci-rahasia-{assembly}"
 HEALTH_TIMEOUT = 60.0
 MOBILE_VIEWPORT = {"width": 360, "height": 740}
 
@@ -121,6 +123,9 @@ def server():
         # Two public WebRTC viewers per server (test_media's public page needs two, one per feed):
         # test_hls fills them to see a third viewer given HLS.
         env.setdefault("MUSRENBANG_WEBRTC_VIEWERS", "2")
+        # The regency's live platform, which is down here: the control room names it, the HLS
+        # encode pushes to it, and the program plays on regardless (test_hls).
+        env.setdefault("MUSRENBANG_RESTREAM_URL", RESTREAM_URL)
     proc = subprocess.Popen(
         command,
         env=env,

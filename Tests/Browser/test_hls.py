@@ -2,7 +2,9 @@
 network namespace of scripts/lib/media-netns.sh). The hub goes on air; a viewer who asks for it
 (?siaran=hls) plays the program through HLS (Media Source Extensions, fMP4 H.264/AAC), and a
 viewer who comes when the server's WebRTC viewers are all taken is given HLS by itself. When the
-hub goes off air, the playlist goes and no ffmpeg is left running."""
+hub goes off air, the playlist goes and no ffmpeg is left running. The program is also pushed to
+the regency's live platform (RTMP, which is down here): the control room names its host, never its
+key, and the HLS program plays on regardless."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from conftest import RESTREAM_URL
+from helpers import log_in
 from test_media import api, assembly_in_dialogue, hub_on_air
 
 pytestmark = pytest.mark.skipif(not os.environ.get("MUSRENBANG_TEST_JANUS_URL"), reason="needs Janus (scripts/lib/media-netns.sh)")
@@ -73,6 +77,16 @@ def test_program_as_hls(base_url, new_context, server_data_dir):
     assert state["program"]["hls"] == f"/musrenbang/{ident}/siaran/index.m3u8", state
     assert state["program"]["webrtc"] is True
     assert len(ffmpeg_processes(server_data_dir)) == 1, "one ffmpeg for the program"
+    key = RESTREAM_URL.replace("{assembly}", str(ident))
+    assert key in ffmpeg_command(ffmpeg_processes(server_data_dir)[0]), "the same encode is pushed to the platform"
+
+    # The control room says where the program goes, without the stream key.
+    room = new_context().new_page()
+    log_in(room, base_url, "bappeda")
+    room.goto(f"{base_url}/musrenbang/{ident}/kendali")
+    expect(room.locator("[data-restream]")).to_contain_text("Siaran juga diteruskan ke 127.0.0.1")
+    assert "kunci-rahasia" not in room.content()
+    room.close()
 
     # A viewer who wants to save data asks for HLS.
     saver = new_context().new_page()
@@ -122,6 +136,10 @@ def test_program_as_hls(base_url, new_context, server_data_dir):
     assert state["program"].get("hls") is None, state
     assert ffmpeg_processes(server_data_dir) == [], "no ffmpeg left once the program ended"
     expect(saver.locator('[data-stage-view] figure[data-feed="program"]')).to_have_count(0, timeout=30_000)
+
+
+def ffmpeg_command(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
 
 
 def urllib_delete(base_url: str, path: str, viewer: str) -> int:
