@@ -92,6 +92,14 @@ struct IdempotencyTests {
             // The key is the sender's: another person's same key is another request.
             let other = try await app.staffToken(username: "op-bubuk-2", role: "village_operator", region: bubuk)
             #expect(try await app.send(.post, uri, json: body, token: other, headers: Self.keyed("q-1")).status == .created)
+
+            // The dialogue is over: a retry is still answered with the first question, a new one is refused.
+            _ = try await world.hub("proposals")
+            let late = try await app.send(.post, uri, json: body, token: world.bubukOperator, headers: Self.keyed("q-1"))
+            #expect(late.status == .ok)
+            #expect(try late.json()["id"] as? Int == answers.first?.1)
+            let closed = try await app.send(.post, uri, json: body, token: world.bubukOperator, headers: Self.keyed("q-2"))
+            #expect(try Self.code(closed) == "questions.closed")
         }
     }
 

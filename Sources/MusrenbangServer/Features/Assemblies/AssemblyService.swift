@@ -334,37 +334,39 @@ struct AssemblyService: Sendable {
         try await ask(id, body: body, village: village, by: user, idempotencyKey: nil).question
     }
 
-    /// With an `Idempotency-Key`, a retry answers the first question (not new) and asks nothing again.
+    /// With an `Idempotency-Key`, a retry answers the first question (not new), even when a rule
+    /// would now refuse it, and asks nothing again.
     func ask(_ id: AssemblyID, body: String, village: String?, by user: UserRecord?,
              idempotencyKey: String?) async throws -> (question: QuestionID, isNew: Bool) {
         guard let user else { throw AppError.unauthenticated }
         let key = idempotencyKey.map {
             IdempotencyKey(scope: "question:\(user.id)", key: $0, request: "\(id) \(village ?? "-") \(body)")
         }
-        if let stored = try await Idempotency.stored(services.database, key), let question = Int64(stored) {
-            return (QuestionID(rawValue: question), false)
-        }
-        let assembly = try await assembly(id)
-        // A village named but not a village code is refused, never filed under another village.
-        let named = try village.map { text in
-            guard let code = RegionCode(text) else {
-                throw AppError.invalid("villageCode", "villageCode.invalid", id: "Kode desa tidak sah.", en: "Not a village code.")
+        return try await IdempotencyHeader.replaying(key, in: services.database, as: { stored in
+            Int64(stored).map { (QuestionID(rawValue: $0), false) }
+        }) {
+            let assembly = try await assembly(id)
+            // A village named but not a village code is refused, never filed under another village.
+            let named = try village.map { text in
+                guard let code = RegionCode(text) else {
+                    throw AppError.invalid("villageCode", "villageCode.invalid", id: "Kode desa tidak sah.", en: "Not a village code.")
+                }
+                return code
             }
-            return code
+            guard let code = named ?? user.regionCode ?? Optional(assembly.hubVillageCode),
+                  let session = try await store.session(id, village: code) else { throw Self.sessionNotFound }
+            try Access.require(user, .askQuestion, in: Scope(code))
+            guard session.stage == .dialogue || assembly.stage == .dialogue else {
+                throw AppError.conflict("questions.closed", id: "Pertanyaan dibuka pada tahap dialog.", en: "Questions are open during the dialogue.")
+            }
+            let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard (5...500).contains(text.count) else {
+                throw AppError.invalid("body", "body.length", id: "Pertanyaan 5–500 karakter.", en: "A question is 5–500 characters.")
+            }
+            let asked = try await store.ask(id, village: code, author: user.id, body: text, idempotencyKey: key)
+            if asked.isNew { await services.live.poke(id) }
+            return asked
         }
-        guard let code = named ?? user.regionCode ?? Optional(assembly.hubVillageCode),
-              let session = try await store.session(id, village: code) else { throw Self.sessionNotFound }
-        try Access.require(user, .askQuestion, in: Scope(code))
-        guard session.stage == .dialogue || assembly.stage == .dialogue else {
-            throw AppError.conflict("questions.closed", id: "Pertanyaan dibuka pada tahap dialog.", en: "Questions are open during the dialogue.")
-        }
-        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (5...500).contains(text.count) else {
-            throw AppError.invalid("body", "body.length", id: "Pertanyaan 5–500 karakter.", en: "A question is 5–500 characters.")
-        }
-        let asked = try await store.ask(id, village: code, author: user.id, body: text, idempotencyKey: key)
-        if asked.isNew { await services.live.poke(id) }
-        return asked
     }
 
     /// The public sees approved and answered questions; the hub's moderators the waiting ones too.
