@@ -110,12 +110,13 @@ let package = Package(
                 "MusrenbangServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "CoreTests", dependencies: ["MusrenbangCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "DocumentsTests", dependencies: ["MusrenbangDocuments", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .testTarget(name: "MediaTests", dependencies: ["MusrenbangMedia"], resources: [.copy("Recordings")]),
+        .testTarget(name: "MediaTests", dependencies: ["MusrenbangMedia", "TestSupport"], resources: [.copy("Recordings")]),
         .testTarget(name: "StoreTests", dependencies: ["MusrenbangStore", "MusrenbangCore", "TestSupport"]),
         .testTarget(
             name: "ServerTests",

@@ -544,23 +544,27 @@ final class WaitQueue<Item: Sendable>: @unchecked Sendable {
     /// The last one given back is taken first (a reader's cache is warmest).
     private var free: [Item]
     private var waiting: [Waiter] = []
-    private var sweeping = false
+    /// Waiters past their limit are turned away by the database watchdog's thread, which runs
+    /// when the shared pool is starved; a sleeping task there was seen to fire seconds late.
+    private var sweep: UInt64 = 0
 
-    init(_ items: [Item]) { free = items }
+    init(_ items: [Item]) {
+        free = items
+        sweep = DatabaseDeadline.Watchdog.shared.addCheck { [weak self] now in self?.expire(at: now) }
+    }
 
-    /// One of the items; nil when none came free within `limit` (give or take the 50 ms the
-    /// sweeper sleeps).
+    deinit { DatabaseDeadline.Watchdog.shared.removeCheck(sweep) }
+
+    /// One of the items; nil when none came free within `limit` (give or take the watchdog's tick).
     func take(within limit: Duration) async -> Item? {
         if let item = mutex.withLock({ free.popLast() }) { return item }
         return await withCheckedContinuation { continuation in
-            let (item, sweep) = mutex.withLock { () -> (Item?, Bool) in
-                if let item = free.popLast() { return (item, false) }
+            let item = mutex.withLock { () -> Item? in
+                if let item = free.popLast() { return item }
                 waiting.append(Waiter(until: .now + limit, continuation: continuation))
-                defer { sweeping = true }
-                return (nil, !sweeping)
+                return nil
             }
-            if let item { return continuation.resume(returning: item) }
-            if sweep { Task.detached { await self.sweep() } }
+            if let item { continuation.resume(returning: item) }
         }
     }
 
@@ -575,20 +579,13 @@ final class WaitQueue<Item: Sendable>: @unchecked Sendable {
         next?.continuation.resume(returning: item)
     }
 
-    /// Turns away waiters past their limit; stops when nobody waits.
-    private func sweep() async {
-        while true {
-            try? await Task.sleep(for: .milliseconds(50))
-            let now = ContinuousClock.now
-            let (expired, done) = mutex.withLock { () -> ([Waiter], Bool) in
-                let expired = waiting.filter { $0.until <= now }
-                waiting.removeAll { $0.until <= now }
-                if waiting.isEmpty { sweeping = false }
-                return (expired, waiting.isEmpty)
-            }
-            expired.forEach { $0.continuation.resume(returning: nil) }
-            if done { return }
+    private func expire(at now: ContinuousClock.Instant) {
+        let expired = mutex.withLock { () -> [Waiter] in
+            guard waiting.contains(where: { $0.until <= now }) else { return [] }
+            defer { waiting.removeAll { $0.until <= now } }
+            return waiting.filter { $0.until <= now }
         }
+        expired.forEach { $0.continuation.resume(returning: nil) }
     }
 }
 

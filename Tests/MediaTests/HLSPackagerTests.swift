@@ -1,6 +1,7 @@
 import Foundation
 @testable import MusrenbangMedia
 import Testing
+import TestSupport
 
 @Suite("HLS packager: names served, ffmpeg supervised")
 struct HLSPackagerTests {
@@ -161,17 +162,9 @@ struct HLSPackagerTests {
         return process
     }
 
-    static func streams(of file: URL) -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).sorted()
+    static func streams(of file: URL) async -> [String] {
+        let probed = try? await Tool.run("ffprobe", ["-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", file.path])
+        return (probed?.text ?? "").split(separator: "\n").map(String.init).sorted()
     }
 
     @Test("the program is restreamed over RTMP (Debian's nginx RTMP module) from the HLS encode; a platform that is down never stops the HLS",
@@ -202,7 +195,7 @@ struct HLSPackagerTests {
         #expect(await Self.waitFor(seconds: 40) {
             packager.isPublished(11) && ((try? FileManager.default.attributesOfItem(atPath: record.path)[.size] as? Int) ?? 0) > 50_000
         }, "the platform receives the program while the HLS is published")
-        #expect(Self.streams(of: record) == ["aac", "h264"], "H.264 and AAC reach the platform")
+        #expect(await Self.streams(of: record) == ["aac", "h264"], "H.264 and AAC reach the platform")
         #expect(await Self.waitFor(seconds: 40) { down.isPublished(12) }, "HLS goes on when the platform is down")
         #expect(await down.starts[12] == 1, "and its ffmpeg was not restarted over it")
 

@@ -23,34 +23,23 @@ enum TestImages {
     static func decode(_ base64: String) -> [UInt8] { Array(Data(base64Encoded: base64)!) }
 
     /// `bytes` with a citizen's house in its EXIF GPS, the camera, a comment and "rotate 90°".
-    static func withGPS(_ bytes: [UInt8]) throws -> [UInt8] {
-        try exiftool(["-q", "-GPSLatitude=7.2575", "-GPSLatitudeRef=S", "-GPSLongitude=112.7521", "-GPSLongitudeRef=E",
+    static func withGPS(_ bytes: [UInt8]) async throws -> [UInt8] {
+        try await exiftool(["-q", "-GPSLatitude=7.2575", "-GPSLatitudeRef=S", "-GPSLongitude=112.7521", "-GPSLongitudeRef=E",
                       "-Make=KameraRumah", "-Model=HP Warga", "-XMP:Creator=Siti Aminah", "-Comment=rumah Siti", "-Orientation#=6",
                       "-o", "-", "-"], input: bytes)
     }
 
     /// What ExifTool reads in `bytes`: tag name → value (specific groups in the names, e.g. "GPS:GPSLatitude", "IFD0:Make").
-    static func tags(_ bytes: [UInt8]) throws -> [String: Any] {
-        let output = try exiftool(["-j", "-G1", "-a", "-"], input: bytes)
+    static func tags(_ bytes: [UInt8]) async throws -> [String: Any] {
+        let output = try await exiftool(["-j", "-G1", "-a", "-"], input: bytes)
         let list = try JSONSerialization.jsonObject(with: Data(output)) as? [[String: Any]]
         return list?.first ?? [:]
     }
 
-    static func exiftool(_ arguments: [String], input: [UInt8]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["exiftool"] + arguments
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let writer = Thread { stdin.fileHandleForWriting.write(Data(input)); try? stdin.fileHandleForWriting.close() }
-        writer.start()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("exiftool \(arguments) exited \(process.terminationStatus)") }
-        return Array(output)
+    static func exiftool(_ arguments: [String], input: [UInt8]) async throws -> [UInt8] {
+        let ran = try await Tool.run("exiftool", arguments, input: input)
+        guard ran.succeeded else { throw TestFailure("exiftool \(arguments) exited \(ran.status)") }
+        return ran.output
     }
 }
 
@@ -74,8 +63,8 @@ struct PhotoHygieneTests {
         try await withTestApp(flavour) { app in
             let world = try await ProposalWorld.make(app)
             let id = try await world.created()
-            let original = try TestImages.withGPS(TestImages.jpeg)
-            let before = try TestImages.tags(original)
+            let original = try await TestImages.withGPS(TestImages.jpeg)
+            let before = try await TestImages.tags(original)
             #expect(before.keys.contains { $0.hasPrefix("GPS:") }, "the test photo has GPS: \(before.keys.sorted())")
 
             let response = try await Self.upload(app, id, original, token: world.citizen)
@@ -85,7 +74,7 @@ struct PhotoHygieneTests {
             #expect(served.status == .ok)
             #expect(served.headers[.contentType] == "image/jpeg")
             let bytes = Array(served.body.readableBytesView)
-            let after = try TestImages.tags(bytes)
+            let after = try await TestImages.tags(bytes)
             let leaked = after.filter { key, value in
                 key.hasPrefix("GPS:") || key.contains("GPS") || key.hasSuffix(":Make") || key.hasSuffix(":Model")
                     || key.hasPrefix("XMP") || key.hasSuffix(":Comment") || "\(value)".contains("Siti")
@@ -166,7 +155,7 @@ struct PhotoHygieneTests {
         try await withTestApp(flavour) { app in
             let world = try await ProposalWorld.make(app)
             let id = try await world.created()
-            let original = try TestImages.withGPS(TestImages.jpeg)
+            let original = try await TestImages.withGPS(TestImages.jpeg)
             let hash = SHA256.hash(data: original).map { String(format: "%02x", $0) }.joined()
             let file = app.services.configuration.dataDirectory.appendingPathComponent("photos/\(hash.prefix(2))/\(hash)")
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -179,9 +168,9 @@ struct PhotoHygieneTests {
 
             let served = try await app.send(.get, "/foto/\(hash)")
             #expect(served.status == .ok)
-            let tags = try TestImages.tags(Array(served.body.readableBytesView))
+            let tags = try await TestImages.tags(Array(served.body.readableBytesView))
             #expect(!tags.keys.contains { $0.contains("GPS") }, "served with GPS: \(tags.keys.sorted())")
-            #expect(!(try TestImages.tags(Array(try Data(contentsOf: file))).keys.contains { $0.contains("GPS") }), "the file keeps GPS")
+            #expect(!(try await TestImages.tags(Array(try Data(contentsOf: file))).keys.contains { $0.contains("GPS") }), "the file keeps GPS")
             let flag = try await sql.select().column("metadata_removed").from("photos").where("hash", .equal, hash).first()?
                 .decode(column: "metadata_removed", as: Bool.self)
             #expect(flag == true)

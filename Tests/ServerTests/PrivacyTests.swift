@@ -103,7 +103,7 @@ struct PrivacyTests {
     /// `migrate` as a process: umask 077 from its start, an existing readable data directory tightened.
     @Test("migrate creates its files 0600 and directories 0700, and tightens what was there",
           .enabled(if: FileManager.default.isExecutableFile(atPath: PrivacyTests.binary.path)))
-    func commandKeepsFilesPrivate() throws {
+    func commandKeepsFilesPrivate() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("mb-migrate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("old"), withIntermediateDirectories: true,
@@ -111,17 +111,8 @@ struct PrivacyTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root.path)
         #expect(FileManager.default.createFile(atPath: root.appendingPathComponent("old/export.csv").path, contents: Data("a".utf8),
                                                attributes: [.posixPermissions: 0o644]))
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["migrate", "--data-dir", root.path]
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "DATABASE_URL")
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let migrated = try await Tool.run(Self.binary.path, ["migrate", "--data-dir", root.path], unset: ["DATABASE_URL"])
+        #expect(migrated.succeeded, "migrate: \(migrated.status)")
         var checked = 0
         for relative in [""] + (FileManager.default.enumerator(atPath: root.path)?.allObjects as? [String] ?? []) {
             let path = root.appendingPathComponent(relative).path

@@ -41,12 +41,12 @@ struct VerificationTests {
             #expect(try await world.get(id)["verification"].flatMap { $0 as? [String: Any] }?["status"] as? String == "notSurveyed")
 
             // The surveyor's photo, taken with the phone's GPS on: stored and served without it.
-            let original = try TestImages.withGPS(TestImages.jpeg)
+            let original = try await TestImages.withGPS(TestImages.jpeg)
             let upload = try await PhotoHygieneTests.upload(app, id, original, token: pupr)
             #expect(upload.status == .created, "\(upload.text)")
             let url = try #require(try upload.json()["url"] as? String)
             let served = Array(try await app.send(.get, url).body.readableBytesView)
-            #expect(!(try TestImages.tags(served)).keys.contains { $0.contains("GPS") })
+            #expect(!(try await TestImages.tags(served)).keys.contains { $0.contains("GPS") })
             let purpose = try await app.services.database.sql.raw("SELECT purpose FROM proposal_photos WHERE proposal_id = \(bind: id)").first()
             #expect(try purpose?.decode(column: "purpose", as: String.self) == "verification")
 
