@@ -162,8 +162,10 @@ public final class Database: Sendable {
         self.shutdownPool = shutdown
     }
 
+    /// `preparedStatements`: on PostgreSQL, frequent statements are prepared once per connection
+    /// (`PreparingPostgres`).
     public static func open(_ url: DatabaseURL, logger: Logger, connectionsPerLoop: Int = 4,
-                            limits: DatabaseLimits = .standard) async throws -> Database {
+                            limits: DatabaseLimits = .standard, preparedStatements: Bool = true) async throws -> Database {
         let group = MultiThreadedEventLoopGroup.singleton
         switch url {
         case .sqlite(let path):
@@ -195,7 +197,8 @@ public final class Database: Sendable {
                 on: group
             )
             return Database(flavour: .postgres, pooled: pool.database(logger: logger).sql(queryLogLevel: .trace),
-                            lender: PostgresLender(pool: pool, logger: logger), limits: limits) {
+                            lender: PostgresLender(pool: pool, logger: logger, prepared: preparedStatements ? PreparedTexts() : nil),
+                            limits: limits) {
                 try await pool.shutdownAsync()
             }
         }
@@ -284,11 +287,14 @@ extension ConnectionLender {
 struct PostgresLender: ConnectionLender {
     let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
     let logger: Logger
+    /// Which texts run as prepared statements; nil: none do.
+    let prepared: PreparedTexts?
 
     func withConnection<T>(_ body: (LentConnection) async throws -> T) async throws -> T {
         let connection = try await pool.requestConnection(logger: logger).get()
         defer { pool.releaseConnection(connection, logger: logger) }
-        return try await body(LentConnection(sql: OpenConnectionGuard(base: connection.sql(queryLogLevel: .trace),
+        let sql: any SQLDatabase = prepared.map { PreparingPostgres(connection, texts: $0) } ?? connection.sql(queryLogLevel: .trace)
+        return try await body(LentConnection(sql: OpenConnectionGuard(base: sql,
                                                                       isClosed: { connection.isClosed }), discard: {
             let closing: EventLoopFuture<Void> = connection.close()
             _ = closing

@@ -18,6 +18,9 @@ public struct AppConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// Pooled database connections per event loop (one loop per core).
     public var connectionsPerLoop: Int = 4
+    /// PostgreSQL: frequent statements prepared once per connection (`MUSRENBANG_DB_PREPARED=off`
+    /// sends every one unnamed, as behind a pooler in transaction mode).
+    public var preparedStatements = true
     /// Janus's HTTP API (`http://127.0.0.1:8088/janus`); without it video pages say it is unavailable.
     public var janusURL: URL?
     /// The VideoRoom and Streaming `admin_key`; only the server holds it.
@@ -93,6 +96,11 @@ public struct AppConfiguration: Sendable {
             return value
         }
         if let value = try count("MUSRENBANG_DB_CONNECTIONS_PER_LOOP") { configuration.connectionsPerLoop = value }
+        switch environment["MUSRENBANG_DB_PREPARED"] {
+        case nil, "", "on": break
+        case "off": configuration.preparedStatements = false
+        case let other?: throw StoreError.invalidConfiguration("MUSRENBANG_DB_PREPARED must be on or off, not \(other)")
+        }
         if let value = try count("MUSRENBANG_LIVE_MAX") { configuration.live.maximum = value }
         if let value = try count("MUSRENBANG_LIVE_PER_CLIENT") { configuration.live.perClient = value }
         if let value = try count("MUSRENBANG_LIVE_MAX_SECONDS") { configuration.live.longestSeconds = value }

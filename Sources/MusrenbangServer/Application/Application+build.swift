@@ -87,7 +87,8 @@ public func buildApplication(_ configuration: AppConfiguration, logger: Logger) 
     let serveLock: ServeLock?
     if case .sqlite(let path) = configuration.databaseURL { serveLock = try ServeLock.acquire(beside: path) } else { serveLock = nil }
     let database = try await Database.open(configuration.databaseURL, logger: logger,
-                                           connectionsPerLoop: configuration.connectionsPerLoop)
+                                           connectionsPerLoop: configuration.connectionsPerLoop,
+                                           preparedStatements: configuration.preparedStatements)
     do {
         // A database newer than this binary is refused here, with the versions named.
         try await Migrator.migrate(database, logger: logger)
