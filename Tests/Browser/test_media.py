@@ -175,12 +175,18 @@ def test_live_video_from_hub_to_villages_and_public(base_url, new_context):
         before = bubuk.evaluate(TILE_STATS, ["stage", MANGIR_FEED])["audio"]
         time.sleep(seconds)
         return bubuk.evaluate(TILE_STATS, ["stage", MANGIR_FEED])["audio"] - before
+    # A loaded machine can take a few seconds to carry the click to Janus: each state is given
+    # up to 10 s to set in, then must hold over a whole 2 s window.
+    def settles(check, seconds: float = 10) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if check(audio_growth(2)):
+                return True
+        return False
     planner.locator("#di-panggung li", has_text="Mangir").get_by_role("button", name="Bisukan").click()
-    time.sleep(1)
-    assert audio_growth(2) <= 2, "muted at Janus: no more audio packets"
+    assert settles(lambda growth: growth <= 2), "muted at Janus: no more audio packets"
     planner.locator("#di-panggung li", has_text="Mangir").get_by_role("button", name="Suarakan").click()
-    time.sleep(1)
-    assert audio_growth(2) > 20, "unmuted: the microphone is heard again"
+    assert settles(lambda growth: growth > 20), "unmuted: the microphone is heard again"
 
     # The planner takes the floor back: the second village stops publishing and leaves every view.
     planner.locator("#di-panggung li", has_text="Mangir").get_by_role("button", name="Akhiri").click()
