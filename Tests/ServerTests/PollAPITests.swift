@@ -95,6 +95,17 @@ struct PollAPITests {
             let again = try await app.send(.post, "/api/v1/assemblies/\(world.id)/polls/\(poll)/close", token: world.assembly.host)
             #expect(again.status == .conflict && again.text.contains("poll.closed"))
             #expect(PollWorld.counts(try await world.results(poll)) == [1, 0, 0])
+            // An answer whose response was lost, retried with its key after the poll closed: still
+            // the first answer (not "closed"); a new key is refused as any late answer is.
+            let second = try #require(try await world.open().json()["id"] as? Int)
+            let first = try await world.answer(second, option: 3, key: "sebelum-tutup")
+            #expect(first.status == .created, "\(first.text)")
+            #expect(try await app.send(.post, "/api/v1/assemblies/\(world.id)/polls/\(second)/close", token: world.assembly.planner).status == .ok)
+            let retried = try await world.answer(second, option: 3, key: "sebelum-tutup")
+            #expect(retried.status == .ok, "\(retried.text)")
+            #expect(try retried.json()["id"] as? Int == (try first.json()["id"] as? Int))
+            #expect(try retried.json()["created"] as? Bool == false)
+            #expect(try await world.answer(second, option: 3, key: "sesudah-tutup").status == .conflict)
             // An unknown poll, or another assembly's: 404.
             #expect(try await world.answer(999_999, option: 1).status == .notFound)
         }

@@ -66,13 +66,10 @@ struct PollService: Sendable {
         let key = idempotencyKey.map {
             IdempotencyKey(scope: "poll:\(scope.user.id)", key: $0, request: "\(scope.id) \(poll) \(scope.village) \(option)")
         }
-        if let stored = try await retried(key) { return (stored, false) }
-        let answered = try await translate {
+        return try await replaying(key, in: scope.id) {
             try await store.answer(scope.id, poll: poll, option: option, village: scope.village, sessionStage: scope.session.stage,
                                    citizen: nil, by: scope.user.id, idempotencyKey: key)
         }
-        if answered.isNew { await services.live.poke(scope.id) }
-        return answered
     }
 
     /// A checked-in citizen's own answer to a citizen poll (counted under the village they checked in at).
@@ -82,19 +79,26 @@ struct PollService: Sendable {
         let key = idempotencyKey.map {
             IdempotencyKey(scope: "poll:\(user.id)", key: $0, request: "\(id) \(poll) citizen \(option)")
         }
-        if let stored = try await retried(key) { return (stored, false) }
-        _ = try await assemblies.assembly(id)
-        let answered = try await translate {
-            try await store.answer(id, poll: poll, option: option, village: nil, sessionStage: nil, citizen: user.id, by: user.id,
-                                   idempotencyKey: key)
+        return try await replaying(key, in: id) {
+            _ = try await assemblies.assembly(id)
+            return try await store.answer(id, poll: poll, option: option, village: nil, sessionStage: nil, citizen: user.id, by: user.id,
+                                          idempotencyKey: key)
         }
-        if answered.isNew { await services.live.poke(id) }
-        return answered
     }
 
-    private func retried(_ key: IdempotencyKey?) async throws -> PollAnswerRecord? {
-        guard let stored = try await Idempotency.stored(services.database, key), let id = Int64(stored) else { return nil }
-        return try await store.answer(id: id)
+    /// An answer whose transaction claims `key` (a retry whose rules pass is answered there); when
+    /// a rule refuses — the poll closed meanwhile, the office already answered — a retry is still
+    /// answered with the first request's answer, as a check-in's is.
+    private func replaying(_ key: IdempotencyKey?, in assembly: AssemblyID,
+                           _ write: () async throws -> (answer: PollAnswerRecord, isNew: Bool)) async throws -> (answer: PollAnswerRecord, isNew: Bool) {
+        try await IdempotencyHeader.replaying(key, in: services.database, as: { stored in
+            guard let id = Int64(stored), let found = try await store.answer(id: id) else { return nil }
+            return (found, false)
+        }) {
+            let answered = try await translate(write)
+            if answered.isNew { await services.live.poke(assembly) }
+            return answered
+        }
     }
 
     func translate<T>(_ work: () async throws -> T) async throws -> T {
