@@ -86,9 +86,9 @@ struct PollService: Sendable {
         }
     }
 
-    /// An answer whose transaction claims `key` (a retry whose rules pass is answered there); when
-    /// a rule refuses — the poll closed meanwhile, the office already answered — a retry is still
-    /// answered with the first request's answer, as a check-in's is.
+    /// An answer whose transaction claims `key` before the poll's rules, so a retry is answered
+    /// with the first answer even after the poll closed; a refusal from before that transaction
+    /// (an unknown assembly) looks the key up first, as a check-in's does.
     private func replaying(_ key: IdempotencyKey?, in assembly: AssemblyID,
                            _ write: () async throws -> (answer: PollAnswerRecord, isNew: Bool)) async throws -> (answer: PollAnswerRecord, isNew: Bool) {
         try await IdempotencyHeader.replaying(key, in: services.database, as: { stored in
