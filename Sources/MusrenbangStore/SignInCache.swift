@@ -29,6 +29,16 @@ public final class SignInCache: Sendable {
             entries.removeAll()
             byUser.removeAll()
         }
+
+        /// What can no longer be answered (past its lifetime or its token's expiry). Dropping it
+        /// forgets nothing a read could still use, so the generation stays.
+        mutating func dropExpired(now: Date, clock: ContinuousClock.Instant) {
+            for (key, entry) in entries where !(clock < entry.until && now < entry.tokenExpires) {
+                entries[key] = nil
+                byUser[entry.user.id]?.remove(key)
+                if byUser[entry.user.id]?.isEmpty == true { byUser[entry.user.id] = nil }
+            }
+        }
     }
 
     private let state = Mutex(State())
@@ -66,10 +76,13 @@ public final class SignInCache: Sendable {
     }
 
     /// Keeps what a read that began at `generation` found, unless something was forgotten meanwhile.
+    /// Full, it first drops what has expired (a day's operators come and go); only if it is still
+    /// full does it start again empty, rather than grow.
     func keep(digest: String, kind: TokenKind, user: UserRecord, tokenExpires: Date, readAt generation: UInt64,
-              clock: ContinuousClock.Instant = .now) {
+              now: Date = Date(), clock: ContinuousClock.Instant = .now) {
         state.withLock { state in
             guard state.listening, state.generation == generation else { return }
+            if state.entries.count >= capacity { state.dropExpired(now: now, clock: clock) }
             if state.entries.count >= capacity { state.forgetAll() }
             let key = Key(digest: digest, kind: kind)
             state.entries[key] = Entry(user: user, tokenExpires: tokenExpires, until: clock + lifetime)

@@ -265,6 +265,19 @@ struct SignInCacheTests {
         #expect(cache.count <= 3)
         #expect(cache.user(digest: "g", kind: .api, now: now, clock: clock) != nil)
 
+        // Full of entries whose lifetime is over but one: keeping another drops the expired ones
+        // and keeps the one still good.
+        cache.keep(digest: "j", kind: .api, user: Self.user(19), tokenExpires: now + 3600, readAt: try #require(cache.generation()), clock: clock)
+        let later = clock + .seconds(20)
+        cache.keep(digest: "h", kind: .api, user: Self.user(20), tokenExpires: now + 3600, readAt: try #require(cache.generation()),
+                   now: now, clock: later)
+        #expect(cache.count == 3)
+        cache.keep(digest: "i", kind: .api, user: Self.user(21), tokenExpires: now + 3600, readAt: try #require(cache.generation()),
+                   now: now, clock: later + .seconds(15))
+        #expect(cache.user(digest: "h", kind: .api, now: now, clock: later + .seconds(15)) != nil, "not expired: kept through the sweep")
+        #expect(cache.user(digest: "i", kind: .api, now: now, clock: later + .seconds(15)) != nil)
+        #expect(cache.count == 2, "g and j, whose 30 s were over, are gone")
+
         // The notices are cut: nothing kept is trusted, and nothing more is kept.
         cache.listening(false)
         #expect(cache.count == 0)
