@@ -293,7 +293,7 @@ struct PostgresLender: ConnectionLender {
     func withConnection<T>(_ body: (LentConnection) async throws -> T) async throws -> T {
         let connection = try await pool.requestConnection(logger: logger).get()
         defer { pool.releaseConnection(connection, logger: logger) }
-        let sql: any SQLDatabase = prepared.map { PreparingPostgres(connection, texts: $0) } ?? connection.sql(queryLogLevel: .trace)
+        let sql = PreparingPostgres(connection, texts: prepared)
         return try await body(LentConnection(sql: OpenConnectionGuard(base: sql,
                                                                       isClosed: { connection.isClosed }), discard: {
             let closing: EventLoopFuture<Void> = connection.close()

@@ -25,9 +25,11 @@ import SQLKit
 struct PreparingPostgres: SQLDatabase {
     let connection: PostgresConnection
     let plain: any SQLDatabase
-    let texts: PreparedTexts
+    /// nil: nothing is prepared (`MUSRENBANG_DB_PREPARED=off`); statements are still turned into
+    /// text here, with `QuotingDialect`.
+    let texts: PreparedTexts?
 
-    init(_ connection: PostgresConnection, texts: PreparedTexts) {
+    init(_ connection: PostgresConnection, texts: PreparedTexts?) {
         self.connection = connection
         self.plain = connection.sql(queryLogLevel: .trace)
         self.texts = texts
@@ -36,22 +38,21 @@ struct PreparingPostgres: SQLDatabase {
     var logger: Logger { plain.logger }
     var eventLoop: any EventLoop { plain.eventLoop }
     var version: (any SQLDatabaseReportedVersion)? { plain.version }
-    var dialect: any SQLDialect { plain.dialect }
+    var dialect: any SQLDialect { QuotingDialect.postgres }
     var queryLogLevel: Logger.Level? { plain.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        plain.execute(sql: query, onRow)
+        plain.execute(sql: SerializedStatement(query, for: self), onRow)
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        var serializer = SQLSerializer(database: self)
-        query.serialize(to: &serializer)
-        guard let bindings = Self.bindings(serializer.binds),
-              let name = texts.name(for: serializer.sql, types: bindings.types) else {
-            return try await plain.execute(sql: query, onRow)
+        let statement = SerializedStatement(query, for: self)
+        guard let texts, let bindings = Self.bindings(statement.binds),
+              let name = texts.name(for: statement.sql, types: bindings.types) else {
+            return try await plain.execute(sql: statement, onRow)
         }
         do {
-            try await PreparedText.$current.withValue(PreparedText.Current(name: name, sql: serializer.sql)) {
+            try await PreparedText.$current.withValue(PreparedText.Current(name: name, sql: statement.sql)) {
                 let rows = try await connection.execute(PreparedText(bindings: bindings.values), logger: connection.logger)
                 for try await row in rows { onRow(row.sql()) }
             }
@@ -152,4 +153,22 @@ struct PreparedText: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// A statement turned into text and binds once, with its database's dialect, and handed on as is
+/// (PostgresKit's own serializing would escape every name again the slow way; see `QuotingDialect`).
+struct SerializedStatement: SQLExpression {
+    let sql: String
+    let binds: [any Encodable & Sendable]
+
+    init(_ query: any SQLExpression, for database: any SQLDatabase) {
+        var serializer = SQLSerializer(database: database)
+        query.serialize(to: &serializer)
+        (sql, binds) = (serializer.sql, serializer.binds)
+    }
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.sql.append(sql)
+        serializer.binds.append(contentsOf: binds)
+    }
 }

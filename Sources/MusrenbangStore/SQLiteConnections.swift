@@ -540,7 +540,7 @@ extension OnSQLiteHandle {
     var logger: Logger { handle.logger }
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var version: (any SQLDatabaseReportedVersion)? { nil }
-    var dialect: any SQLDialect { SQLiteDialect() }
+    var dialect: any SQLDialect { QuotingDialect.sqlite }
     var queryLogLevel: Logger.Level? { nil }
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
