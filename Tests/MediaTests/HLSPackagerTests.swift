@@ -236,18 +236,26 @@ struct HLSPackagerTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             // One process (no child holding Foundation's pipes) whose command line names the folder, as ffmpeg's does.
-            process.arguments = ["python3", "-c", "import time; time.sleep(60)", root.appendingPathComponent("3/index.m3u8").path]
+            // Long enough to outlive a starved suite (a fresh-clone run once took over a minute
+            // between starting it and the reap); the test kills it either way. Its output goes
+            // nowhere, so a survivor never holds the test run's pipes.
+            process.arguments = ["python3", "-c", "import time; time.sleep(300)", root.appendingPathComponent("3/index.m3u8").path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
             try process.run()
             return process
         }
         let orphan = try sleeper(), guarded = try sleeper()
-        defer { orphan.terminate(); guarded.terminate() }
+        // SIGKILL, which nothing catches: with `terminate()` a sleeper once outlived this test
+        // here (python3 reached through pyenv's shims; the cause was not found).
+        defer { for process in [orphan, guarded] where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // Pid 2^22+1 is above Linux's pid_max default: its "server" is gone.
         try Data("\(orphan.processIdentifier) 4194305\n".utf8).write(to: root.appendingPathComponent("3.pid"))
         try Data("\(guarded.processIdentifier) \(getppid())\n".utf8).write(to: root.appendingPathComponent("4.pid"))
         let packager = HLSPackager(settings: .init(root: root))
         #expect(packager.reapLeftovers() == 1)
-        #expect(await Self.waitFor(seconds: 10) { !orphan.isRunning })
+        // Required: Foundation traps on the termination reason of a process it thinks is running.
+        try #require(await Self.waitFor(seconds: 30) { !orphan.isRunning })
         #expect(orphan.terminationReason == .uncaughtSignal)
         #expect(guarded.isRunning, "another live server's ffmpeg is its own")
         #expect(!packager.isPublished(3), "the dead program's playlist is not announced")
