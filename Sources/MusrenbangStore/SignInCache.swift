@@ -16,7 +16,14 @@ public final class SignInCache: Sendable {
     public static let channel = "musrenbang_sign_ins"
 
     private struct Key: Hashable { let digest: String; let kind: TokenKind }
-    private struct Entry { let user: UserRecord; let tokenExpires: Date; let until: ContinuousClock.Instant }
+    private struct Entry {
+        let user: UserRecord
+        let tokenExpires: Date
+        let until: ContinuousClock.Instant
+
+        /// Within its lifetime here and its token's.
+        func answers(now: Date, clock: ContinuousClock.Instant) -> Bool { clock < until && now < tokenExpires }
+    }
     private struct State {
         var listening = false
         /// Moves on whenever something is forgotten: a read that began before keeps nothing.
@@ -33,11 +40,13 @@ public final class SignInCache: Sendable {
         /// What can no longer be answered (past its lifetime or its token's expiry). Dropping it
         /// forgets nothing a read could still use, so the generation stays.
         mutating func dropExpired(now: Date, clock: ContinuousClock.Instant) {
-            for (key, entry) in entries where !(clock < entry.until && now < entry.tokenExpires) {
-                entries[key] = nil
-                byUser[entry.user.id]?.remove(key)
-                if byUser[entry.user.id]?.isEmpty == true { byUser[entry.user.id] = nil }
-            }
+            for (key, entry) in entries where !entry.answers(now: now, clock: clock) { remove(key) }
+        }
+
+        mutating func remove(_ key: Key) {
+            guard let entry = entries.removeValue(forKey: key) else { return }
+            byUser[entry.user.id]?.remove(key)
+            if byUser[entry.user.id]?.isEmpty == true { byUser[entry.user.id] = nil }
         }
     }
 
@@ -65,7 +74,7 @@ public final class SignInCache: Sendable {
     func user(digest: String, kind: TokenKind, now: Date = Date(), clock: ContinuousClock.Instant = .now) -> UserRecord? {
         state.withLock { state in
             guard state.listening, let entry = state.entries[Key(digest: digest, kind: kind)],
-                  clock < entry.until, now < entry.tokenExpires else { return nil }
+                  entry.answers(now: now, clock: clock) else { return nil }
             return entry.user
         }
     }
@@ -101,10 +110,7 @@ public final class SignInCache: Sendable {
     func forget(digest: String) {
         state.withLock { state in
             state.generation &+= 1
-            for kind in TokenKind.allCases {
-                let key = Key(digest: digest, kind: kind)
-                if let entry = state.entries.removeValue(forKey: key) { state.byUser[entry.user.id]?.remove(key) }
-            }
+            for kind in TokenKind.allCases { state.remove(Key(digest: digest, kind: kind)) }
         }
     }
 }
