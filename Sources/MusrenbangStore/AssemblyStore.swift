@@ -374,7 +374,7 @@ public struct AssemblyStore: Sendable {
     }
 
     /// Checks a person in once per assembly. A repeat returns the first record and counts nothing;
-    /// so does a retry with the same idempotency key (claimed in the same transaction). A walk-in
+    /// so does a retry with the same idempotency key (recorded in the same transaction). A walk-in
     /// is registered in the same transaction (one commit, and no account without its check-in);
     /// one whose NIK was registered meanwhile is checked in on that account.
     /// `refreshHeartbeat` false: this node wrote the session's sign of life moments ago (the
@@ -382,11 +382,10 @@ public struct AssemblyStore: Sendable {
     public func checkIn(_ id: AssemblyID, village: RegionCode, person: CheckInPerson, role: AttendanceRole, gender: Gender, isGuest: Bool,
                         nameConsent: Bool = false, by actor: UserID, refreshHeartbeat: Bool = true,
                         idempotencyKey: IdempotencyKey? = nil) async throws -> (record: AttendanceRecord, isNew: Bool) {
-        try await database.transaction { connection in
-            if let stored = try await Idempotency.claim(connection, idempotencyKey) {
-                guard let record = try await Self.attendance(connection, id, Int64(stored) ?? -1) else { throw StoreError.notFound }
-                return (record, false)
-            }
+        try await database.transaction(key: idempotencyKey, replay: { stored in
+            guard let record = try await Self.attendance(database.sql, id, Int64(stored) ?? -1) else { throw StoreError.notFound }
+            return (record, false)
+        }) { connection in
             let userId: UserID
             var (gender, isGuest) = (gender, isGuest)
             // Staff doing it for the citizen: the citizen's log says so (with the registration, in one statement).
@@ -430,8 +429,7 @@ public struct AssemblyStore: Sendable {
                 try await AssistedLog.append(connection, assisted)
                 let record = AttendanceRecord(id: try row.decode(column: "id", as: Int64.self), villageCode: village, userId: userId,
                                               role: role, gender: gender, isGuest: isGuest, createdAt: now)
-                try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")
-                return (record, true)
+                return ((record, true), "\(record.id)")
             }
             let row = try await connection.select()
                 .columns("id", "village_code", "role", "gender", "is_guest", "created_at").from("attendance")
@@ -442,8 +440,7 @@ public struct AssemblyStore: Sendable {
                                           gender: try row.decode("gender", as: Gender.self),
                                           isGuest: try row.decode(column: "is_guest", as: Bool.self),
                                           createdAt: try row.decode(column: "created_at", as: Date.self))
-            try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")
-            return (record, false)
+            return ((record, false), "\(record.id)")
         }
     }
 
@@ -542,10 +539,7 @@ public struct AssemblyStore: Sendable {
     /// A question; a retry with the same idempotency key returns the first one and asks nothing.
     public func ask(_ id: AssemblyID, village: RegionCode, author: UserID, body: String,
                     idempotencyKey: IdempotencyKey?) async throws -> (question: QuestionID, isNew: Bool) {
-        try await database.transaction { connection in
-            if let stored = try await Idempotency.claim(connection, idempotencyKey) {
-                return (QuestionID(rawValue: Int64(stored) ?? -1), false)
-            }
+        try await database.transaction(key: idempotencyKey, replay: { stored in (QuestionID(rawValue: Int64(stored) ?? -1), false) }) { connection in
             let question = try await connection.insert(into: "questions")
                 .columns("assembly_id", "village_code", "author_id", "body", "status", "upvotes", "created_at")
                 .values(SQLBind(id.rawValue), SQLBind(village.description), SQLBind(author.rawValue), SQLBind(body),
@@ -553,8 +547,7 @@ public struct AssemblyStore: Sendable {
                 .returning("id").first()!.decodeID("id", as: QuestionID.self)
             try await Self.appendEvent(connection, id, kind: "question",
                                        payload: ["id": "\(question)", "village": village.description, "status": "pending"])
-            try await Idempotency.finish(connection, idempotencyKey, result: "\(question)")
-            return (question, true)
+            return ((question, true), "\(question)")
         }
     }
 

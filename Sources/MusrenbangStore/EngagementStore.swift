@@ -50,22 +50,17 @@ public struct EngagementStore: Sendable {
                 """).first()
             return try row.map { .added(supportCount: try $0.decode(column: "support_count", as: Int.self)) } ?? .alreadySupporting
         }
-        return try await database.transaction { connection in
-            if let stored = try await Idempotency.claim(connection, idempotencyKey) {
-                return stored == "alreadySupporting" ? .alreadySupporting : .replayed
-            }
+        return try await database.transaction(key: idempotencyKey, replay: { stored in
+            stored == "alreadySupporting" ? .alreadySupporting : .replayed
+        }) { connection in
             let inserted = try await connection.insert(into: "supports").columns("proposal_id", "user_id", "created_at")
                 .values(SQLBind(proposalId.rawValue), SQLBind(userId.rawValue), SQLBind(Date()))
                 .ignoringConflicts().returning("user_id").first() != nil
-            guard inserted else {
-                try await Idempotency.finish(connection, idempotencyKey, result: "alreadySupporting")
-                return .alreadySupporting
-            }
+            guard inserted else { return (.alreadySupporting, "alreadySupporting") }
             // The support row's foreign key guarantees the proposal, so the UPDATE answers a row.
             guard let count = try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue) RETURNING support_count")
                 .first()?.decode(column: "support_count", as: Int.self) else { throw StoreError.notFound }
-            try await Idempotency.finish(connection, idempotencyKey, result: "added")
-            return .added(supportCount: count)
+            return (.added(supportCount: count), "added")
         }
     }
 

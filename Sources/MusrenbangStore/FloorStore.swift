@@ -22,13 +22,13 @@ public struct FloorStore: Sendable {
                        _ change: @escaping @Sendable (inout FloorControl) throws -> [FloorControl.Event]) async throws
         -> (floor: FloorControl, events: [FloorControl.Event], replayed: Bool) {
         let flavour = database.flavour
-        return try await database.transaction { connection in
+        let database = self.database
+        return try await database.transaction(key: idempotencyKey, replay: { _ in
+            (try await Self.load(database.sql, assembly, lock: false, flavour: flavour) ?? FloorControl(), [], true)
+        }) { connection in
             let empty = String(decoding: try JSONEncoder.sorted.encode(FloorControl()), as: UTF8.self)
             try await connection.insert(into: "floors").columns("assembly_id", "state", "speakers", "updated_at")
                 .values(SQLBind(assembly.rawValue), SQLBind(empty), SQLBind(0), SQLBind(Date())).ignoringConflicts().run()
-            if try await Idempotency.claim(connection, idempotencyKey) != nil {
-                return (try await Self.load(connection, assembly, lock: false, flavour: flavour) ?? FloorControl(), [], true)
-            }
             var floor = try await Self.load(connection, assembly, lock: true, flavour: flavour) ?? FloorControl()
             let events = try change(&floor)
             let state = String(decoding: try JSONEncoder.sorted.encode(floor), as: UTF8.self)
@@ -54,8 +54,7 @@ public struct FloorStore: Sendable {
                 }
                 try await AssemblyStore.appendEvent(connection, assembly, kind: "floor", payload: payload)
             }
-            try await Idempotency.finish(connection, idempotencyKey, result: "done")
-            return (floor, events, false)
+            return ((floor, events, false), "done")
         }
     }
 

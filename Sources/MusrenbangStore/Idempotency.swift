@@ -24,34 +24,32 @@ public struct IdempotencyKey: Sendable, Hashable {
 public enum IdempotencyError: Error, Sendable, Equatable {
     /// The key was used before for a different request (another target or body).
     case mismatch
-    /// The first request with the key has not finished (its result is not stored yet).
+    /// The key was taken, but its answer was gone when looked up (expired meanwhile).
     case inProgress
 }
 
-/// Keys are claimed in the same transaction as the change they guard (table `idempotency_keys`),
-/// so the key and the change are written together or not at all: after a crash at any moment, a
-/// retry either finds the key with the first request's result, or makes the change for the first
-/// time. A second request with the key while the first is still open waits for it (PostgreSQL's
-/// unique index; SQLite's single writer) and then finds its result.
+/// A key is recorded in the same transaction as the change it guards (table `idempotency_keys`),
+/// together with what a retry is answered with, so the key and the change are written together or
+/// not at all: after a crash at any moment, a retry either finds the key with the first request's
+/// result, or makes the change for the first time.
+///
+/// The key is written last, in one statement. A retry, or a second request racing the first, makes
+/// its change inside its own transaction, finds the key taken (PostgreSQL's unique index waits for
+/// the first transaction to end; SQLite has one writer) and rolls everything back; it is then
+/// answered from what the first request stored. Claiming the key first and storing the result
+/// last took two statements for every keyed write, where only retries need the second look.
 public enum Idempotency {
-    /// Inside the change's transaction: nil when the key is new (now claimed: make the change, then
-    /// `finish`); otherwise the result the first request stored. Throws `IdempotencyError`.
-    public static func claim(_ connection: any SQLDatabase, _ key: IdempotencyKey?, status: Int = 200) async throws -> String? {
-        guard let key else { return nil }
-        let claimed = try await connection.insert(into: "idempotency_keys")
-            .columns("scope", "key", "status", "body", "fingerprint", "created_at")
-            .values(SQLBind(key.scope), SQLBind(key.key), SQLBind(status), SQLBind(""), SQLBind(key.fingerprint), SQLBind(Date()))
-            .ignoringConflicts().returning("key").first()
-        if claimed != nil { return nil }
-        guard let stored = try await result(connection, key), !stored.isEmpty else { throw IdempotencyError.inProgress }
-        return stored
-    }
+    /// Thrown inside the transaction when another request recorded the key first: rolls it back.
+    struct Taken: Error {}
 
-    /// Stores the result a retry will be answered with, in the same transaction as the change.
-    public static func finish(_ connection: any SQLDatabase, _ key: IdempotencyKey?, result: String) async throws {
-        guard let key else { return }
-        try await connection.update("idempotency_keys").set("body", to: result)
-            .where("scope", .equal, key.scope).where("key", .equal, key.key).run()
+    /// The key with its answer, as the transaction's last step of its own; throws `Taken` when the
+    /// key is already there.
+    static func record(_ connection: any SQLDatabase, _ key: IdempotencyKey, status: Int, answer: String) async throws {
+        let recorded = try await connection.insert(into: "idempotency_keys")
+            .columns("scope", "key", "status", "body", "fingerprint", "created_at")
+            .values(SQLBind(key.scope), SQLBind(key.key), SQLBind(status), SQLBind(answer), SQLBind(key.fingerprint), SQLBind(Date()))
+            .ignoringConflicts().returning("key").first()
+        if recorded == nil { throw Taken() }
     }
 
     /// The result stored under a key, read before any rule is checked again: a retry is answered
@@ -70,5 +68,28 @@ public enum Idempotency {
         // Keys stored before fingerprints existed ("") are taken as matching.
         guard fingerprint.isEmpty || fingerprint == key.fingerprint else { throw IdempotencyError.mismatch }
         return try row.decode(column: "body", as: String.self)
+    }
+}
+
+extension Database {
+    /// A write a client may retry with `key`: `body` makes the change and says what a retry is
+    /// answered with (`answer`, e.g. the new row's id); a retry's change is rolled back and `replay`
+    /// turns the first request's answer into the result. Throws `IdempotencyError.mismatch` when
+    /// the key was used for another request.
+    public func transaction<T: Sendable>(key: IdempotencyKey?, status: Int = 200,
+                                         replay: @Sendable (String) async throws -> T,
+                                         _ body: @escaping @Sendable (any SQLDatabase) async throws -> (value: T, answer: String))
+        async throws -> T {
+        do {
+            return try await transaction { connection in
+                let (value, answer) = try await body(connection)
+                if let key { try await Idempotency.record(connection, key, status: status, answer: answer) }
+                return value
+            }
+        } catch is Idempotency.Taken {
+            // Unknown again only if the key expired in between: the client may send it once more.
+            guard let stored = try await Idempotency.stored(self, key) else { throw IdempotencyError.inProgress }
+            return try await replay(stored)
+        }
     }
 }

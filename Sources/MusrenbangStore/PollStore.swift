@@ -99,11 +99,10 @@ public struct PollStore: Sendable {
                        citizen: UserID?, by actor: UserID,
                        idempotencyKey: IdempotencyKey? = nil) async throws -> (answer: PollAnswerRecord, isNew: Bool) {
         let flavour = database.flavour
-        return try await database.transaction { connection in
-            if let stored = try await Idempotency.claim(connection, idempotencyKey) {
-                guard let found = try await Self.answer(connection, id: Int64(stored) ?? -1) else { throw StoreError.notFound }
-                return (found, false)
-            }
+        return try await database.transaction(key: idempotencyKey, replay: { stored in
+            guard let found = try await Self.answer(database.sql, id: Int64(stored) ?? -1) else { throw StoreError.notFound }
+            return (found, false)
+        }) { connection in
             // A share lock: answers go on side by side, but a close waits for them (and they for it).
             var select = connection.select().columns("status", "audience").from("polls")
                 .where("id", .equal, poll.rawValue).where("assembly_id", .equal, assembly.rawValue)
@@ -142,8 +141,7 @@ public struct PollStore: Sendable {
                                           villageCode: village, citizenId: citizen, createdAt: now)
             try await AssemblyStore.appendEvent(connection, assembly, kind: "poll",
                                                 payload: ["poll": "\(poll)", "change": "answered", "village": village.description])
-            try await Idempotency.finish(connection, idempotencyKey, result: "\(answer.id)")
-            return (answer, true)
+            return ((answer, true), "\(answer.id)")
         }
     }
 

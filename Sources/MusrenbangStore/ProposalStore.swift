@@ -39,11 +39,10 @@ public struct ProposalStore: Sendable {
     public func create(_ new: NewProposal, idempotencyKey: IdempotencyKey?, attach: Bool = false,
                        practice: Bool = false) async throws -> Created {
         enum Outcome: Sendable { case made(Created), replay(ProposalID) }
-        let outcome = try await database.transaction { connection -> Outcome in
-            if let stored = try await Idempotency.claim(connection, idempotencyKey, status: 201) {
-                guard let existing = Int64(stored) else { throw IdempotencyError.inProgress }
-                return .replay(ProposalID(rawValue: existing))
-            }
+        let outcome = try await database.transaction(key: idempotencyKey, status: 201, replay: { stored -> Outcome in
+            guard let existing = Int64(stored) else { throw IdempotencyError.inProgress }
+            return .replay(ProposalID(rawValue: existing))
+        }) { connection -> (value: Outcome, answer: String) in
             var (record, submitted) = try await Self.insert(connection, [new])[0]
             var attached: [AssemblyID] = []
             if attach {
@@ -52,8 +51,7 @@ public struct ProposalStore: Sendable {
                 // Tagged with a thematic session's theme: the row changed after it was returned.
                 if attachment.retagged, let tagged = try await Self.proposal(connection, record.id) { record = tagged }
             }
-            try await Idempotency.finish(connection, idempotencyKey, result: "\(record.id)")
-            return .made(Created(proposal: record, isNew: true, attachedTo: attached, history: [submitted]))
+            return (.made(Created(proposal: record, isNew: true, attachedTo: attached, history: [submitted])), "\(record.id)")
         }
         switch outcome {
         case .made(let created): return created

@@ -166,6 +166,44 @@ struct IdempotencyTests {
         }
     }
 
+    /// Each request makes its change in its own transaction and meets the others at the key, the
+    /// last thing it writes: the losers roll back their change (a second account, a second hand)
+    /// and answer the winner's.
+    @Test("ten at once with one key: one walk-in registered and checked in, one hand raised", arguments: TestFlavour.enabled)
+    func racing(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            _ = try await world.hub("checkIn")
+            _ = try await world.session("checkIn")
+            func tenAtOnce(_ uri: String, _ json: String, key: String) async throws -> [(status: Int, id: Int?)] {
+                try await withThrowingTaskGroup(of: (status: Int, id: Int?).self) { group in
+                    for _ in 0..<10 {
+                        group.addTask {
+                            let response = try await app.send(.post, uri, json: json, token: world.bubukOperator, headers: Self.keyed(key))
+                            return (Int(response.status.code), try? response.json()["id"] as? Int)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            let walkIn = #"{"villageCode":"\#(bubuk)","nik":"3510135203900002","name":"Sri Wahyuni","role":"community","gender":"female"}"#
+            let checkIns = try await tenAtOnce("/api/v1/assemblies/\(world.id)/attendance", walkIn, key: "race-checkin")
+            #expect(checkIns.filter { $0.status == 201 }.count == 1)
+            #expect(checkIns.allSatisfy { $0.status == 201 || $0.status == 200 }, "\(checkIns)")
+            #expect(Set(checkIns.map(\.id)).count == 1)
+            #expect(try await Self.count(app, "SELECT count(*) AS n FROM attendance WHERE assembly_id = \(world.id)") == 1)
+            #expect(try await Self.count(app, "SELECT count(*) AS n FROM users WHERE name = 'Sri Wahyuni'") == 1)
+            #expect(try await Self.count(app, "SELECT count(*) AS n FROM assembly_events WHERE assembly_id = \(world.id) AND kind = 'attendance'") == 1)
+
+            _ = try await world.hub("opening")
+            let hand = #"{"villageCode":"\#(bubuk)","topic":"Air bersih"}"#
+            let raises = try await tenAtOnce("/api/v1/assemblies/\(world.id)/floor/hands", hand, key: "race-hand")
+            #expect(raises.allSatisfy { $0.status == 201 || $0.status == 200 }, "a race with itself, not 409 already queued: \(raises)")
+            #expect(raises.filter { $0.status == 201 }.count == 1)
+            #expect(try await Self.count(app, "SELECT count(*) AS n FROM assembly_events WHERE assembly_id = \(world.id) AND kind = 'floor'") == 1)
+        }
+    }
+
     @Test("a database that cannot answer is 503 database.unavailable with Retry-After, not 500", arguments: TestFlavour.enabled)
     func unavailable(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in

@@ -261,7 +261,7 @@ enum IdempotencyHeader {
         return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
-    /// Runs a write whose transaction claims `key`, so a retry whose rules pass is answered there.
+    /// Runs a write whose transaction records `key`, so a retry whose rules pass is answered there.
     /// When a rule refuses, the key is looked up: a retry is answered with what the first request
     /// did (`replay` of its stored result) even when the rule would now refuse it, the stage having
     /// moved on. Only refusals pay for that read.

@@ -48,6 +48,8 @@ struct FloorService: Sendable {
             }
             return (floor, replayed)
         } catch let refusal as FloorControl.Refusal {
+            // A request racing its own retry: the other one's change is why this one is refused.
+            if let replay = try await replay(assembly, key) { return replay }
             throw Self.refusal(refusal)
         }
     }

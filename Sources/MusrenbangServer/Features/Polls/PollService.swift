@@ -86,9 +86,8 @@ struct PollService: Sendable {
         }
     }
 
-    /// An answer whose transaction claims `key` before the poll's rules, so a retry is answered
-    /// with the first answer even after the poll closed; a refusal from before that transaction
-    /// (an unknown assembly) looks the key up first, as a check-in's does.
+    /// An answer whose transaction records `key`. A retry is answered with the first answer even
+    /// after the poll closed: the refusal looks the key up, as a check-in's does.
     private func replaying(_ key: IdempotencyKey?, in assembly: AssemblyID,
                            _ write: () async throws -> (answer: PollAnswerRecord, isNew: Bool)) async throws -> (answer: PollAnswerRecord, isNew: Bool) {
         try await IdempotencyHeader.replaying(key, in: services.database, as: { stored in
