@@ -182,6 +182,33 @@ struct AssemblyAPITests {
         }
     }
 
+    /// The walk-in form is not read against the registry first: the registration in the check-in
+    /// finds the account, and a form the rules refuse looks the NIK up before refusing.
+    @Test("a walk-in form for a registered NIK checks in that account, even when the form contradicts the NIK", arguments: TestFlavour.enabled)
+    func walkInRegistered(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await AssemblyWorld.make(app, villages: [bubuk])
+            _ = try await world.hub("checkIn")
+            _ = try await world.session("checkIn")
+            let citizenId = try await selfRegisteredCitizen(app)
+            // A woman's NIK (day + 40) with "male" on the form: refused as a registration.
+            let wrong = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(womanNIK)","name":"Nama Lain","role":"community","gender":"male"}"#)
+            #expect(wrong.status == .created)
+            #expect(try wrong.json()["userId"] as? Int == citizenId)
+            #expect(try wrong.json()["gender"] as? String == "female")
+            let again = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(womanNIK)","name":"Nama Lain","role":"community","gender":"female"}"#)
+            #expect(again.status == .ok)
+            #expect(try again.json()["id"] as? Int == (try wrong.json()["id"] as? Int))
+            let accounts = try await app.services.database.sql.raw("SELECT count(*) AS n FROM users WHERE role = 'citizen'").first()?
+                .decode(column: "n", as: Int.self)
+            #expect(accounts == 1)
+            // Unknown and refused: the registration's own refusal.
+            let refused = try await world.checkIn(#"{"villageCode":"\#(bubuk)","nik":"\#(manNIK)","name":"Budi Santoso","role":"youth","gender":"female"}"#)
+            #expect(refused.status == .unprocessableContent)
+            #expect(try errorField(refused).field == "nik")
+        }
+    }
+
     @Test("concurrent check-ins by many operators never lose or double a count", arguments: TestFlavour.enabled)
     func concurrentCheckIns(flavour: TestFlavour) async throws {
         try await withTestApp(flavour) { app in

@@ -281,7 +281,7 @@ struct AssemblyService: Sendable {
                                         en: "Check-in is not open at the \(scope.session.stage.rawValue) stage.")
             }
             let (person, residence, gender) = try await attendee(scope, input)
-            // The transaction claims the key: a retry whose rules pass is answered there.
+            // The transaction records the key: a retry whose rules pass is answered there.
             let result = try await store.checkIn(scope.id, village: scope.village, person: person, role: input.role,
                                                  gender: gender ?? input.gender, isGuest: residence != scope.village,
                                                  nameConsent: input.nameConsent ?? false, by: scope.user.id,
@@ -315,16 +315,26 @@ struct AssemblyService: Sendable {
             throw AppError.invalid("nik", "required", id: "Isi NIK, kode kehadiran, atau nomor warga.", en: "Give a NIK, a check-in code or a citizenId.")
         }
         let digits = nik.filter { !$0.isWhitespace }
-        if let found = try await accounts.user(nikHash: services.secret.nikHash(digits)) { return known(found) }
+        func registered() async throws -> UserRecord? { try await accounts.user(nikHash: services.secret.nikHash(digits)) }
         guard let name = input.name else {
+            if let found = try await registered() { return known(found) }
             throw AppError(.notFound, code: "nik.unregistered",
                            message: .init(id: "NIK belum terdaftar. Daftarkan sebagai peserta baru dengan mengisi nama.",
                                           en: "This NIK is not registered. Register a walk-in by giving a name."), field: "nik")
         }
-        let (citizen, _) = try await AccountService(services: services).newCitizen(.init(
-            name: name, nik: digits, villageCode: input.residenceVillageCode ?? scope.village.description,
-            gender: input.gender.rawValue, password: nil, phone: nil), by: scope.user, anyVillage: true)
-        return (.walkIn(citizen), citizen.village, citizen.gender)
+        // With a name, most who come are new: the check-in's transaction registers them, and finds
+        // the account itself when the NIK is already registered (no lookup before it, one round
+        // trip fewer). Only a refused registration looks the NIK up: a known citizen is checked in
+        // whatever the form said about them.
+        do {
+            let (citizen, _) = try await AccountService(services: services).newCitizen(.init(
+                name: name, nik: digits, villageCode: input.residenceVillageCode ?? scope.village.description,
+                gender: input.gender.rawValue, password: nil, phone: nil), by: scope.user, anyVillage: true)
+            return (.walkIn(citizen), citizen.village, citizen.gender)
+        } catch let refusal where refusal is ValidationErrors || refusal is AppError {
+            if let found = try await registered() { return known(found) }
+            throw refusal
+        }
     }
 
     // MARK: questions
