@@ -22,7 +22,6 @@ public struct FloorStore: Sendable {
                        _ change: @escaping @Sendable (inout FloorControl) throws -> [FloorControl.Event]) async throws
         -> (floor: FloorControl, events: [FloorControl.Event], replayed: Bool) {
         let flavour = database.flavour
-        let database = self.database
         return try await database.transaction(key: idempotencyKey, replay: { _ in
             (try await Self.load(database.sql, assembly, lock: false, flavour: flavour) ?? FloorControl(), [], true)
         }) { connection in

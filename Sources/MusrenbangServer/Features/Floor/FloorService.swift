@@ -35,11 +35,11 @@ struct FloorService: Sendable {
     func floor(_ id: AssemblyID) async throws -> FloorControl { try await store.floor(id) }
 
     /// One change of the floor in one transaction. With an idempotency key (`Idempotency-Key`), a
-    /// retry changes nothing again and answers the floor as it is now (`replayed`).
+    /// retry changes nothing again and answers the floor as it is now (`replayed`): the store rolls
+    /// back a retry's change and answers it; a retry the rules now refuse looks the key up here.
     func change(_ assembly: AssemblyID, key: IdempotencyKey? = nil,
                 _ body: @escaping @Sendable (inout FloorControl) throws(FloorControl.Refusal) -> [FloorControl.Event])
         async throws -> (floor: FloorControl, replayed: Bool) {
-        if let replay = try await replay(assembly, key) { return replay }
         do {
             let (floor, events, replayed) = try await store.update(assembly, idempotencyKey: key) { floor in try body(&floor) }
             if !events.isEmpty {
@@ -48,7 +48,7 @@ struct FloorService: Sendable {
             }
             return (floor, replayed)
         } catch let refusal as FloorControl.Refusal {
-            // A request racing its own retry: the other one's change is why this one is refused.
+            // A retry (or a request racing it): the first one's change is why this one is refused.
             if let replay = try await replay(assembly, key) { return replay }
             throw Self.refusal(refusal)
         }
