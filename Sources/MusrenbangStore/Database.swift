@@ -147,7 +147,12 @@ public final class Database: Sendable {
     /// Who tokens belong to, kept briefly (PostgreSQL only; see `SignInCache`).
     public let signIns: SignInCache?
     /// The audit log's lines, written in groups.
-    let auditLines = GroupCommit<AuditEntry> { try await AuditStore.insert($0, on: $1) }
+    let auditLines = GroupCommit<AuditEntry, Void> { entries, database in
+        try await database.transaction { try await AuditStore.insert(entries, on: $0) }
+        return entries.map { _ in }
+    }
+    /// Supports without an idempotency key on PostgreSQL, one statement for each group.
+    let supportRows = GroupCommit<EngagementStore.SupportRow, EngagementStore.SupportOutcome> { try await EngagementStore.insert($0, on: $1.sql) }
 
     private init(flavour: SQLFlavour, pooled: any SQLDatabase, lender: any ConnectionLender, writer: SQLiteWriter? = nil,
                  limits: DatabaseLimits, shutdown: @escaping @Sendable () async throws -> Void) {

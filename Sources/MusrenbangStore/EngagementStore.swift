@@ -39,16 +39,9 @@ public struct EngagementStore: Sendable {
     /// A support, counted once; a retry with the same idempotency key adds nothing again.
     public func support(_ proposalId: ProposalID, by userId: UserID, idempotencyKey: IdempotencyKey?) async throws -> SupportOutcome {
         if idempotencyKey == nil, database.flavour == .postgres {
-            // One statement, so no BEGIN and COMMIT: on PostgreSQL each is a round trip, and a
-            // support was seven of them. Atomic as a statement; a second support by the same
-            // person waits for the first row, then adds nothing and counts nothing.
-            let row = try await database.sql.raw("""
-                WITH added AS (
-                    INSERT INTO supports (proposal_id, user_id, created_at) VALUES (\(bind: proposalId.rawValue), \(bind: userId.rawValue), \(bind: Date()))
-                    ON CONFLICT DO NOTHING RETURNING proposal_id)
-                UPDATE proposals SET support_count = support_count + 1 WHERE id IN (SELECT proposal_id FROM added) RETURNING support_count
-                """).first()
-            return try row.map { .added(supportCount: try $0.decode(column: "support_count", as: Int.self)) } ?? .alreadySupporting
+            // On PostgreSQL each statement is a round trip, and a support was seven of them: now the
+            // supports that arrive together are one statement, without BEGIN and COMMIT.
+            return try await database.supportRows.append(SupportRow(proposalId: proposalId, userId: userId), to: database)
         }
         return try await database.transaction(key: idempotencyKey, replay: { stored in
             stored == "alreadySupporting" ? .alreadySupporting : .replayed
@@ -61,6 +54,40 @@ public struct EngagementStore: Sendable {
             guard let count = try await connection.raw("UPDATE proposals SET support_count = support_count + 1 WHERE id = \(bind: proposalId.rawValue) RETURNING support_count")
                 .first()?.decode(column: "support_count", as: Int.self) else { throw StoreError.notFound }
             return (.added(supportCount: count), "added")
+        }
+    }
+
+    struct SupportRow: Sendable {
+        let proposalId: ProposalID
+        let userId: UserID
+    }
+
+    /// Supports inserted and counted in one statement (PostgreSQL), atomic as a statement: a second
+    /// support by the same person, in this group or another, adds nothing and counts nothing. Rows
+    /// go in one order, so two groups lock them in the same order.
+    static func insert(_ rows: [SupportRow], on database: any SQLDatabase) async throws -> [SupportOutcome] {
+        let counts = try await database.raw("""
+            WITH wanted AS (
+                SELECT * FROM unnest(\(bind: rows.map(\.proposalId.rawValue)), \(bind: rows.map(\.userId.rawValue))) AS w(proposal_id, user_id)),
+            added AS (
+                INSERT INTO supports (proposal_id, user_id, created_at)
+                SELECT proposal_id, user_id, \(bind: Date()) FROM wanted ORDER BY proposal_id, user_id
+                ON CONFLICT DO NOTHING RETURNING proposal_id, user_id),
+            counted AS (
+                UPDATE proposals SET support_count = support_count + each.added
+                FROM (SELECT proposal_id, count(*) AS added FROM added GROUP BY proposal_id) AS each
+                WHERE proposals.id = each.proposal_id RETURNING proposals.id, proposals.support_count)
+            SELECT added.proposal_id, added.user_id, counted.support_count FROM added JOIN counted ON counted.id = added.proposal_id
+            """).all()
+        var added: [Int64: [Int64: Int]] = [:]
+        for row in counts {
+            added[try row.decode(column: "proposal_id", as: Int64.self), default: [:]][try row.decode(column: "user_id", as: Int64.self)] =
+                try row.decode(column: "support_count", as: Int.self)
+        }
+        // The same person twice in one group: the first is the one added.
+        return rows.map { row in
+            guard let count = added[row.proposalId.rawValue]?.removeValue(forKey: row.userId.rawValue) else { return .alreadySupporting }
+            return .added(supportCount: count)
         }
     }
 

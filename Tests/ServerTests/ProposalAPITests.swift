@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import MusrenbangCore
+import MusrenbangStore
 import Testing
 import TestSupport
 
@@ -268,6 +270,45 @@ struct ProposalAPITests {
             #expect(again.status == .conflict)
             let mine = try await app.send(.get, "/api/v1/me/proposals", token: world.citizen).json()
             #expect(mine["total"] as? Int == 1)
+        }
+    }
+
+    @Test("supports arriving together: each person counted once per proposal, a bad one refused alone", arguments: TestFlavour.enabled)
+    func supportsTogether(flavour: TestFlavour) async throws {
+        try await withTestApp(flavour) { app in
+            let world = try await ProposalWorld.make(app)
+            var proposals: [ProposalID] = []
+            for title in ["Jalan Krajan", "Sumur Bor", "Posyandu"] {
+                proposals.append(ProposalID(rawValue: Int64(try await world.created(proposalJSON(title: title), token: world.villageOperator))))
+            }
+            var people: [UserID] = []
+            for index in 0..<8 {
+                people.append(try #require(try await app.services.accounts.createCitizen(NewCitizen(
+                    name: "Warga \(index)", nikHash: "together-\(index)", nikMasked: "351013********0\(index)", gender: .female,
+                    village: RegionCode(bubuk)!, passwordHash: nil, phone: nil, createdBy: nil))))
+            }
+            let engagement = EngagementStore(app.services.database)
+            func together(_ attempts: [(ProposalID, UserID)]) async -> [(ProposalID, Result<EngagementStore.SupportOutcome, any Error>)] {
+                await withTaskGroup(of: (ProposalID, Result<EngagementStore.SupportOutcome, any Error>).self) { group in
+                    for (proposal, person) in attempts {
+                        group.addTask { (proposal, await Result(awaiting: { try await engagement.support(proposal, by: person, idempotencyKey: nil) })) }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            // Everyone supports the first two proposals twice at once.
+            let outcomes = await together(proposals.prefix(2).flatMap { proposal in people.flatMap { [(proposal, $0), (proposal, $0)] } })
+            for proposal in proposals.prefix(2) {
+                let mine = outcomes.filter { $0.0 == proposal }.compactMap { try? $0.1.get() }
+                let counts = mine.compactMap { if case .added(let count) = $0 { count } else { nil } }
+                #expect(counts.count == 8 && mine.filter { $0 == .alreadySupporting }.count == 8)
+                #expect(counts.allSatisfy { (1...8).contains($0) } && counts.max() == 8, "each answer carries a count that includes it")
+                #expect(try await world.get(Int(proposal.rawValue))["supportCount"] as? Int == 8)
+            }
+            // One support among others names no proposal: it fails, alone.
+            let mixed = await together(people.map { (proposals[2], $0) } + [(ProposalID(rawValue: 999_999), people[0])])
+            #expect(mixed.filter { (try? $0.1.get()) == nil }.map(\.0) == [ProposalID(rawValue: 999_999)])
+            #expect(try await world.get(Int(proposals[2].rawValue))["supportCount"] as? Int == 8)
         }
     }
 

@@ -155,9 +155,12 @@ struct SQLiteConnectionTests {
                 target TEXT, region_code TEXT, address TEXT, status INTEGER, reason TEXT)
                 """).run()
             let transactions = Counter()
-            let lines = GroupCommit<Int> { rows, connection in
-                await transactions.add()
-                for row in rows { try await connection.raw("INSERT INTO notes (body) VALUES (\(bind: "\(row)"))").run() }
+            let lines = GroupCommit<Int, Void> { rows, database in
+                try await database.transaction { connection in
+                    await transactions.add()
+                    for row in rows { try await connection.raw("INSERT INTO notes (body) VALUES (\(bind: "\(row)"))").run() }
+                }
+                return rows.map { _ in }
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for line in 0..<200 { group.addTask { try await lines.append(line, to: database) } }

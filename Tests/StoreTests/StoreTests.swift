@@ -3,6 +3,7 @@ import Logging
 import MusrenbangCore
 @testable import MusrenbangStore
 import SQLKit
+import Synchronization
 import Testing
 import TestSupport
 
@@ -184,6 +185,53 @@ struct StoreTests {
             }
             let ghost = try await AccountStore(database).user(username: "ghost")
             #expect(ghost == nil)
+        }
+    }
+}
+
+@Suite("Rows written in groups")
+struct GroupCommitTests {
+    struct Bad: Error {}
+
+    /// The first row holds the writer while the others gather behind it.
+    static func run(_ database: Database, failing: @escaping @Sendable ([Int]) throws -> Void)
+        async throws -> (sizes: [Int], answers: [Int: Result<Int, any Error>]) {
+        let sizes = Mutex<[Int]>([])
+        let group = GroupCommit<Int, Int> { rows, _ in
+            sizes.withLock { $0.append(rows.count) }
+            if rows == [0] { try await Task.sleep(for: .milliseconds(300)) }
+            try failing(rows)
+            return rows.map { $0 * 2 }
+        }
+        async let first = group.append(0, to: database)
+        try await Task.sleep(for: .milliseconds(50))
+        let answers = await withTaskGroup(of: (Int, Result<Int, any Error>).self) { tasks in
+            for row in 1...20 {
+                tasks.addTask { (row, await Result(awaiting: { try await group.append(row, to: database) })) }
+            }
+            return await tasks.reduce(into: [Int: Result<Int, any Error>]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(try await first == 0)
+        return (sizes.withLock { $0 }, answers)
+    }
+
+    @Test("rows that arrive together are one write; a bad row fails only its own caller")
+    func badRow() async throws {
+        try await withTestDatabase(.sqlite) { database in
+            let (sizes, answers) = try await Self.run(database) { rows in if rows.contains(13) { throw Bad() } }
+            #expect(Array(sizes.prefix(2)) == [1, 20], "the twenty that arrived while the first was written went together")
+            #expect(Array(sizes.dropFirst(2)) == Array(repeating: 1, count: 20), "the failed group, written again row by row")
+            for row in 1...20 where row != 13 { #expect(try answers[row]?.get() == row * 2) }
+            #expect(throws: Bad.self) { try answers[13]?.get() }
+        }
+    }
+
+    @Test("a database that is down fails the group at once, not once per row")
+    func unavailable() async throws {
+        try await withTestDatabase(.sqlite) { database in
+            let (sizes, answers) = try await Self.run(database) { rows in if rows.count > 1 { throw DatabaseUnavailable("down") } }
+            #expect(sizes == [1, 20])
+            #expect(answers.values.allSatisfy { if case .failure(let error) = $0 { error is DatabaseUnavailable } else { false } })
         }
     }
 }

@@ -31,3 +31,10 @@ public enum Tool {
                        output: result.standardOutput)
     }
 }
+
+public extension Result where Failure == any Error {
+    /// What an async call answered or threw, kept to be checked later.
+    init(awaiting body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
