@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""bench/writes helpers. `setup BASE CONFIG`: operators for 64 villages of Banyuwangi and an
-assembly open for check-in, through the API (prints `assembly year`). `wrk NAME`: wrk's output
+"""bench/writes helpers. `setup BASE CONFIG [SUPPORTS]`: operators for 64 villages of Banyuwangi and an
+assembly open for check-in, through the API (prints `assembly year`); with SUPPORTS > 0, also one
+citizen per village and enough proposals of their village for that many supports each
+(CONFIG.supports: "token proposal-id..." per line). `wrk NAME`: wrk's output
 to a row. `raw DB SECONDS KIND`: the rows one API write leaves (copied from the last ones it
 wrote) inserted straight into the same SQLite file from one process, one transaction per write,
 with the server's durability (WAL, synchronous=NORMAL): the yardstick. `count DB ASSEMBLY`:
@@ -28,7 +30,7 @@ def call(base, method, path, body=None, token=None):
         return error.code, json.loads(error.read() or b"{}")
 
 
-def setup(base, config, villages_wanted=64):
+def setup(base, config, supports=0, villages_wanted=64):
     status, login = call(base, "POST", "/api/v1/auth/login", {"username": "bappeda", "password": "musrenbang-demo"})
     assert status == 200, login
     token, regency = login["token"], login["user"]["regionCode"]
@@ -59,7 +61,40 @@ def setup(base, config, villages_wanted=64):
         assert call(base, "POST", f"/api/v1/assemblies/{assembly}/sessions/{village}/stage", {"stage": "checkIn"}, operator)[0] == 200
     with open(config, "w") as out:
         out.write("\n".join(lines) + "\n")
+    if supports > 0:
+        supporters(base, lines, stamp, year, supports, config + ".supports")
     print(assembly, year)
+
+
+def supporters(base, lines, stamp, year, supports, config):
+    """A citizen of each operator's village, and `supports` proposals of that village for them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def village_lines(line):
+        operator, village = line.split()
+        district = village.replace(".", "")[:6]
+        nik = f"{district}4101{int(stamp) % 90 + 10:02d}{int(village.replace('.', '')[-4:]) % 10000:04d}"
+        status, body = call(base, "POST", "/api/v1/citizens", {"name": f"Pendukung {village}", "nik": nik, "villageCode": village,
+                                                               "gender": "female", "password": "bench-password-1"})
+        assert status == 201, body
+        status, body = call(base, "POST", "/api/v1/auth/login", {"username": nik, "password": "bench-password-1"})
+        assert status == 200, body
+        proposals = []
+        for n in range(supports):
+            status, created = call(base, "POST", "/api/v1/proposals", {
+                "villageCode": village, "year": year, "title": f"Usulan dukungan {n}: perbaikan jalan dusun",
+                "problem": "Jalan rusak dan tergenang saat hujan.", "activity": "Pengaspalan jalan lingkungan", "fieldCode": "02",
+                "subfieldCode": "02.03", "kind": "physical", "volume": 100 + n, "unit": "m", "estimatedCost": 50000000,
+                "fundingSource": "villageFund", "beneficiaries": {"total": 200, "women": 95, "poor": 30, "disabled": 2},
+                "source": "onBehalf"}, operator)
+            assert status == 201, created
+            proposals.append(str(created["id"]))
+        return f"{body['token']} {' '.join(proposals)}"
+
+    with ThreadPoolExecutor(8) as pool:
+        rows = list(pool.map(village_lines, lines))
+    with open(config, "w") as out:
+        out.write("\n".join(rows) + "\n")
 
 
 def wrk(name):
@@ -135,7 +170,7 @@ def count(db_path, assembly):
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "setup":
-        setup(sys.argv[2], sys.argv[3])
+        setup(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 0)
     elif command == "wrk":
         wrk(sys.argv[2])
     elif command == "raw":

@@ -1,7 +1,9 @@
 -- wrk script for bench/writes: every request a new write with its own Idempotency-Key.
 -- WRITES_KIND=checkin: a walk-in check-in with a NIK no one has used (unique per thread and
--- request); WRITES_KIND=proposal: a proposal. Operators' tokens and villages come from the file
--- WRITES_CONFIG ("token village" per line); requests go round them.
+-- request); WRITES_KIND=proposal: a proposal; WRITES_KIND=support: a citizen supports a proposal
+-- of their village, each (citizen, proposal) once, without a key (as the replay's supporters).
+-- Operators' tokens and villages come from the file WRITES_CONFIG ("token village" per line),
+-- supporters' from WRITES_CONFIG.supports ("token proposal-id..."); requests go round them.
 local kind = os.getenv("WRITES_KIND")
 local assembly = os.getenv("WRITES_ASSEMBLY")
 local year = os.getenv("WRITES_YEAR")
@@ -12,16 +14,37 @@ for line in io.lines(os.getenv("WRITES_CONFIG")) do
   if token then operators[#operators + 1] = { token = token, village = village } end
 end
 
+local supporters = {}
+if kind == "support" then
+  for line in io.lines(os.getenv("WRITES_CONFIG") .. ".supports") do
+    local words = {}
+    for word in line:gmatch("%S+") do words[#words + 1] = word end
+    supporters[#supporters + 1] = { token = table.remove(words, 1), proposals = words, next = 1 }
+  end
+end
+
 local threads = 0
 function setup(thread)
   thread:set("thread_index", threads)
+  thread:set("thread_count", 2)  -- bench/writes runs wrk with two threads
   threads = threads + 1
+end
+
+-- Each thread takes its own half of the supporters, so no pair is sent twice.
+local function support(n)
+  local mine = math.floor(#supporters / thread_count)
+  local supporter = supporters[thread_index * mine + n % mine + 1]
+  local proposal = supporter.proposals[supporter.next] or supporter.proposals[#supporter.proposals]
+  supporter.next = supporter.next + 1
+  return wrk.format("POST", "/api/v1/proposals/" .. proposal .. "/supports",
+    { ["Authorization"] = "Bearer " .. supporter.token }, nil)
 end
 
 local counter = 0
 function request()
   counter = counter + 1
   local n = counter
+  if kind == "support" then return support(n) end
   local operator = operators[(n + thread_index * 7) % #operators + 1]
   local headers = {
     ["Content-Type"] = "application/json",
