@@ -123,6 +123,15 @@ struct IdempotencyTests {
             #expect(reused.status == .unprocessableContent)
             #expect(try Self.code(reused) == "idempotency.mismatch")
             #expect(try await Self.count(app, "SELECT count(*) AS n FROM supports WHERE proposal_id = \(second)") == 0)
+
+            // Once the proposal is decided its support is closed, but a retry is still answered.
+            #expect(try await world.decide(id, #"{"level":"village","outcome":"rejected","reason":"Sudah ada di RKPDes"}"#,
+                                           token: world.villageOperator).status == .created)
+            let late = try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.citizen, headers: Self.keyed("s-1"))
+            #expect(late.status == .ok)
+            #expect(try late.json()["supportCount"] as? Int == 1)
+            let closed = try await app.send(.post, "/api/v1/proposals/\(id)/supports", token: world.citizen, headers: Self.keyed("s-2"))
+            #expect(try Self.code(closed) == "support.closed")
         }
     }
 

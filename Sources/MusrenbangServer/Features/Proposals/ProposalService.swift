@@ -275,11 +275,15 @@ struct ProposalService: Sendable {
     func support(_ id: ProposalID, by user: UserRecord?, idempotencyKey: String?) async throws -> (supportCount: Int, replayed: Bool) {
         let user = try Access.role(user, .supportProposal)
         let key = idempotencyKey.map { IdempotencyKey(scope: "support:\(user.id)", key: $0, request: "support \(id)") }
-        if let stored = try await Idempotency.stored(services.database, key), stored != "alreadySupporting" {
-            return (try await proposal(id).supportCount, true)
-        }
         let record = try await proposal(id)
-        if let refusal = supportRefusal(record, user, isSupporter: false) { throw refusal }
+        if let refusal = supportRefusal(record, user, isSupporter: false) {
+            // A retry of a support made before the proposal was decided is still answered; one
+            // whose rules pass is answered by the store, which finds its key taken.
+            if let stored = try await Idempotency.stored(services.database, key), stored != "alreadySupporting" {
+                return (record.supportCount, true)
+            }
+            throw refusal
+        }
         switch try await engagement.support(id, by: user.id, idempotencyKey: key) {
         case .added(let count): return (count, false)
         case .replayed: return (try await proposal(id).supportCount, true)
