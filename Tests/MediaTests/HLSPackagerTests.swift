@@ -234,12 +234,14 @@ struct HLSPackagerTests {
         try Data("#EXTM3U\n".utf8).write(to: root.appendingPathComponent("3/index.m3u8"))
         func sleeper() throws -> Process {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            // Debian's python3 itself: through env and pyenv's shims it would exec four times, and
+            // its command line would go empty again at each (see below).
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             // One process (no child holding Foundation's pipes) whose command line names the folder, as ffmpeg's does.
             // Long enough to outlive a starved suite (a fresh-clone run once took over a minute
             // between starting it and the reap); the test kills it either way. Its output goes
             // nowhere, so a survivor never holds the test run's pipes.
-            process.arguments = ["python3", "-c", "import time; time.sleep(300)", root.appendingPathComponent("3/index.m3u8").path]
+            process.arguments = ["-c", "import time; time.sleep(300)", root.appendingPathComponent("3/index.m3u8").path]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -249,6 +251,13 @@ struct HLSPackagerTests {
         // SIGKILL, which nothing catches: with `terminate()` a sleeper once outlived this test
         // here (python3 reached through pyenv's shims; the cause was not found).
         defer { for process in [orphan, guarded] where process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // A leftover ffmpeg has long been running. A process just started has not always settled:
+        // /proc/PID/cmdline reads empty now and then in its first ~15 ms here, longer on a starved
+        // machine, and a reap then found nothing (this machine's full suite, once).
+        try #require(await Self.waitFor(seconds: 30) {
+            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(orphan.processIdentifier)/cmdline"))) ?? Data()
+            return String(decoding: command, as: UTF8.self).contains("time.sleep(300)")
+        })
         // Pid 2^22+1 is above Linux's pid_max default: its "server" is gone.
         try Data("\(orphan.processIdentifier) 4194305\n".utf8).write(to: root.appendingPathComponent("3.pid"))
         try Data("\(guarded.processIdentifier) \(getppid())\n".utf8).write(to: root.appendingPathComponent("4.pid"))
