@@ -9,6 +9,7 @@ with the server's durability (WAL, synchronous=NORMAL): the yardstick. `count DB
 rows the run left. Talks to 127.0.0.1 only."""
 import datetime
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -67,7 +68,8 @@ def setup(base, config, supports=0, villages_wanted=64):
 
 
 def supporters(base, lines, stamp, year, supports, config):
-    """A citizen of each operator's village, and `supports` proposals of that village for them."""
+    """A citizen of each operator's village (of the first WRITES_SUPPORTERS villages, when set), and
+    `supports` proposals of that village for them."""
     from concurrent.futures import ThreadPoolExecutor
 
     def village_lines(line):
@@ -91,8 +93,9 @@ def supporters(base, lines, stamp, year, supports, config):
             proposals.append(str(created["id"]))
         return f"{body['token']} {' '.join(proposals)}"
 
+    wanted = int(os.environ.get("WRITES_SUPPORTERS") or len(lines))
     with ThreadPoolExecutor(8) as pool:
-        rows = list(pool.map(village_lines, lines))
+        rows = list(pool.map(village_lines, lines[:wanted]))
     with open(config, "w") as out:
         out.write("\n".join(rows) + "\n")
 
