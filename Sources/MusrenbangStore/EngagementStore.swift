@@ -57,7 +57,7 @@ public struct EngagementStore: Sendable {
         }
     }
 
-    struct SupportRow: Sendable {
+    struct SupportRow: Sendable, Hashable {
         let proposalId: ProposalID
         let userId: UserID
     }
@@ -79,14 +79,14 @@ public struct EngagementStore: Sendable {
                 WHERE proposals.id = each.proposal_id RETURNING proposals.id, proposals.support_count)
             SELECT added.proposal_id, added.user_id, counted.support_count FROM added JOIN counted ON counted.id = added.proposal_id
             """).all()
-        var added: [Int64: [Int64: Int]] = [:]
+        var added: [SupportRow: Int] = [:]
         for row in counts {
-            added[try row.decode(column: "proposal_id", as: Int64.self), default: [:]][try row.decode(column: "user_id", as: Int64.self)] =
+            added[SupportRow(proposalId: try row.decodeID("proposal_id", as: ProposalID.self), userId: try row.decodeID("user_id", as: UserID.self))] =
                 try row.decode(column: "support_count", as: Int.self)
         }
         // The same person twice in one group: the first is the one added.
         return rows.map { row in
-            guard let count = added[row.proposalId.rawValue]?.removeValue(forKey: row.userId.rawValue) else { return .alreadySupporting }
+            guard let count = added.removeValue(forKey: row) else { return .alreadySupporting }
             return .added(supportCount: count)
         }
     }
