@@ -4,7 +4,7 @@
 # small (CI): 20 × kill -9 on SQLite, 20 × kill -9 and 5 PostgreSQL restarts on PostgreSQL, a few
 # villages and writers (about 2–3 minutes on 2 cores). full (bench/fault): 217 villages, 32
 # writers, 25 kills each, 10 PostgreSQL restarts. PostgreSQL is a throwaway cluster of its own
-# (port $MUSRENBANG_FAULT_PG_PORT, default 54377), so restarting it disturbs nothing else.
+# (port $MUSRENBANG_FAULT_PG_PORT, default 25477), so restarting it disturbs nothing else.
 set -euo pipefail
 bin=$1 scratch=$2 size=${3:-small} out=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +22,7 @@ mkdir -p "$scratch"; chmod 755 "$scratch"
 status=0
 python3 "$here/fault.py" --bin "$bin" --database sqlite --work "$scratch/sqlite" --port 18421 --kills "$kills" \
   "${common[@]}" --label "SQLite" "${report[@]}" || status=1
-pg_url=$("$here/pg-throwaway.sh" start "$pg_dir" "${MUSRENBANG_FAULT_PG_PORT:-54377}")
+pg_url=$("$here/pg-throwaway.sh" start "$pg_dir" "${MUSRENBANG_FAULT_PG_PORT:-25477}")
 python3 "$here/fault.py" --bin "$bin" --database postgres --pg-url "$pg_url" --pg-dir "$pg_dir" --work "$scratch/postgres" \
   --port 18422 --kills "$kills" --pg-restarts "$restarts" "${common[@]}" --label "PostgreSQL" "${report[@]}" || status=1
 exit $status

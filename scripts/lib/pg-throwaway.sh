@@ -2,8 +2,11 @@
 # A throwaway PostgreSQL cluster for tests: 127.0.0.1 only, trust auth, deleted on stop.
 #   pg-throwaway.sh start DIR PORT   → prints the DATABASE_URL
 #   pg-throwaway.sh stop DIR
+# The project's fixed ports (this one, the benches' 25494–25498, fault's 25477, servers' 18xxx) sit
+# below Linux's ephemeral range (32768–60999): a port in it can be held for a moment by any
+# outgoing connection, and a cluster failed to start so ("Address already in use", 1 December).
 set -euo pipefail
-action=$1 dir=$2 port=${3:-54329}
+action=$1 dir=$2 port=${3:-25429}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$bin" ] || { echo "PostgreSQL server binaries not found" >&2; exit 1; }
 as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
