@@ -40,40 +40,57 @@ public enum LogicalDump {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let started = Date()
         let flavour = database.flavour
-        let (version, applied, tables) = try await database.sql.withSession { connection -> (Int, [Int], [TableDump]) in
+        let (version, applied, tables) = try await inSnapshot(database) { connection, catalog -> (Int, [Int], [TableDump]) in
+            // The first read fixed the snapshot; the version is read inside it, with the rows.
+            let versionRow = try await connection.raw("SELECT MAX(version) AS v FROM schema_migrations").first()
+            let version = try versionRow.flatMap { try $0.decode(column: "v", as: Int?.self) } ?? 0
+            let applied = try await connection.raw("SELECT version FROM schema_migrations ORDER BY version").all()
+                .map { try $0.decode(column: "version", as: Int.self) }
+            var dumped: [TableDump] = []
+            for table in catalog {
+                dumped.append(try await dumpTable(table, connection, flavour: flavour, into: directory))
+            }
+            return (version, applied, dumped)
+        }
+        return DatabaseSnapshot(flavour: flavour, schemaVersion: version, appliedVersions: applied, tables: tables, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs `body` on one connection in one read-only snapshot, with the catalog read inside it.
+    /// A session, not `Database.transaction`: that would take SQLite's writer, and its deadline
+    /// is a request's, while reading every table (91k regions) may take longer.
+    static func inSnapshot<T: Sendable>(_ database: Database,
+                                        _ body: @escaping @Sendable (any SQLDatabase, [CatalogTable]) async throws -> T) async throws -> T {
+        let flavour = database.flavour
+        return try await database.sql.withSession { connection in
             let begin = flavour == .sqlite ? "BEGIN DEFERRED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
             try await connection.raw(SQLQueryString(begin)).run()
             do {
-                // The first read fixes the snapshot; the version is read inside it, with the rows.
-                let versionRow = try await connection.raw("SELECT MAX(version) AS v FROM schema_migrations").first()
-                let version = try versionRow.flatMap { try $0.decode(column: "v", as: Int?.self) } ?? 0
-                let applied = try await connection.raw("SELECT version FROM schema_migrations ORDER BY version").all()
-                    .map { try $0.decode(column: "version", as: Int.self) }
-                let catalog = try await Catalog.read(connection, flavour: flavour)
-                var dumped: [TableDump] = []
-                for table in catalog {
-                    dumped.append(try await dumpTable(table, connection, flavour: flavour, into: directory))
-                }
+                let result = try await body(connection, try await Catalog.read(connection, flavour: flavour))
                 try await connection.raw("COMMIT").run()
-                return (version, applied, dumped)
+                return result
             } catch {
                 try? await connection.raw("ROLLBACK").run()
                 throw error
             }
         }
-        return DatabaseSnapshot(flavour: flavour, schemaVersion: version, appliedVersions: applied, tables: tables, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Every row of `table`, ordered by its primary key (by every column when it has none).
+    static func orderedRows(of table: CatalogTable, on connection: any SQLDatabase) -> SQLSelectBuilder {
+        let columns = table.columns
+        var select = connection.select().columns(columns.map { SQLIdentifier($0.name) }).from(SQLIdentifier(table.name))
+        for key in (table.primaryKey.isEmpty ? columns.map(\.name) : table.primaryKey) {
+            select = select.orderBy(SQLOrderBy(expression: SQLIdentifier(key), direction: SQLDirection.ascending))
+        }
+        return select
     }
 
     private static func dumpTable(_ table: CatalogTable, _ connection: any SQLDatabase, flavour: SQLFlavour,
                                   into directory: URL) async throws -> TableDump {
         let writer = try DumpFileWriter(directory.appendingPathComponent("\(table.name).jsonl"))
         let columns = table.columns
-        var select = connection.select().columns(columns.map { SQLIdentifier($0.name) }).from(SQLIdentifier(table.name))
-        for key in (table.primaryKey.isEmpty ? columns.map(\.name) : table.primaryKey) {
-            select = select.orderBy(SQLOrderBy(expression: SQLIdentifier(key), direction: SQLDirection.ascending))
-        }
         do {
-            try await select.run { row in
+            try await orderedRows(of: table, on: connection).run { row in
                 writer.append { try values(of: row, columns) }
             }
             try writer.finish()

@@ -468,16 +468,14 @@ struct BackupTests {
     /// Every table's rows as the dump reads them (ordered by primary key); `normalized` puts
     /// booleans as 0/1 and reals to the microsecond, so SQLite and PostgreSQL compare.
     static func rows(_ database: Database, normalized: Bool = false) async throws -> [String: [[DumpValue]]] {
-        // One transaction with a long limit: reading 91k regions row by row in a debug build, beside
-        // other tests on two cores, passed a single statement's 30 s deadline (CI, 1 December).
-        let read = try await database.transaction(within: .seconds(600)) { sql in
+        // In the dump's own snapshot: one statement per table under a request's 30 s deadline
+        // failed CI, reading 91k regions row by row in a debug build beside other tests.
+        let read = try await LogicalDump.inSnapshot(database) { sql, tables in
             var result: [String: [[DumpValue]]] = [:]
-            for table in try await Catalog.read(sql, flavour: database.flavour) {
+            for table in tables {
                 let box = NIOLockedValueBox<[[DumpValue]]>([])
-                var select = sql.select().columns(table.columns.map { SQLIdentifier($0.name) }).from(SQLIdentifier(table.name))
-                for key in table.primaryKey { select = select.orderBy(SQLOrderBy(expression: SQLIdentifier(key), direction: SQLDirection.ascending)) }
                 let columns = table.columns
-                try await select.run { row in
+                try await LogicalDump.orderedRows(of: table, on: sql).run { row in
                     let values = (try? LogicalDump.values(of: row, columns)) ?? []
                     box.withLockedValue { $0.append(values) }
                 }
@@ -485,10 +483,10 @@ struct BackupTests {
             }
             return result
         }
+        guard normalized else { return read }
         return read.mapValues { rows in
             rows.map { row in
-                guard normalized else { return row }
-                return row.map { value in
+                row.map { value in
                     switch value {
                     case .bool(let flag): .integer(flag ? 1 : 0)
                     case .real(let number): .real((number * 1_000_000).rounded() / 1_000_000)
