@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests: 127.0.0.1 only, trust auth, deleted on stop.
-#   pg-throwaway.sh start DIR PORT   → prints the DATABASE_URL
+#   pg-throwaway.sh start DIR PORT      → prints the DATABASE_URL (database "postgres")
+#   pg-throwaway.sh database PORT NAME  → creates database NAME on that cluster, prints its URL
+#     (callers assign and export in two steps: `export X=$(…)` would hide a failure from set -e)
 #   pg-throwaway.sh stop DIR
 # The project's fixed ports (this one, the benches' 25494–25498, fault's 25477, servers' 18xxx) sit
 # below Linux's ephemeral range (32768–60999): a port in it can be held for a moment by any
@@ -20,6 +22,11 @@ start)
     -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start >/dev/null" \
     || { cat "$dir/server.log" >&2; exit 1; }
   echo "postgres://musrenbang@127.0.0.1:$port/postgres?tlsmode=disable"
+  ;;
+database)
+  port=$2 name=$3
+  psql -h 127.0.0.1 -p "$port" -U musrenbang -d postgres -qc "CREATE DATABASE \"$name\"" >/dev/null
+  echo "postgres://musrenbang@127.0.0.1:$port/$name?tlsmode=disable"
   ;;
 stop)
   [ -d "$dir/data" ] && as_pg "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop >/dev/null 2>&1" || true
