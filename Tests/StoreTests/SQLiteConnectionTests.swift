@@ -182,6 +182,35 @@ struct SQLiteConnectionTests {
         }
     }
 
+    @Test("the writer empties the WAL without cutting the file: it keeps its length, the next writes reuse it, nothing is lost")
+    func walStartsOver() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wal-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("t.sqlite").path
+        let writer = try SQLiteHandle(path: path, role: .writer, logger: Logger(label: "test"))
+        defer { writer.close() }
+        let sql = writer.session()
+        func walBytes() throws -> Int { try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? -1 }
+        try await sql.raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").run()
+        try await sql.raw("""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
+            INSERT INTO notes (body) SELECT hex(randomblob(2000)) FROM n
+            """).run()
+        let grown = try walBytes()
+        #expect(grown > 1_000_000)
+        writer.emptyWAL()
+        // Cut (TRUNCATE), it would be empty. (With no reader in it, as here, a PASSIVE checkpoint
+        // would also let the next write start it over; RESTART waits up to 100 ms for readers.)
+        #expect(try walBytes() == grown)
+        try await sql.raw("INSERT INTO notes (body) VALUES ('after')").run()
+        #expect(try walBytes() == grown)
+        #expect(try await sql.raw("SELECT COUNT(*) AS n FROM notes").first()?.decode(column: "n", as: Int.self) == 401)
+        // After a longer burst the file is cut back to this when it starts over.
+        #expect(try await sql.raw("PRAGMA journal_size_limit").first()?.decode(column: "journal_size_limit", as: Int.self)
+                == Int(SQLiteHandle.walLimit) * 4096 * 2)
+    }
+
     actor Counter {
         var value = 0
         func add() { value += 1 }
