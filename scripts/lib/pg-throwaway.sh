@@ -12,6 +12,7 @@ action=$1 dir=$2 port=${3:-25429}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$bin" ] || { echo "PostgreSQL server binaries not found" >&2; exit 1; }
 as_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
+url() { echo "postgres://musrenbang@127.0.0.1:$1/$2?tlsmode=disable"; }
 case $action in
 start)
   rm -rf "$dir"; mkdir -p "$dir"
@@ -21,12 +22,12 @@ start)
   as_pg "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
     -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start >/dev/null" \
     || { cat "$dir/server.log" >&2; exit 1; }
-  echo "postgres://musrenbang@127.0.0.1:$port/postgres?tlsmode=disable"
+  url "$port" postgres
   ;;
 database)
   port=$2 name=$3
   psql -h 127.0.0.1 -p "$port" -U musrenbang -d postgres -qc "CREATE DATABASE \"$name\"" >/dev/null
-  echo "postgres://musrenbang@127.0.0.1:$port/$name?tlsmode=disable"
+  url "$port" "$name"
   ;;
 stop)
   [ -d "$dir/data" ] && as_pg "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop >/dev/null 2>&1" || true
